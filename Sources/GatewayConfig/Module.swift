@@ -1,0 +1,1 @@
+// GatewayConfig module: see docs/architecture.md.

@@ -1,0 +1,1 @@
+// GatewayOutbound module: see docs/architecture.md.

@@ -1,0 +1,1 @@
+// GatewayStore module: see docs/architecture.md.

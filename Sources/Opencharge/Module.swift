@@ -1,0 +1,1 @@
+// Opencharge module: see docs/architecture.md.
