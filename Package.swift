@@ -67,7 +67,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .executableTarget(name: "ocgate", dependencies: ["GatewayCLI"], swiftSettings: strict),
+        .executableTarget(
+            name: "ocgate",
+            dependencies: ["GatewayCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
 
         .testTarget(name: "OpenchargeTests", dependencies: ["Opencharge"], swiftSettings: strict),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"], swiftSettings: strict),

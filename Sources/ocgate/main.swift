@@ -1,3 +1,0 @@
-import GatewayCLI
-
-await OCGateCommand.main()
