@@ -1,1 +1,0 @@
-// Opencharge module: see docs/architecture.md.
