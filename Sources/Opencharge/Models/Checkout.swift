@@ -2,6 +2,11 @@
 public struct CheckoutURLs: Sendable, Equatable {
     public let success: String
     public let cancel: String
+
+    public init(success: String, cancel: String) {
+        self.success = success
+        self.cancel = cancel
+    }
 }
 
 /// The body of `POST /checkout/create` (spec §5.3), validated. `order.json` and `signature` are
