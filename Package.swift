@@ -69,7 +69,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "ocgate",
-            dependencies: ["GatewayCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["GatewayCLI"],
             swiftSettings: strict),
 
         .testTarget(name: "OpenchargeTests", dependencies: ["Opencharge"], swiftSettings: strict),

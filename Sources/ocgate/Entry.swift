@@ -1,9 +1,8 @@
-import ArgumentParser
 import GatewayCLI
 
 @main
 enum Entry {
     static func main() async {
-        await OCGateCommand.main(nil)
+        await OCGateCommand.runMain()
     }
 }

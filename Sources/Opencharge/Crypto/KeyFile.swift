@@ -1,0 +1,71 @@
+import Foundation
+
+/// Why a key file could not be read or written.
+public enum KeyFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    case missing(path: String)
+    case exists(path: String)
+    case unreadable(path: String, reason: String)
+    case permissionsTooOpen(path: String, mode: String)
+    case invalidKey(path: String, reason: String)
+    case unwritable(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missing(let path): "key file \(path) does not exist (create one with `ocgate keys generate --out \(path)`)"
+        case .exists(let path): "key file \(path) already exists; pass --force to replace it"
+        case .unreadable(let path, let reason): "key file \(path) cannot be read: \(reason)"
+        case .permissionsTooOpen(let path, let mode):
+            "key file \(path) has mode \(mode); it must be readable by its owner only (chmod 600 \(path))"
+        case .invalidKey(let path, let reason): "key file \(path) does not hold a private key: \(reason)"
+        case .unwritable(let path, let reason): "key file \(path) cannot be written: \(reason)"
+        }
+    }
+}
+
+/// The gateway's private key on disk: 64 hex characters, mode 0600.
+public enum KeyFile {
+    /// Loads the key, refusing a file that group or others may read.
+    public static func load(path: String) throws(KeyFileError) -> PrivateKey {
+        let manager = FileManager.default
+        guard manager.fileExists(atPath: path) else { throw .missing(path: path) }
+        let attributes: [FileAttributeKey: Any]
+        do { attributes = try manager.attributesOfItem(atPath: path) } catch {
+            throw .unreadable(path: path, reason: error.localizedDescription)
+        }
+        if let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0 {
+            throw .permissionsTooOpen(path: path, mode: String(mode, radix: 8))
+        }
+        guard let data = manager.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw .unreadable(path: path, reason: "not UTF-8 text")
+        }
+        do {
+            return try PrivateKey(hex: text.trimmingCharacters(in: .whitespacesAndNewlines))
+        } catch {
+            throw .invalidKey(path: path, reason: error.description)
+        }
+    }
+
+    /// Writes `key` with mode 0600, created that way so it is never readable by others, even briefly.
+    public static func write(_ key: PrivateKey, to path: String, replacing: Bool) throws(KeyFileError) {
+        let manager = FileManager.default
+        if manager.fileExists(atPath: path) && !replacing { throw .exists(path: path) }
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            if !directory.isEmpty { try manager.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        } catch {
+            throw .unwritable(path: path, reason: error.localizedDescription)
+        }
+        let temporary = path + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
+        let bytes = Array((key.hex + "\n").utf8)
+        let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd)
+        close(fd)
+        guard written == bytes.count, synced == 0, rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw .unwritable(path: path, reason: reason)
+        }
+    }
+}
