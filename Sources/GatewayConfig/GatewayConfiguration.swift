@@ -1,0 +1,102 @@
+import Foundation
+
+/// Everything `ocgate` is configured with: the TOML file at `config/ocgate.toml` (or `--config`),
+/// with any key overridden by an `OCGATE_<SECTION>_<KEY>` environment variable.
+///
+/// Paths (`gateway.key_file`, `spool.dir`, `registry.file`) are kept as written; a relative path is
+/// resolved against the working directory by whoever opens it.
+public struct GatewayConfiguration: Sendable, Equatable {
+    public var gateway: GatewaySection
+    public var http: HTTPSection
+    public var spool: SpoolSection
+    public var registry: RegistrySection
+    public var partners: PartnersSection
+    public var checkout: CheckoutSection
+    public var delivery: DeliverySection
+    public var payment: PaymentSection
+    public var store: StoreSection
+    public var outbound: OutboundSection
+    public var log: LogSection
+    public var rateLimit: RateLimitSection
+    public var workers: WorkersSection
+    public var settlement: SettlementSection
+
+    /// Makes a configuration in code (tests, embedding); every section but `gateway` defaults.
+    public init(
+        gateway: GatewaySection, http: HTTPSection = .init(), spool: SpoolSection = .init(),
+        registry: RegistrySection = .init(), partners: PartnersSection = .init(),
+        checkout: CheckoutSection = .init(), delivery: DeliverySection = .init(),
+        payment: PaymentSection = .init(), store: StoreSection = .init(), outbound: OutboundSection = .init(),
+        log: LogSection = .init(), rateLimit: RateLimitSection = .init(), workers: WorkersSection = .init(),
+        settlement: SettlementSection = .init()
+    ) {
+        self.gateway = gateway
+        self.http = http
+        self.spool = spool
+        self.registry = registry
+        self.partners = partners
+        self.checkout = checkout
+        self.delivery = delivery
+        self.payment = payment
+        self.store = store
+        self.outbound = outbound
+        self.log = log
+        self.rateLimit = rateLimit
+        self.workers = workers
+        self.settlement = settlement
+    }
+
+    /// Loads the file at `path`, applies OCGATE_* overrides from `environment`, validates everything.
+    ///
+    /// `OCGATE_CONFIG` is left alone: it names the file, and the command line reads it.
+    /// - Throws: the first problem found, as a `ConfigError` naming the key and where its value came from.
+    public static func load(path: String, environment: [String: String]) throws(ConfigError) -> GatewayConfiguration {
+        let settings = try SettingsInput(
+            path: path, environment: environment,
+            schema: sectionTypes.map { (section: $0.name, keys: $0.keyNames) })
+        let configuration = try GatewayConfiguration(
+            gateway: .init(reading: settings), http: .init(reading: settings), spool: .init(reading: settings),
+            registry: .init(reading: settings), partners: .init(reading: settings),
+            checkout: .init(reading: settings), delivery: .init(reading: settings),
+            payment: .init(reading: settings), store: .init(reading: settings),
+            outbound: .init(reading: settings), log: .init(reading: settings),
+            rateLimit: .init(reading: settings), workers: .init(reading: settings),
+            settlement: .init(reading: settings))
+        try configuration.checkBasePath(in: settings)
+        return configuration
+    }
+
+    /// Every effective key = value (dotted TOML names, in file order), secrets (payment.http_auth_header) shown as "<redacted>".
+    ///
+    /// Values are written as an `OCGATE_*` variable would hold them (`30m`, `USD,EUR`, `64KiB`);
+    /// an unset optional key has an empty value.
+    public func effectiveValues() -> [(key: String, value: String)] {
+        sections.flatMap(\.effectiveValues)
+    }
+
+    /// The sections in file order; `sections` must list the same types in the same order.
+    private static var sectionTypes: [any ConfigSection.Type] {
+        [
+            GatewaySection.self, HTTPSection.self, SpoolSection.self, RegistrySection.self, PartnersSection.self,
+            CheckoutSection.self, DeliverySection.self, PaymentSection.self, StoreSection.self,
+            OutboundSection.self, LogSection.self, RateLimitSection.self, WorkersSection.self,
+            SettlementSection.self,
+        ]
+    }
+
+    private var sections: [any ConfigSection] {
+        [gateway, http, spool, registry, partners, checkout, delivery, payment, store, outbound, log, rateLimit, workers, settlement]
+    }
+
+    /// The base path is where the gateway sits under `public_url`, so it must begin that URL's path.
+    private func checkBasePath(in settings: SettingsInput) throws(ConfigError) {
+        let publicPath = URLComponents(string: gateway.publicURL)?.path ?? ""
+        let base = http.basePath
+        guard !base.isEmpty else { return }
+        guard publicPath == base || publicPath.hasPrefix(base + "/") else {
+            throw ConfigError(
+                key: "http.base_path", source: settings.source(of: "http.base_path"),
+                problem: "\"\(base)\" is not a prefix of the path of gateway.public_url (\"\(publicPath)\")")
+        }
+    }
+}

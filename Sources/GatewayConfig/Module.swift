@@ -1,1 +1,0 @@
-// GatewayConfig module: see docs/architecture.md.

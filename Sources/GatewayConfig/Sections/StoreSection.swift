@@ -1,0 +1,31 @@
+/// How hard the store works to keep a committed transaction through a power loss.
+public enum Durability: String, Sendable, Equatable, CaseIterable {
+    /// Every commit is synced: an answered checkout survives power loss.
+    case full
+    /// Faster commits; the last transactions may be lost on power loss (never on a process crash).
+    case normal
+}
+
+/// `[store]`: the SQLite queue and state database.
+public struct StoreSection: Sendable, Equatable {
+    public var durability: Durability
+    /// How long a write waits for another process's lock before failing.
+    public var busyTimeout: Duration
+
+    /// Makes a section with the documented defaults.
+    public init(durability: Durability = .full, busyTimeout: Duration = .seconds(5)) {
+        self.durability = durability
+        self.busyTimeout = busyTimeout
+    }
+}
+
+extension StoreSection: ConfigSection {
+    static let name = "store"
+    static var unread: Self { Self() }
+    static var fields: [ConfigField<Self>] {
+        [
+            .value("durability", \.durability, .choice),
+            .value("busy_timeout", \.busyTimeout, .duration),
+        ]
+    }
+}
