@@ -1,4 +1,5 @@
 import ArgumentParser
+import GatewayConfig
 import Opencharge
 
 /// `ocgate keys …`: the gateway's signing key.
