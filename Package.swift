@@ -76,6 +76,6 @@ let package = Package(
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"], swiftSettings: strict),
         .testTarget(name: "GatewayStoreTests", dependencies: ["GatewayStore"], swiftSettings: strict),
         .testTarget(name: "GatewayOutboundTests", dependencies: ["GatewayOutbound"], swiftSettings: strict),
-        .testTarget(name: "GatewayCLITests", dependencies: ["GatewayCLI"], swiftSettings: strict),
+        .testTarget(name: "GatewayCLITests", dependencies: ["GatewayCLI", "Opencharge"], swiftSettings: strict),
     ]
 )
