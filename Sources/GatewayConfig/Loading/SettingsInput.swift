@@ -39,14 +39,14 @@ struct SettingsInput {
 
     private mutating func readFile(schema: [(section: String, keys: [String])]) throws(ConfigError) {
         for (sectionName, sectionValue) in try TOMLDocument.read(path: filePath).sorted(by: { $0.key < $1.key }) {
-            guard let known = schema.first(where: { $0.section == sectionName }) else {
-                let hint = NameSuggestion.closest(to: sectionName, among: schema.map(\.section))
-                throw ConfigError(key: sectionName, source: fileSource, problem: "unknown section" + hint)
-            }
             guard case .table(let section) = sectionValue else {
                 throw ConfigError(
                     key: sectionName, source: fileSource,
-                    problem: "expected a table [\(sectionName)], got \(sectionValue.shown)")
+                    problem: "a key outside any [section], or a section written as a value (got \(sectionValue.shown))")
+            }
+            guard let known = schema.first(where: { $0.section == sectionName }) else {
+                let hint = NameSuggestion.closest(to: sectionName, among: schema.map(\.section))
+                throw ConfigError(key: sectionName, source: fileSource, problem: "unknown section" + hint)
             }
             for (keyName, value) in section.sorted(by: { $0.key < $1.key }) {
                 let key = "\(sectionName).\(keyName)"
