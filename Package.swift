@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System C libraries, reached through module maps and pkg-config.
@@ -48,6 +49,7 @@ let package = Package(
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
         // Outbound HTTP: libcurl with the outbound address policy.
@@ -74,7 +76,27 @@ let package = Package(
 
         .testTarget(name: "OpenchargeTests", dependencies: ["Opencharge"], swiftSettings: strict),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"], swiftSettings: strict),
-        .testTarget(name: "GatewayStoreTests", dependencies: ["GatewayStore"], swiftSettings: strict),
+        .testTarget(
+            name: "GatewayStoreTests",
+            dependencies: [
+                "GatewayStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // Test-only worker/enqueuer process that GatewayStoreTests spawns for multi-process runs.
+        .executableTarget(
+            name: "QueueProbe",
+            dependencies: [
+                "GatewayStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Tests/QueueProbe",
+            swiftSettings: strict),
         .testTarget(name: "GatewayOutboundTests", dependencies: ["GatewayOutbound"], swiftSettings: strict),
         .testTarget(name: "GatewayCLITests", dependencies: ["GatewayCLI", "Opencharge"], swiftSettings: strict),
     ]

@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+
+/// Throughput of the queue on a scratch database, for `ocgate bench queue`.
+public enum QueueBenchmark {
+    /// What one run measured.
+    public struct Result: Sendable, Equatable {
+        /// Jobs through enqueue → claim → complete, one transaction per batch and step.
+        public var pipelineJobsPerSecond: Double
+        /// Single-job enqueues, each its own durable commit.
+        public var singleEnqueuesPerSecond: Double
+        /// Single-row INSERT commits on a bare table, the floor the single enqueue is compared with.
+        public var rawCommitsPerSecond: Double
+    }
+
+    /// Runs the three measurements in `directory` (fresh files are created there).
+    /// - Parameters:
+    ///   - jobs: jobs pushed through the batched pipeline.
+    ///   - batch: jobs per enqueue, claim and complete transaction.
+    ///   - singles: single-job enqueues and raw commits measured.
+    public static func run(
+        directory: String, durability: Durability, jobs: Int, batch: Int, singles: Int
+    ) async throws -> Result {
+        let stamp = UUID().uuidString
+        let database = try GatewayDatabase(path: "\(directory)/bench-\(stamp).db", durability: durability)
+        let queue = SQLiteJobQueue(database: database)
+        let payload = Data(#"{"session":"cs_0123456789abcdef0123456789abcdef"}"#.utf8)
+
+        let pipelineStart = ContinuousClock.now
+        var done = 0
+        while done < jobs {
+            let size = min(batch, jobs - done)
+            _ = try await queue.enqueue(Array(repeating: NewJob(kind: "bench", payload: payload), count: size))
+            let claimed = try await queue.claim(kinds: ["bench"], limit: size, worker: "bench", lease: .seconds(30))
+            _ = try await queue.finish(claimed.map { JobFinish($0, .succeeded(note: nil)) })
+            done += claimed.count
+        }
+        let pipeline = ContinuousClock.now - pipelineStart
+
+        let singleStart = ContinuousClock.now
+        for _ in 0..<singles {
+            _ = try await queue.enqueue(NewJob(kind: "bench.single", payload: payload))
+        }
+        let single = ContinuousClock.now - singleStart
+
+        let raw = try GatewayDatabase(path: "\(directory)/raw-\(stamp).db", durability: durability)
+        try await raw.write { db in
+            try db.execute(sql: "CREATE TABLE IF NOT EXISTS bench_raw (id INTEGER PRIMARY KEY, value BLOB)")
+        }
+        let rawStart = ContinuousClock.now
+        for _ in 0..<singles {
+            try await raw.write { db in
+                try db.execute(sql: "INSERT INTO bench_raw (value) VALUES (?)", arguments: [payload])
+            }
+        }
+        let rawElapsed = ContinuousClock.now - rawStart
+
+        return Result(
+            pipelineJobsPerSecond: Double(jobs) / pipeline.seconds,
+            singleEnqueuesPerSecond: Double(singles) / single.seconds,
+            rawCommitsPerSecond: Double(singles) / rawElapsed.seconds)
+    }
+}

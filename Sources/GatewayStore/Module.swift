@@ -1,1 +1,0 @@
-// GatewayStore module: see docs/architecture.md.

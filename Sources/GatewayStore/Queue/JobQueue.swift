@@ -1,0 +1,51 @@
+import Foundation
+
+/// The durable job queue, independent of the database behind it (SQLite now; PostgreSQL can follow
+/// without touching job handlers or the worker runtime).
+public protocol JobQueue: Sendable {
+    /// Adds jobs in one transaction; a taken unique key yields the existing job's id.
+    func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult]
+    /// Claims up to `limit` runnable jobs of `kinds`, oldest by (priority, run_at, id), under a lease held
+    /// by `worker`; jobs whose lease lapsed are rescued first.
+    func claim(kinds: Set<String>, limit: Int, worker: String, lease: Duration) async throws -> [ClaimedJob]
+    /// Extends a held lease; false if the worker no longer holds it.
+    func heartbeat(_ job: ClaimedJob, lease: Duration) async throws -> Bool
+    /// Ends attempts in one transaction; each result is false if that worker had lost its lease.
+    func finish(_ finishes: [JobFinish]) async throws -> [Bool]
+
+    /// Cancels a queued (or scheduled) job; a running job is refused with an error naming it.
+    func cancel(id: Int64) async throws
+    /// Requeues a dead or cancelled job now with a fresh retry budget; attempt count and history are kept.
+    func retry(id: Int64) async throws
+    /// Requeues every dead or cancelled job matching `filter` (its state must be one of them or nil).
+    func retry(matching filter: JobFilter) async throws -> Int
+    /// Deletes succeeded and cancelled jobs (and their attempts) finished more than `age` ago.
+    func prune(olderThan age: Duration) async throws -> Int
+    /// Jobs matching `filter`, newest first.
+    func list(_ filter: JobFilter) async throws -> [Job]
+    /// A job and its attempts, or nil.
+    func show(id: Int64) async throws -> JobDetail?
+    /// Counts for operators; `registeredKinds` finds kinds that no handler runs.
+    func stats(registeredKinds: Set<String>) async throws -> JobStats
+
+    /// Sets the shared drain flag that acceptors check before taking new work.
+    func setDraining(_ draining: Bool) async throws
+    func isDraining() async throws -> Bool
+    /// Running jobs plus queued jobs runnable now, except `excludingKinds` (recurring maintenance).
+    func pendingWork(excludingKinds: Set<String>) async throws -> Int
+
+    /// Wakes this process's workers when this process enqueues.
+    var notifier: JobNotifier { get }
+}
+
+extension JobQueue {
+    /// Enqueues one job.
+    public func enqueue(_ job: NewJob) async throws -> EnqueueResult {
+        try await enqueue([job])[0]
+    }
+
+    /// Ends one attempt; false if the worker had lost its lease.
+    public func finish(_ job: ClaimedJob, _ transition: JobTransition) async throws -> Bool {
+        try await finish([JobFinish(job, transition)])[0]
+    }
+}

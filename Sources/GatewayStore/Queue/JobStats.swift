@@ -1,0 +1,20 @@
+import Foundation
+
+/// The queue at a glance (`ocgate jobs stats`).
+public struct JobStats: Sendable, Equatable {
+    /// Jobs per kind and state.
+    public var counts: [KindState: Int]
+    /// How long the oldest job runnable now has waited past its `run_at`; `nil` when none waits.
+    public var oldestRunnableAge: Duration?
+    /// Attempts started in the last hour.
+    public var attemptsLastHour: Int
+    public var deadCount: Int
+    /// Kinds present in the table that no registered handler runs: they will never be claimed.
+    public var unhandledKinds: [String]
+
+    /// A (kind, state) pair.
+    public struct KindState: Sendable, Hashable {
+        public var kind: String
+        public var state: JobState
+    }
+}

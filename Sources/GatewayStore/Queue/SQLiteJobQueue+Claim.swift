@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+
+extension SQLiteJobQueue {
+    public func claim(kinds: Set<String>, limit: Int, worker: String, lease: Duration) async throws -> [ClaimedJob] {
+        guard !kinds.isEmpty, limit > 0 else { return [] }
+        let now = time.now()
+        let kindList = kinds.sorted()
+        return try await database.write { db in
+            try Self.rescueLapsedLeases(now: now, in: db)
+            return try Self.claimRunnable(
+                kinds: kindList, limit: limit, worker: worker, lockedUntil: now.adding(lease), now: now, in: db)
+        }
+    }
+
+    /// A lease that lapsed means its worker died or hung: the attempt is logged `lease_lost` and the job
+    /// goes back to `queued` (keeping its place); the next claim counts as a new attempt.
+    static func rescueLapsedLeases(now: Date, in db: Database) throws {
+        let nowMillis = now.millis
+        try db.cachedStatement(sql: """
+            INSERT INTO job_attempts (job_id, attempt, worker, started_at, duration_ms, outcome, error, next_run_at)
+            SELECT id, attempt, worker, started_at, MAX(0, ?1 - started_at), 'lease_lost',
+                   'lease expired without a heartbeat (worker died or hung)', ?1
+            FROM jobs WHERE state = 'running' AND locked_until < ?1
+            """).execute(arguments: [nowMillis])
+        guard db.changesCount > 0 else { return }
+        try db.cachedStatement(sql: """
+            UPDATE jobs SET state = 'queued', worker = NULL, locked_until = NULL, updated_at = ?1,
+                            last_error = 'lease lost'
+            WHERE state = 'running' AND locked_until < ?1
+            """).execute(arguments: [nowMillis])
+    }
+
+    private static func claimRunnable(
+        kinds: [String], limit: Int, worker: String, lockedUntil: Date, now: Date, in db: Database
+    ) throws -> [ClaimedJob] {
+        let kindMarks = Array(repeating: "?", count: kinds.count).joined(separator: ",")
+        let statement = try db.cachedStatement(sql: """
+            UPDATE jobs SET state = 'running', worker = ?, attempt = attempt + 1, locked_until = ?,
+                            started_at = ?, updated_at = ?
+            WHERE id IN (SELECT id FROM jobs
+                         WHERE state = 'queued' AND run_at <= ? AND kind IN (\(kindMarks))
+                         ORDER BY priority, run_at, id LIMIT ?)
+            RETURNING id, kind, payload, priority, run_at, attempt, max_attempts, unique_key, created_at,
+                      retry_base, retry_since
+            """)
+        let nowMillis = now.millis
+        var arguments: StatementArguments = [worker, lockedUntil.millis, nowMillis, nowMillis, nowMillis]
+        arguments += StatementArguments(kinds)
+        arguments += [limit]
+        let rows = try Row.fetchAll(statement, arguments: arguments)
+        let ordered = rows.sorted { a, b in
+            (a["priority"] as Int, a["run_at"] as Int64, a["id"] as Int64)
+                < (b["priority"] as Int, b["run_at"] as Int64, b["id"] as Int64)
+        }
+        return ordered.map { row in
+            let attempt: Int = row["attempt"]
+            return ClaimedJob(
+                id: row["id"], kind: row["kind"], payload: row["payload"], priority: row["priority"],
+                attempt: attempt, maxAttempts: row["max_attempts"], uniqueKey: row["unique_key"],
+                createdAt: Date(millis: row["created_at"]), worker: worker, claimedAt: now,
+                budgetAttempt: attempt - (row["retry_base"] as Int), budgetSince: Date(millis: row["retry_since"]))
+        }
+    }
+
+    public func heartbeat(_ job: ClaimedJob, lease: Duration) async throws -> Bool {
+        let now = time.now()
+        return try await database.write { db in
+            try db.cachedStatement(sql: """
+                UPDATE jobs SET locked_until = ?, updated_at = ?
+                WHERE id = ? AND worker = ? AND attempt = ? AND state = 'running'
+                """).execute(arguments: [now.adding(lease).millis, now.millis, job.id, job.worker, job.attempt])
+            return db.changesCount == 1
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import GRDB
+
+extension SQLiteJobQueue {
+    public func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
+        let now = time.now()
+        return try await database.write { db in try self.insert(jobs, now: now, in: db) }
+    }
+
+    /// Enqueues inside a transaction the caller opened with `GatewayDatabase.write`, so the caller's rows
+    /// and the job commit together; workers in this process are woken after the commit.
+    public func enqueue(_ job: NewJob, in db: Database) throws -> EnqueueResult {
+        try insert([job], now: time.now(), in: db)[0]
+    }
+
+    /// The unique key is enforced by the UNIQUE index: the INSERT does nothing on conflict, and only then
+    /// is the existing id read, inside the same write transaction, so concurrent processes cannot race.
+    private func insert(_ jobs: [NewJob], now: Date, in db: Database) throws -> [EnqueueResult] {
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO jobs (kind, payload, state, priority, run_at, max_attempts, unique_key,
+                              created_at, updated_at, retry_since)
+            VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(unique_key) DO NOTHING
+            RETURNING id
+            """)
+        let nowMillis = now.millis
+        let results = try jobs.map { job in
+            let runAt = (job.runAt ?? now).millis
+            if let id = try Int64.fetchOne(insert, arguments: [
+                job.kind, job.payload, job.priority, runAt, job.maxAttempts, job.uniqueKey,
+                nowMillis, nowMillis, nowMillis,
+            ]) {
+                return EnqueueResult(id: id, inserted: true)
+            }
+            let existing = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT id FROM jobs WHERE unique_key = ?"), arguments: [job.uniqueKey])
+            return EnqueueResult(id: existing!, inserted: false)
+        }
+        if results.contains(where: \.inserted) {
+            let notifier = database.notifier
+            db.afterNextTransaction(onCommit: { _ in notifier.jobsEnqueued() })
+        }
+        return results
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import GRDB
+
+extension SQLiteJobQueue {
+    public func cancel(id: Int64) async throws {
+        let now = time.now().millis
+        try await database.write { db in
+            try db.execute(sql: """
+                UPDATE jobs SET state = 'cancelled', finished_at = ?1, updated_at = ?1
+                WHERE id = ?2 AND state = 'queued'
+                """, arguments: [now, id])
+            if db.changesCount == 0 { try Self.refusal(id: id, request: "cancel", in: db) }
+        }
+    }
+
+    public func retry(id: Int64) async throws {
+        let now = time.now().millis
+        try await database.write { db in
+            try db.execute(sql: """
+                UPDATE jobs SET \(Self.revive)
+                WHERE id = ?2 AND state IN ('dead', 'cancelled')
+                """, arguments: [now, id])
+            if db.changesCount == 0 { try Self.refusal(id: id, request: "retry", in: db) }
+        }
+    }
+
+    public func retry(matching filter: JobFilter) async throws -> Int {
+        let now = time.now().millis
+        let (clause, arguments) = filter.whereClause
+        return try await database.write { db in
+            try db.execute(sql: """
+                UPDATE jobs SET \(Self.revive)
+                WHERE state IN ('dead', 'cancelled') AND \(clause)
+                """, arguments: [now] + arguments)
+            return db.changesCount
+        }
+    }
+
+    /// Queued now, with the retry budget restarting here; `attempt` and the attempt log are kept.
+    private static let revive = """
+        state = 'queued', run_at = ?1, updated_at = ?1, finished_at = NULL, worker = NULL,
+        locked_until = NULL, retry_base = attempt, retry_since = ?1
+        """
+
+    private static func refusal(id: Int64, request: String, in db: Database) throws -> Never {
+        guard let row = try Row.fetchOne(db, sql: "SELECT kind, state, worker FROM jobs WHERE id = ?", arguments: [id])
+        else { throw QueueError.jobNotFound(id: id) }
+        let state = JobState(rawValue: row["state"]) ?? .dead
+        if state == .running, request == "cancel" {
+            throw QueueError.jobRunning(id: id, kind: row["kind"], worker: row["worker"])
+        }
+        throw QueueError.wrongState(id: id, state: state, request: request)
+    }
+
+    public func prune(olderThan age: Duration) async throws -> Int {
+        let cutoff = time.now().adding(.zero - age).millis
+        return try await database.write { db in
+            try db.execute(sql: """
+                DELETE FROM jobs WHERE state IN ('succeeded', 'cancelled') AND finished_at < ?
+                """, arguments: [cutoff])
+            return db.changesCount
+        }
+    }
+
+    public func list(_ filter: JobFilter) async throws -> [Job] {
+        let (clause, arguments) = filter.whereClause
+        let limit = filter.limit ?? -1
+        return try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Job.columns) FROM jobs WHERE \(clause) ORDER BY id DESC LIMIT ?
+                """, arguments: arguments + [limit]).map(Job.init(row:))
+        }
+    }
+
+    public func show(id: Int64) async throws -> JobDetail? {
+        try await database.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(Job.columns) FROM jobs WHERE id = ?", arguments: [id])
+            else { return nil }
+            let attempts = try Row.fetchAll(db, sql: """
+                SELECT * FROM job_attempts WHERE job_id = ? ORDER BY id
+                """, arguments: [id]).map(JobAttempt.init(row:))
+            return JobDetail(job: Job(row: row), attempts: attempts)
+        }
+    }
+
+    public func setDraining(_ draining: Bool) async throws {
+        try await database.write { db in
+            try db.execute(sql: """
+                INSERT INTO queue_flags (name, value) VALUES ('draining', ?)
+                ON CONFLICT(name) DO UPDATE SET value = excluded.value
+                """, arguments: [draining])
+        }
+    }
+
+    public func isDraining() async throws -> Bool {
+        try await database.read { db in
+            try Bool.fetchOne(db, sql: "SELECT value FROM queue_flags WHERE name = 'draining'") ?? false
+        }
+    }
+}

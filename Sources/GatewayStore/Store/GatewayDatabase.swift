@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+
+/// The spool's SQLite database: WAL, `synchronous` as asked, a busy timeout, and the schema migrated.
+///
+/// Every write goes through `BEGIN IMMEDIATE` (DESIGN.md lesson 8), so a transaction that will write takes
+/// the write lock up front and waits on the busy timeout instead of failing with BUSY half way.
+public final class GatewayDatabase: Sendable {
+    /// The database file.
+    public let path: String
+    /// The `synchronous` level every commit uses.
+    public let durability: Durability
+    /// Wakes this process's workers after a commit that enqueued jobs.
+    public let notifier = JobNotifier()
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    /// - Parameters:
+    ///   - durability: `.full` (default) fsyncs every commit; `.normal` trades the last commits for speed.
+    ///   - busyTimeout: how long a writer waits for another process's write lock.
+    /// - Throws: `StoreError.schemaTooNew` if a newer ocgate migrated this file; SQLite errors otherwise.
+    public init(path: String, durability: Durability = .full, busyTimeout: Duration = .seconds(10)) throws {
+        self.path = path
+        self.durability = durability
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout.seconds)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability.pragmaValue)")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        // The pool switches its writer to WAL *after* prepareDatabase and sets synchronous=NORMAL as it
+        // does, so the level is set again here, on the one writer connection, and checked.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability.pragmaValue)")
+            let level = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+            let expected = durability == .full ? 2 : 1
+            guard level == expected else {
+                throw StoreError.settingRefused(setting: "synchronous=\(durability.pragmaValue)", got: "\(level)")
+            }
+        }
+        try migrate()
+    }
+
+    private func migrate() throws {
+        let migrator = SchemaMigrations.migrator
+        let unknown = try pool.read { db in
+            try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
+        }
+        guard unknown.isEmpty else {
+            throw StoreError.schemaTooNew(path: path, unknownMigrations: unknown.sorted())
+        }
+        try migrator.migrate(pool)
+    }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction and commits it, or rolls back if it throws.
+    ///
+    /// Other modules write their rows and call `SQLiteJobQueue.enqueue(_:in:)` inside one call, so the
+    /// rows and their jobs commit together.
+    public func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.writeWithoutTransaction { db in try Self.immediateTransaction(db, body) }
+    }
+
+    /// Runs `body` on a read-only snapshot, concurrently with writers.
+    public func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+        try pool.read(body)
+    }
+
+    /// The async twin of `write(_:)`: the transaction runs on the writer's queue while the task suspends.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.writeWithoutTransaction { db in try Self.immediateTransaction(db, body) }
+    }
+
+    private static func immediateTransaction<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
+        var result: T?
+        try db.inTransaction(.immediate) {
+            result = try body(db)
+            return .commit
+        }
+        // inTransaction returns only after the closure ran and committed, so result is set.
+        return result!
+    }
+
+    /// The async twin of `read(_:)`.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.read(body)
+    }
+
+    /// Copies the live database to `destination` with SQLite's online backup (readers and writers go on).
+    public func backup(to destination: String) throws {
+        let target = try DatabaseQueue(path: destination)
+        try pool.backup(to: target)
+    }
+}

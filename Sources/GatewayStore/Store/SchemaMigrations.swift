@@ -1,0 +1,70 @@
+import GRDB
+
+/// The schema's whole history, oldest first. Append only: never edit or reorder a registered migration;
+/// later modules (sessions, ledger, nonces …) add theirs at the end.
+enum SchemaMigrations {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+
+        // Times are integer milliseconds since 1970. `retry_base`/`retry_since` are where the retry budget
+        // starts counting (job creation, or the last operator retry), so a revived job gets a fresh schedule
+        // while `attempt` keeps counting every run.
+        migrator.registerMigration("v1-jobs") { db in
+            try db.execute(sql: """
+                CREATE TABLE jobs (
+                    id INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    payload BLOB NOT NULL,
+                    state TEXT NOT NULL,
+                    priority INTEGER NOT NULL DEFAULT 0,
+                    run_at INTEGER NOT NULL,
+                    attempt INTEGER NOT NULL DEFAULT 0,
+                    max_attempts INTEGER,
+                    unique_key TEXT,
+                    worker TEXT,
+                    locked_until INTEGER,
+                    started_at INTEGER,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    finished_at INTEGER,
+                    last_error TEXT,
+                    retry_base INTEGER NOT NULL DEFAULT 0,
+                    retry_since INTEGER NOT NULL
+                );
+                CREATE UNIQUE INDEX jobs_unique_key ON jobs(unique_key);
+                CREATE INDEX jobs_runnable ON jobs(priority, run_at, id) WHERE state = 'queued';
+                CREATE INDEX jobs_leases ON jobs(locked_until) WHERE state = 'running';
+                CREATE INDEX jobs_state_kind ON jobs(state, kind);
+
+                CREATE TABLE job_attempts (
+                    id INTEGER PRIMARY KEY,
+                    job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                    attempt INTEGER NOT NULL,
+                    worker TEXT,
+                    started_at INTEGER NOT NULL,
+                    duration_ms INTEGER NOT NULL,
+                    outcome TEXT NOT NULL,
+                    error TEXT,
+                    http_status INTEGER,
+                    response_excerpt TEXT,
+                    note TEXT,
+                    next_run_at INTEGER
+                );
+                CREATE INDEX job_attempts_job ON job_attempts(job_id, id);
+                CREATE INDEX job_attempts_started ON job_attempts(started_at);
+                """)
+        }
+
+        // Operator switches shared by every process on the spool (the drain flag first).
+        migrator.registerMigration("v2-queue-flags") { db in
+            try db.execute(sql: """
+                CREATE TABLE queue_flags (
+                    name TEXT PRIMARY KEY,
+                    value INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+
+        return migrator
+    }()
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// One running attempt: its handler's result, or a release at shutdown, whichever comes first.
+///
+/// Safe as `@unchecked Sendable`: `state` is only touched under `lock`; the continuation is taken out under
+/// the lock before it is resumed, so it is resumed once.
+final class JobRun: @unchecked Sendable {
+    private enum State {
+        case running
+        case waiting(CheckedContinuation<JobOutcome?, Never>)
+        case ended(JobOutcome?)
+    }
+
+    let job: ClaimedJob
+    private let lock = NSLock()
+    private var state = State.running
+
+    init(job: ClaimedJob) {
+        self.job = job
+    }
+
+    /// The handler's outcome, or nil if the run was released first. The handler runs in its own task so
+    /// a handler that ignores cancellation cannot hold up shutdown.
+    func outcome(of handler: any JobHandler) async -> JobOutcome? {
+        let job = job
+        let task = Task { await handler.run(job) }
+        Task { self.end(with: await task.value) }
+        let outcome = await withCheckedContinuation { continuation in
+            let ended: JobOutcome?? = lock.withLock {
+                if case let .ended(outcome) = state { return .some(outcome) }
+                state = .waiting(continuation)
+                return .none
+            }
+            if let ended { continuation.resume(returning: ended) }
+        }
+        if outcome == nil { task.cancel() }
+        return outcome
+    }
+
+    /// Stops waiting for the handler: the attempt ends as released.
+    func release() {
+        end(with: nil)
+    }
+
+    private func end(with outcome: JobOutcome?) {
+        let continuation: CheckedContinuation<JobOutcome?, Never>? = lock.withLock {
+            switch state {
+            case .running:
+                state = .ended(outcome)
+                return nil
+            case let .waiting(continuation):
+                state = .ended(outcome)
+                return continuation
+            case .ended:
+                return nil
+            }
+        }
+        continuation?.resume(returning: outcome)
+    }
+}

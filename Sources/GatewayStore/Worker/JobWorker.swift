@@ -1,0 +1,172 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Claims and runs jobs of the registered kinds until graceful shutdown (SIGTERM/SIGINT via a
+/// `ServiceGroup`): then it stops claiming, lets running jobs finish within the grace period, and
+/// releases the rest back to `queued` without charging the attempt.
+public struct JobWorker: Service {
+    let queue: any JobQueue
+    let registry: JobRegistry
+    let configuration: JobWorkerConfiguration
+    let time: any TimeSource
+    let logger: Logger
+
+    private static let firstPoll = Duration.milliseconds(10)
+
+    public init(
+        queue: any JobQueue, registry: JobRegistry, configuration: JobWorkerConfiguration = JobWorkerConfiguration(),
+        time: any TimeSource = SystemTime(), logger: Logger = Logger(label: "ocgate.worker")
+    ) {
+        self.queue = queue
+        self.registry = registry
+        self.configuration = configuration
+        self.time = time
+        var logger = logger
+        logger[metadataKey: "worker"] = "\(configuration.name)"
+        self.logger = logger
+    }
+
+    /// The kinds this worker claims: registered ones, narrowed by the configuration's filter.
+    public var kinds: Set<String> {
+        configuration.kinds.map { registry.kinds.intersection($0) } ?? registry.kinds
+    }
+
+    public func run() async throws {
+        let wake = WakeSignal()
+        let stopping = StopFlag()
+        let inFlight = InFlightJobs()
+        queue.notifier.subscribe(wake)
+        defer { queue.notifier.unsubscribe(wake) }
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                var idleWait = Self.firstPoll
+                while !stopping.isSet, !Task.isCancelled {
+                    let generation = wake.generation
+                    let free = configuration.concurrency - inFlight.count
+                    guard free > 0 else {
+                        await wake.wait(since: generation, timeout: configuration.pollInterval)
+                        continue
+                    }
+                    let jobs: [ClaimedJob]
+                    do {
+                        jobs = try await queue.claim(
+                            kinds: kinds, limit: free, worker: configuration.name, lease: configuration.lease)
+                    } catch {
+                        logger.error("claiming jobs failed", metadata: ["error": "\(error)"])
+                        await wake.wait(since: generation, timeout: configuration.pollInterval)
+                        continue
+                    }
+                    for job in jobs {
+                        let run = JobRun(job: job)
+                        inFlight.add(run)
+                        group.addTask {
+                            await execute(run)
+                            inFlight.remove(run)
+                            wake.signal()
+                        }
+                    }
+                    if jobs.isEmpty {
+                        await wake.wait(since: generation, timeout: idleWait)
+                        idleWait = min(idleWait * 2, configuration.pollInterval)
+                    } else {
+                        idleWait = Self.firstPoll
+                    }
+                }
+                await waitForRunningJobs(inFlight, wake: wake)
+                if inFlight.count > 0 {
+                    logger.notice("grace period over; releasing running jobs", metadata: ["jobs": "\(inFlight.count)"])
+                }
+                inFlight.releaseAll()
+            }
+        } onGracefulShutdown: {
+            stopping.set()
+            wake.signal()
+        }
+    }
+
+    private func waitForRunningJobs(_ inFlight: InFlightJobs, wake: WakeSignal) async {
+        let deadline = ContinuousClock.now + configuration.gracePeriod
+        while !Task.isCancelled {
+            let generation = wake.generation
+            let left = deadline - ContinuousClock.now
+            guard inFlight.count > 0, left > .zero else { return }
+            await wake.wait(since: generation, timeout: left)
+        }
+    }
+
+    private func execute(_ run: JobRun) async {
+        let job = run.job
+        let policy = registry.policy(for: job.kind)
+        let transition: JobTransition
+        if policy.isExhausted(job, now: time.now()) {
+            transition = .dead(AttemptFailure(error: "retry budget used up by attempts that lost their lease"))
+        } else if let handler = registry.handler(for: job.kind) {
+            let heartbeat = Task { await keepLease(job) }
+            let outcome = await run.outcome(of: handler)
+            heartbeat.cancel()
+            transition = outcome.map { policy.transition(after: $0, of: job, now: time.now()) } ?? .released
+        } else {
+            transition = policy.transition(after: .retry(error: "no handler for \(job.kind)"), of: job, now: time.now())
+        }
+        record(transition, of: job, held: await finish(job, transition))
+    }
+
+    private func finish(_ job: ClaimedJob, _ transition: JobTransition) async -> Bool? {
+        do {
+            return try await queue.finish(job, transition)
+        } catch {
+            logger.error("recording job outcome failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    private func record(_ transition: JobTransition, of job: ClaimedJob, held: Bool?) {
+        let metadata: Logger.Metadata = ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempt)"]
+        guard held == true else {
+            if held == false { logger.warning("lease was lost; outcome discarded", metadata: metadata) }
+            return
+        }
+        switch transition {
+        case .succeeded:
+            logger.debug("job succeeded", metadata: metadata)
+        case let .retry(at, failure):
+            logger.info("job will retry", metadata: metadata.merging(
+                ["error": "\(failure.error)", "next": "\(at)"], uniquingKeysWith: { $1 }))
+        case let .dead(failure):
+            logger.error("job is dead", metadata: metadata.merging(["error": "\(failure.error)"], uniquingKeysWith: { $1 }))
+        case .released:
+            logger.notice("job released at shutdown", metadata: metadata)
+        }
+    }
+
+    private func keepLease(_ job: ClaimedJob) async {
+        while true {
+            do {
+                try await Task.sleep(for: configuration.heartbeat)
+            } catch {
+                return
+            }
+            do {
+                if try await !queue.heartbeat(job, lease: configuration.lease) {
+                    logger.warning("lease lost while running", metadata: ["job": "\(job.id)"])
+                    return
+                }
+            } catch {
+                logger.warning("heartbeat failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// Set once when shutdown begins.
+///
+/// Safe as `@unchecked Sendable`: `value` is only touched under `lock`.
+private final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool { lock.withLock { value } }
+
+    func set() { lock.withLock { value = true } }
+}
