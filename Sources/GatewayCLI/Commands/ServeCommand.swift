@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import GatewayConfig
+import GatewayCore
+import GatewayServer
+import GatewayStore
+import Logging
+import ServiceLifecycle
+
+/// `ocgate serve`: the acceptor, and unless `--no-workers`, the workers in the same process.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the gateway: the HTTP acceptor and (unless --no-workers) the job workers.")
+
+    @OptionGroup var config: ConfigOptions
+
+    @Flag(help: "Run the HTTP acceptor only; run `ocgate work` elsewhere for the jobs.")
+    var noWorkers = false
+
+    func run() async throws {
+        let configuration = try config.load()
+        let logger = GatewayLogging.logger(configuration, label: "ocgate.serve")
+        let runtime = try GatewayRuntime(configuration: configuration)
+        let identity: GatewayIdentity
+        do { identity = try GatewayIdentity(configuration: configuration) } catch { throw CommandFailure(error.description) }
+
+        var services: [any Service] = []
+        if !noWorkers { services.append(runtime.worker(logger: logger)) }
+        let settings = ServerSettings(
+            host: configuration.http.host, port: configuration.http.port, bodyLimit: configuration.http.bodyLimit)
+        let app = GatewayServer.makeApplication(
+            settings: settings, identity: identity, database: runtime.database, queue: runtime.queue,
+            services: services, logger: logger,
+            onServerRunning: { port in
+                logger.notice(
+                    "ocgate listening",
+                    metadata: [
+                        "address": "http://\(settings.host):\(port)", "ocid": "\(identity.ocid)",
+                        "spool": "\(configuration.spool.dir)", "workers": "\(!noWorkers)",
+                    ])
+            })
+        try await app.runService()
+    }
+}
