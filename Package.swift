@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
@@ -75,7 +76,13 @@ let package = Package(
         .testTarget(name: "OpenchargeTests", dependencies: ["Opencharge"], swiftSettings: strict),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"], swiftSettings: strict),
         .testTarget(name: "GatewayStoreTests", dependencies: ["GatewayStore"], swiftSettings: strict),
-        .testTarget(name: "GatewayOutboundTests", dependencies: ["GatewayOutbound"], swiftSettings: strict),
+        .testTarget(
+            name: "GatewayOutboundTests",
+            dependencies: [
+                "GatewayOutbound",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "GatewayCLITests", dependencies: ["GatewayCLI"], swiftSettings: strict),
     ]
 )
