@@ -195,7 +195,7 @@ final class Transfer: @unchecked Sendable {
 
 extension Substring {
     fileprivate func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
-        return String(drop(while: isSpace).reversed().drop(while: isSpace).reversed())
+        // Character.isWhitespace also covers "\r\n", which Swift treats as one character.
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }
