@@ -1,1 +1,0 @@
-// GatewayOutbound module: see docs/architecture.md.

@@ -1,0 +1,21 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A loopback port nobody listens on: bound by the kernel's choice, then closed again.
+func closedLoopbackPort() -> Int {
+    let socketHandle = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(socketHandle) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+            _ = bind(socketHandle, raw, length)
+            _ = getsockname(socketHandle, raw, &length)
+        }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
