@@ -6,19 +6,33 @@ import Foundation
 /// Paths (`gateway.key_file`, `spool.dir`, `registry.file`) are kept as written; a relative path is
 /// resolved against the working directory by whoever opens it.
 public struct GatewayConfiguration: Sendable, Equatable {
+    /// Identity on the network: `[gateway]`.
     public var gateway: GatewaySection
+    /// The acceptor's listener: `[http]`.
     public var http: HTTPSection
+    /// Where state and file drops live: `[spool]`.
     public var spool: SpoolSection
+    /// How peer OCIDs resolve: `[registry]`.
     public var registry: RegistrySection
+    /// Which MGs may call: `[partners]`.
     public var partners: PartnersSection
+    /// Checkout session rules: `[checkout]`.
     public var checkout: CheckoutSection
+    /// Webhook delivery and retries: `[delivery]`.
     public var delivery: DeliverySection
+    /// The payment backend: `[payment]`.
     public var payment: PaymentSection
+    /// The SQLite store: `[store]`.
     public var store: StoreSection
+    /// Policy for outbound calls: `[outbound]`.
     public var outbound: OutboundSection
+    /// Logging: `[log]`.
     public var log: LogSection
+    /// Per-caller rate limiting: `[rate_limit]`.
     public var rateLimit: RateLimitSection
+    /// Job workers: `[workers]`.
     public var workers: WorkersSection
+    /// What settlement runs include: `[settlement]`.
     public var settlement: SettlementSection
 
     /// Makes a configuration in code (tests, embedding); every section but `gateway` defaults.
@@ -45,6 +59,11 @@ public struct GatewayConfiguration: Sendable, Equatable {
         self.workers = workers
         self.settlement = settlement
     }
+
+    /// Where the command line looks for the file when neither `--config` nor `OCGATE_CONFIG` is given.
+    public static let defaultPath = "config/ocgate.toml"
+    /// The environment variable naming the file: reserved for the command line, never a setting.
+    public static let pathVariable = "OCGATE_CONFIG"
 
     /// Loads the file at `path`, applies OCGATE_* overrides from `environment`, validates everything.
     ///
@@ -74,7 +93,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         sections.flatMap(\.effectiveValues)
     }
 
-    /// The sections in file order; `sections` must list the same types in the same order.
+    /// Every section type: a section missing here would have all its keys refused as unknown.
     private static var sectionTypes: [any ConfigSection.Type] {
         [
             GatewaySection.self, HTTPSection.self, SpoolSection.self, RegistrySection.self, PartnersSection.self,
@@ -84,6 +103,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         ]
     }
 
+    /// The sections in file order, as `effectiveValues()` lists them.
     private var sections: [any ConfigSection] {
         [gateway, http, spool, registry, partners, checkout, delivery, payment, store, outbound, log, rateLimit, workers, settlement]
     }

@@ -154,7 +154,7 @@ struct ValidationTests {
         ("OCGATE_DELIVERY_JITTER", "1.5"), ("OCGATE_WORKERS_CONCURRENCY", "0"), ("OCGATE_RATE_LIMIT_BURST", "0"),
         ("OCGATE_HTTP_BODY_LIMIT", "64KB"), ("OCGATE_HTTP_BODY_LIMIT", "0"), ("OCGATE_DELIVERY_TIMEOUT", "0s"),
         ("OCGATE_PARTNERS_OPEN", "yes"), ("OCGATE_LOG_LEVEL", "verbose"), ("OCGATE_DELIVERY_SCHEDULE", ""),
-        ("OCGATE_GATEWAY_KEY_ROTATED_AT", "-1"), ("OCGATE_GATEWAY_NAME", ""),
+        ("OCGATE_GATEWAY_KEY_ROTATED_AT", "-1"), ("OCGATE_GATEWAY_NAME", ""), ("OCGATE_GATEWAY_OCID", "+5"),
     ])
     func outOfRangeValues(variable: String, value: String) throws {
         let error = try failure(environment: [variable: value])

@@ -116,7 +116,7 @@ extension ValueFormat where Value == UInt64 {
     static var ocid: Self {
         ValueFormat(
             expected: "a non-negative integer",
-            fromText: { text in text.allSatisfy(\.isNumber) ? UInt64(text) : nil },
+            fromText: { text in isDecimal(text) ? UInt64(text) : nil },
             fromFile: { value in
                 guard case .integer(let number) = value, number >= 0 else { return nil }
                 return UInt64(number)
@@ -130,7 +130,7 @@ extension ValueFormat where Value == Int64 {
     static var unixSeconds: Self {
         ValueFormat(
             expected: "a non-negative integer of Unix seconds",
-            fromText: { text in text.allSatisfy(\.isNumber) ? Int64(text) : nil },
+            fromText: { text in isDecimal(text) ? Int64(text) : nil },
             fromFile: { value in
                 guard case .integer(let number) = value, number >= 0 else { return nil }
                 return Int64(number)
@@ -200,6 +200,11 @@ extension ValueFormat {
         let present = items.compactMap { $0 }
         return present.count == items.count ? present : nil
     }
+}
+
+/// Plain ASCII digits: the integer parsers also take a leading `+`, which a setting should not.
+private func isDecimal(_ text: String) -> Bool {
+    text.allSatisfy { $0.isASCII && $0.isNumber }
 }
 
 /// The URL shapes the configuration accepts.

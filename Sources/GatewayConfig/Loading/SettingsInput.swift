@@ -3,9 +3,6 @@ import Foundation
 /// The raw values of every setting, from the TOML file with `OCGATE_*` environment variables on top,
 /// checked against the known keys but not yet parsed.
 struct SettingsInput {
-    /// The variable that names the configuration file; the command line reads it, not this module.
-    static let configPathVariable = "OCGATE_CONFIG"
-
     let filePath: String
     /// Raw values by dotted key (`http.port`); an environment value replaces the file's.
     private(set) var values: [String: RawSetting] = [:]
@@ -71,7 +68,7 @@ struct SettingsInput {
         }
         // Sorted so that, with several unknown variables, the same one is reported every time.
         for (variable, text) in environment.sorted(by: { $0.key < $1.key })
-        where variable.hasPrefix("OCGATE_") && variable != Self.configPathVariable {
+        where variable.hasPrefix("OCGATE_") && variable != GatewayConfiguration.pathVariable {
             guard let key = keysByVariable[variable] else {
                 let hint = NameSuggestion.closest(to: variable, among: Array(keysByVariable.keys))
                 throw ConfigError(key: "", source: "env \(variable)", problem: "unknown setting" + hint)

@@ -11,6 +11,7 @@ public struct LogSection: Sendable, Equatable {
     /// The log levels, least to most severe, as swift-log names them.
     public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
+    /// Text or JSON lines.
     public var format: LogFormat
     /// The least severe level written: one of `LogSection.levels`.
     public var level: String

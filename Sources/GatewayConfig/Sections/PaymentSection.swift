@@ -8,6 +8,7 @@ public enum PaymentBackendKind: String, Sendable, Equatable, CaseIterable {
 
 /// `[payment]`: which payment backend charges customers.
 public struct PaymentSection: Sendable, Equatable {
+    /// Which processor charges customers.
     public var backend: PaymentBackendKind
     /// Where a charge is started (backend `http` only).
     public var httpStartURL: String?

@@ -1,5 +1,6 @@
 /// `[rate_limit]`: a token bucket per calling OCID on the signed routes.
 public struct RateLimitSection: Sendable, Equatable {
+    /// Whether requests are limited at all.
     public var enabled: Bool
     /// Tokens added per second.
     public var perSecond: Double

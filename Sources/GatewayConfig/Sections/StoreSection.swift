@@ -8,6 +8,7 @@ public enum Durability: String, Sendable, Equatable, CaseIterable {
 
 /// `[store]`: the SQLite queue and state database.
 public struct StoreSection: Sendable, Equatable {
+    /// Whether commits are synced to disk before a checkout is answered.
     public var durability: Durability
     /// How long a write waits for another process's lock before failing.
     public var busyTimeout: Duration
