@@ -3,6 +3,7 @@ import GatewayCore
 import GatewayStore
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// Where and how the acceptor listens.
 public struct ServerSettings: Sendable {
@@ -18,25 +19,49 @@ public struct ServerSettings: Sendable {
     }
 }
 
-/// The HTTP acceptor: builds the Hummingbird application that `ocgate serve` runs.
-public enum GatewayServer {
-    /// - Parameters:
-    ///   - onServerRunning: called with the bound port once the server listens (port 0 picks a free one).
-    public static func makeApplication(
+/// The HTTP acceptor: the Hummingbird application that `ocgate serve` runs.
+public struct GatewayServer: Sendable {
+    public let settings: ServerSettings
+    public let identity: GatewayIdentity
+    public let database: GatewayDatabase
+    public let queue: any JobQueue
+    public let time: any TimeSource
+    /// Run alongside the server in its service group (the embedded workers), stopped with it.
+    public let services: [any Service]
+    public let logger: Logger
+
+    public init(
         settings: ServerSettings, identity: GatewayIdentity, database: GatewayDatabase, queue: any JobQueue,
-        time: any TimeSource = SystemTime(), services: [any Service] = [], logger: Logger,
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+        time: any TimeSource = SystemTime(), services: [any Service] = [], logger: Logger
+    ) {
+        self.settings = settings
+        self.identity = identity
+        self.database = database
+        self.queue = queue
+        self.time = time
+        self.services = services
+        self.logger = logger
+    }
+
+    /// - Parameter onServerRunning: called with the bound port once the server listens (port 0 picks a free one).
+    public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let time = self.time
         let responder = SignedResponder(identity: identity, now: { time.now() })
         let router = Router()
         router.add(middleware: ErrorMiddleware(responder: responder))
         PublicRoutes(identity: identity, database: database, queue: queue, responder: responder).register(on: router)
+        let port = settings.port
         return Application(
             router: router,
-            configuration: ApplicationConfiguration(
-                address: .hostname(settings.host, port: settings.port), serverName: "ocgate"),
+            configuration: ApplicationConfiguration(address: .hostname(settings.host, port: port), serverName: "ocgate"),
             services: services,
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
+    }
+
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully: stops accepting, finishes in-flight
+    /// requests, and stops the attached services.
+    public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await makeApplication(onServerRunning: onServerRunning).runService()
     }
 }

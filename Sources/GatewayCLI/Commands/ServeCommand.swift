@@ -21,7 +21,8 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try config.load()
         let logger = GatewayLogging.logger(configuration, label: "ocgate.serve")
-        let runtime = try GatewayRuntime(configuration: configuration)
+        let runtime: GatewayRuntime
+        do { runtime = try GatewayRuntime(configuration: configuration) } catch { throw CommandFailure(error.description) }
         let identity: GatewayIdentity
         do { identity = try GatewayIdentity(configuration: configuration) } catch { throw CommandFailure(error.description) }
 
@@ -29,10 +30,10 @@ struct ServeCommand: AsyncParsableCommand {
         if !noWorkers { services.append(runtime.worker(logger: logger)) }
         let settings = ServerSettings(
             host: configuration.http.host, port: configuration.http.port, bodyLimit: configuration.http.bodyLimit)
-        let app = GatewayServer.makeApplication(
+        let server = GatewayServer(
             settings: settings, identity: identity, database: runtime.database, queue: runtime.queue,
-            services: services, logger: logger,
-            onServerRunning: { port in
+            services: services, logger: logger)
+        try await server.run(onServerRunning: { port in
                 logger.notice(
                     "ocgate listening",
                     metadata: [
@@ -40,6 +41,5 @@ struct ServeCommand: AsyncParsableCommand {
                         "spool": "\(configuration.spool.dir)", "workers": "\(!noWorkers)",
                     ])
             })
-        try await app.runService()
     }
 }

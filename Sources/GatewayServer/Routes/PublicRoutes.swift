@@ -1,6 +1,7 @@
 import GatewayCore
 import GatewayStore
 import Hummingbird
+import Logging
 import Opencharge
 
 /// The unauthenticated routes: metadata, liveness and readiness.

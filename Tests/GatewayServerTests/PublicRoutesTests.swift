@@ -1,0 +1,77 @@
+import Foundation
+import HTTPTypes
+import GatewayCore
+import GatewayServer
+import GatewayStore
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Opencharge
+import Testing
+
+/// The public face as a Merchant Gateway sees it: every JSON answer signed with the published key.
+struct PublicRoutesTests {
+    let identity = GatewayIdentity(
+        ocid: 200, name: "Test <Gateway>", key: PrivateKey.generate(), publicURL: "https://pg.example/opencharge",
+        currencies: ["USD", "EUR"], previousKey: PrivateKey.generate().publicKey, keyRotatedAt: 1_800_000_000)
+
+    func withServer(_ test: @Sendable (any TestClientProtocol, GatewayDatabase) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let database = try GatewayDatabase(path: directory.appendingPathComponent("ocgate.db").path)
+        let server = GatewayServer(
+            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 65_536), identity: identity, database: database,
+            queue: SQLiteJobQueue(database: database), logger: Logger(label: "test"))
+        try await server.makeApplication().test(.router) { client in try await test(client, database) }
+    }
+
+    /// Checks the §3.5 response signature and returns the parsed body.
+    func verifiedBody(_ response: TestResponse, status: Int) throws -> JSONValue {
+        #expect(response.status.code == status)
+        #expect(response.headers[.contentType] == "application/json")
+        let body = Array(response.body.readableBytesView)
+        let ocid = try #require(response.headers[HTTPField.Name("X-OC-ID")!])
+        let timestamp = try #require(response.headers[HTTPField.Name("X-OC-Timestamp")!])
+        let signature = try Signature(hex: try #require(response.headers[HTTPField.Name("X-OC-Signature")!]))
+        #expect(ocid == "200")
+        let canonical = CanonicalResponse(ocid: ocid, timestamp: timestamp, status: status, bodyHash: SHA256Digest(hashing: body))
+        #expect(identity.key.publicKey.verifies(signature, over: canonical.digest))
+        return try JSONParser.parse(body)
+    }
+
+    @Test func metadataIsNestedAndItsConfigSignatureVerifies() async throws {
+        try await withServer { client, _ in
+            let response = try await client.execute(uri: "/metadata.json", method: .get)
+            let document = try verifiedBody(response, status: 200)
+            #expect(document["opencharge"] == "0.1")
+            #expect(document["name"] == "Test <Gateway>")
+            let config = try #require(document["config"])
+            #expect(config["endpoint"] == "https://pg.example/opencharge")
+            #expect(config["settlement"]?["currencies"] == ["USD", "EUR"])
+            let published = try PublicKey(hex: try #require(config["publicKey"]?.stringValue))
+            #expect(published == identity.key.publicKey)
+            let signature = try Signature(hex: try #require(document["signature"]?.stringValue))
+            #expect(published.verifyObject(config, signature: signature, allowLegacy: false) == .recursive)
+            #expect(document["previousKey"]?.stringValue == identity.previousKey?.hex)
+            #expect(document["keyRotatedAt"] == .integer(1_800_000_000))
+        }
+    }
+
+    @Test func healthAndReadiness() async throws {
+        try await withServer { client, database in
+            #expect(try verifiedBody(try await client.execute(uri: "/health", method: .get), status: 200) == ["status": "ok"])
+            #expect(try verifiedBody(try await client.execute(uri: "/ready", method: .get), status: 200) == ["status": "ready"])
+            try await SQLiteJobQueue(database: database).setDraining(true)
+            let draining = try verifiedBody(try await client.execute(uri: "/ready", method: .get), status: 503)
+            #expect(draining["problems"] == ["draining"])
+        }
+    }
+
+    @Test func unknownRoutesGetTheErrorBody() async throws {
+        try await withServer { client, _ in
+            let body = try verifiedBody(try await client.execute(uri: "/no/such/route", method: .get), status: 404)
+            #expect(body["error"]?["code"] == "NOT_FOUND")
+            #expect(body["error"]?["message"]?.stringValue?.contains("/no/such/route") == true)
+        }
+    }
+}
