@@ -16,5 +16,10 @@ public struct JobStats: Sendable, Equatable {
     public struct KindState: Sendable, Hashable {
         public var kind: String
         public var state: JobState
+
+        public init(kind: String, state: JobState) {
+            self.kind = kind
+            self.state = state
+        }
     }
 }

@@ -1,22 +1,23 @@
 import Foundation
 
-/// The attempts a worker is running, so shutdown can wait for them and release the rest.
+/// The attempts a worker is running, so shutdown can wait for them and release the rest. Keyed by run,
+/// not job id: a job rescued from this very worker can be running here twice.
 ///
 /// Safe as `@unchecked Sendable`: `runs` is only touched under `lock`.
 final class InFlightJobs: @unchecked Sendable {
     private let lock = NSLock()
-    private var runs: [Int64: JobRun] = [:]
+    private var runs: [ObjectIdentifier: JobRun] = [:]
 
     var count: Int {
         lock.withLock { runs.count }
     }
 
     func add(_ run: JobRun) {
-        lock.withLock { runs[run.job.id] = run }
+        lock.withLock { runs[ObjectIdentifier(run)] = run }
     }
 
     func remove(_ run: JobRun) {
-        lock.withLock { _ = runs.removeValue(forKey: run.job.id) }
+        lock.withLock { _ = runs.removeValue(forKey: ObjectIdentifier(run)) }
     }
 
     func releaseAll() {

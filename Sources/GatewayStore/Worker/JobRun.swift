@@ -1,6 +1,6 @@
 import Foundation
 
-/// One running attempt: its handler's result, or a release at shutdown, whichever comes first.
+/// One running attempt: its handler's result, a timeout, or a release at shutdown, whichever comes first.
 ///
 /// Safe as `@unchecked Sendable`: `state` is only touched under `lock`; the continuation is taken out under
 /// the lock before it is resumed, so it is resumed once.
@@ -19,12 +19,17 @@ final class JobRun: @unchecked Sendable {
         self.job = job
     }
 
-    /// The handler's outcome, or nil if the run was released first. The handler runs in its own task so
-    /// a handler that ignores cancellation cannot hold up shutdown.
-    func outcome(of handler: any JobHandler) async -> JobOutcome? {
+    /// The handler's outcome, a retry if it outlived `timeout`, or nil if the run was released first.
+    /// The handler runs in its own task so a handler that ignores cancellation cannot hold up shutdown.
+    func outcome(of handler: any JobHandler, timeout: Duration) async -> JobOutcome? {
         let job = job
         let task = Task { await handler.run(job) }
         Task { self.end(with: await task.value) }
+        let timer = Task {
+            try await Task.sleep(for: timeout)
+            self.end(with: .retry(error: "handler did not finish within \(timeout)"))
+        }
+        defer { timer.cancel() }
         let outcome = await withCheckedContinuation { continuation in
             let ended: JobOutcome?? = lock.withLock {
                 if case let .ended(outcome) = state { return .some(outcome) }
@@ -33,7 +38,7 @@ final class JobRun: @unchecked Sendable {
             }
             if let ended { continuation.resume(returning: ended) }
         }
-        if outcome == nil { task.cancel() }
+        task.cancel()
         return outcome
     }
 

@@ -103,7 +103,7 @@ public struct JobWorker: Service {
             transition = .dead(AttemptFailure(error: "retry budget used up by attempts that lost their lease"))
         } else if let handler = registry.handler(for: job.kind) {
             let heartbeat = Task { await keepLease(job) }
-            let outcome = await run.outcome(of: handler)
+            let outcome = await run.outcome(of: handler, timeout: configuration.handlerTimeout)
             heartbeat.cancel()
             transition = outcome.map { policy.transition(after: $0, of: job, now: time.now()) } ?? .released
         } else {

@@ -16,11 +16,14 @@ public struct JobWorkerConfiguration: Sendable {
     public var pollInterval: Duration
     /// How long shutdown waits for running jobs before releasing them back to the queue.
     public var gracePeriod: Duration
+    /// A handler still running after this long is abandoned: the attempt ends as a retry, so a hung
+    /// handler cannot hold its job forever through its heartbeat.
+    public var handlerTimeout: Duration
 
     public init(
         name: String = JobWorkerConfiguration.defaultName(), concurrency: Int = 4, kinds: Set<String>? = nil,
         lease: Duration = .seconds(30), heartbeat: Duration = .seconds(10), pollInterval: Duration = .seconds(1),
-        gracePeriod: Duration = .seconds(30)
+        gracePeriod: Duration = .seconds(30), handlerTimeout: Duration = .seconds(300)
     ) {
         self.name = name
         self.concurrency = concurrency
@@ -29,6 +32,7 @@ public struct JobWorkerConfiguration: Sendable {
         self.heartbeat = heartbeat
         self.pollInterval = pollInterval
         self.gracePeriod = gracePeriod
+        self.handlerTimeout = handlerTimeout
     }
 
     /// `host:pid:random`, so two workers never share lease tokens.

@@ -1,0 +1,48 @@
+import Foundation
+import GatewayStore
+import GRDB
+import Testing
+
+@Suite struct DatabaseSettingsTests {
+    @Test func fullDurabilityTookOnTheWriterAndWALIsOn() throws {
+        let scratch = try Scratch()
+        let database = try scratch.database(.full)
+        let (synchronous, journal) = try database.write { db in
+            (try Int.fetchOne(db, sql: "PRAGMA synchronous"), try String.fetchOne(db, sql: "PRAGMA journal_mode"))
+        }
+        #expect(synchronous == 2)
+        #expect(journal == "wal")
+    }
+
+    @Test func normalDurabilityWhenAsked() throws {
+        let scratch = try Scratch()
+        let database = try scratch.database(.normal)
+        let synchronous = try database.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        #expect(synchronous == 1)
+    }
+
+    @Test func writeRollsBackRowsAndJobsTogether() async throws {
+        let scratch = try Scratch()
+        let queue = try scratch.queue()
+        struct Abort: Error {}
+        #expect(throws: Abort.self) {
+            try queue.database.write { db in
+                _ = try queue.enqueue(NewJob(kind: "a"), in: db)
+                throw Abort()
+            }
+        }
+        let committed = try await queue.database.write { db in try queue.enqueue(NewJob(kind: "a"), in: db) }
+        #expect(committed.inserted)
+        #expect(try await queue.list(JobFilter()).map(\.id) == [committed.id])
+    }
+
+    @Test func backupCopiesTheLiveDatabase() async throws {
+        let scratch = try Scratch()
+        let queue = try scratch.queue()
+        let job = try await queue.enqueue(NewJob(kind: "a", uniqueKey: "k"))
+        let copyPath = "\(scratch.directory)/backup.db"
+        try queue.database.backup(to: copyPath)
+        let copy = SQLiteJobQueue(database: try GatewayDatabase(path: copyPath))
+        #expect(try await copy.show(id: job.id)?.job.uniqueKey == "k")
+    }
+}

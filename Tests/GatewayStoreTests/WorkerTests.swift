@@ -1,0 +1,174 @@
+import Foundation
+import GatewayStore
+import Logging
+import ServiceLifecycle
+import Testing
+
+/// Runs `services` in a ServiceGroup while `body` runs, then shuts the group down gracefully.
+func withServices(
+    _ services: [any Service], _ body: () async throws -> Void
+) async throws {
+    let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    let group = ServiceGroup(services: services, logger: quiet)
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        do {
+            try await body()
+        } catch {
+            await group.triggerGracefulShutdown()
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+    }
+}
+
+/// Polls `condition` every 20 ms until it holds or `timeout` passes (a bound, not a performance claim).
+func eventually(within timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
+
+let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+/// A handler that never returns on its own and ignores cancellation (a hung peer).
+struct HungHandler: JobHandler {
+    func run(_ job: ClaimedJob) async -> JobOutcome {
+        await Task.detached { try? await Task.sleep(for: .seconds(30)) }.value
+        return .succeeded(note: "too late")
+    }
+}
+
+@Suite struct WorkerTests {
+    @Test func runsJobsWokenByInProcessEnqueueAndRetriesFailures() async throws {
+        let queue = try Scratch().queue()
+        let failures = FailCounter()
+        var registry = JobRegistry()
+        registry.register("flaky", policy: RetryPolicy(schedule: [.milliseconds(10)], jitter: 0, maxAttempts: 3)) { _ in
+            failures.next() < 2 ? .retry(error: "try again", httpStatus: 503) : .succeeded(note: "third time")
+        }
+        registry.register("hopeless") { _ in .dead(error: "rejected", httpStatus: 400) }
+        // A long poll interval: only the in-process wake-up can find these jobs quickly.
+        let worker = JobWorker(
+            queue: queue, registry: registry,
+            configuration: JobWorkerConfiguration(pollInterval: .seconds(600)), logger: quietLogger)
+        try await withServices([worker]) {
+            try await Task.sleep(for: .milliseconds(100))
+            let flaky = try await queue.enqueue(NewJob(kind: "flaky")).id
+            let hopeless = try await queue.enqueue(NewJob(kind: "hopeless")).id
+            let reached = try await eventually { try await queue.pendingWork(excludingKinds: []) == 0 }
+            #expect(reached)
+            let flakyDetail = try #require(try await queue.show(id: flaky))
+            #expect(flakyDetail.job.state == .succeeded)
+            #expect(flakyDetail.attempts.map(\.outcome) == [.retry, .retry, .succeeded])
+            #expect(try await queue.show(id: hopeless)?.job.state == .dead)
+        }
+    }
+
+    @Test func hungHandlerLosesItsLeaseAndAnotherWorkerFinishesTheJob() async throws {
+        let scratch = try Scratch()
+        let queue = try scratch.queue()
+        let id = try await queue.enqueue(NewJob(kind: "slow")).id
+        var hungRegistry = JobRegistry()
+        hungRegistry.register("slow", handler: HungHandler())
+        // The heartbeat interval is longer than the lease, so the hung worker's lease lapses; its one slot
+        // stays busy, so only the healthy worker can rescue the job.
+        let hung = JobWorker(
+            queue: queue, registry: hungRegistry,
+            configuration: JobWorkerConfiguration(
+                name: "hung", concurrency: 1, lease: .milliseconds(300), heartbeat: .seconds(60), gracePeriod: .milliseconds(50)),
+            logger: quietLogger)
+        var healthyRegistry = JobRegistry()
+        healthyRegistry.register("slow") { _ in .succeeded(note: "done") }
+        let healthy = JobWorker(
+            queue: queue, registry: healthyRegistry,
+            configuration: JobWorkerConfiguration(name: "healthy", pollInterval: .milliseconds(50)), logger: quietLogger)
+        // The hung worker keeps running (and its late release at shutdown must be refused).
+        try await withServices([hung]) {
+            let claimed = try await eventually { try await queue.show(id: id)?.job.worker == "hung" }
+            #expect(claimed)
+            try await withServices([healthy]) {
+                let done = try await eventually { try await queue.show(id: id)?.job.state == .succeeded }
+                #expect(done)
+            }
+        }
+        let detail = try #require(try await queue.show(id: id))
+        #expect(detail.attempts.map(\.outcome) == [.leaseLost, .succeeded])
+        #expect(detail.attempts.map(\.worker) == ["hung", "healthy"])
+        #expect(detail.attempts.map(\.attempt) == [1, 2])
+    }
+
+    @Test func gracefulShutdownReleasesAnInFlightJobWhenGraceEnds() async throws {
+        let queue = try Scratch().queue()
+        let id = try await queue.enqueue(NewJob(kind: "slow")).id
+        var registry = JobRegistry()
+        registry.register("slow", handler: HungHandler())
+        let worker = JobWorker(
+            queue: queue, registry: registry,
+            configuration: JobWorkerConfiguration(gracePeriod: .milliseconds(200)), logger: quietLogger)
+        try await withServices([worker]) {
+            let reached = try await eventually { try await queue.show(id: id)?.job.state == .running }
+            #expect(reached)
+        }
+        let detail = try #require(try await queue.show(id: id))
+        #expect(detail.job.state == .queued)
+        #expect(detail.job.attempt == 0)
+        #expect(detail.job.worker == nil)
+        #expect(detail.attempts.map(\.outcome) == [.released])
+    }
+
+    @Test func gracefulShutdownLetsAQuickJobFinish() async throws {
+        let queue = try Scratch().queue()
+        let id = try await queue.enqueue(NewJob(kind: "quick")).id
+        let started = FailCounter()
+        var registry = JobRegistry()
+        registry.register("quick") { _ in
+            _ = started.next()
+            try await Task.sleep(for: .milliseconds(300))
+            return .succeeded(note: nil)
+        }
+        let worker = JobWorker(
+            queue: queue, registry: registry,
+            configuration: JobWorkerConfiguration(gracePeriod: .seconds(20)), logger: quietLogger)
+        try await withServices([worker]) {
+            let reached = try await eventually { started.value == 1 }
+            #expect(reached)
+        }
+        #expect(try await queue.show(id: id)?.job.state == .succeeded)
+    }
+
+    @Test func handlerTimeoutEndsAHungAttemptAsARetry() async throws {
+        let queue = try Scratch().queue()
+        let id = try await queue.enqueue(NewJob(kind: "slow")).id
+        var registry = JobRegistry()
+        registry.register("slow", handler: HungHandler())
+        let worker = JobWorker(
+            queue: queue, registry: registry,
+            configuration: JobWorkerConfiguration(gracePeriod: .milliseconds(50), handlerTimeout: .milliseconds(200)),
+            logger: quietLogger)
+        try await withServices([worker]) {
+            let reached = try await eventually { try await queue.show(id: id)?.attempts.first?.outcome == .retry }
+            #expect(reached)
+        }
+        #expect(try await queue.show(id: id)?.attempts.first?.error?.contains("did not finish") == true)
+    }
+}
+
+/// Counts calls across tasks. Safe as `@unchecked Sendable`: `count` is only touched under `lock`.
+final class FailCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    var value: Int { lock.withLock { count } }
+
+    func next() -> Int {
+        lock.withLock {
+            defer { count += 1 }
+            return count
+        }
+    }
+}
