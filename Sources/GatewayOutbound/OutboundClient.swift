@@ -38,7 +38,7 @@ public final class OutboundClient: Sendable {
             if let literal = url.literal {
                 addresses = [literal]
             } else {
-                addresses = try await resolver.addresses(of: url.host)
+                addresses = try await resolver.addresses(of: url, within: request.timeout)
             }
             try policy.admit(url, addresses: addresses)
         } catch {

@@ -34,6 +34,21 @@ import Testing
         #expect(response.text == "a=b")
     }
 
+    @Test func hostNameIsResolvedOnceAndPinned() async throws {
+        let port = try await LoopbackServer.baseURL().split(separator: ":").last!
+        let response = try await client.send(
+            OutboundRequest(method: "GET", url: "http://localhost:\(port)/hello", timeout: .seconds(5)))
+        #expect(response.status == 200)
+        #expect(response.remoteAddress == "127.0.0.1")
+    }
+
+    @Test func unknownHostFailsToResolve() async {
+        await #expect(throws: OutboundError.resolveFailed(host: "no-such-host.invalid")) {
+            try await client.send(
+                OutboundRequest(method: "GET", url: "https://no-such-host.invalid/", timeout: .seconds(5)))
+        }
+    }
+
     @Test func redirectIsReturnedNotFollowed() async throws {
         let response = try await client.send(
             OutboundRequest(method: "GET", url: try await LoopbackServer.baseURL() + "/redirect", timeout: .seconds(5)))

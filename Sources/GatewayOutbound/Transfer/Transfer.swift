@@ -63,8 +63,10 @@ final class Transfer: @unchecked Sendable {
         set(CURLOPT_NOSIGNAL, 1)  // many threads: no SIGALRM-based DNS timeouts
         set(CURLOPT_SSL_VERIFYPEER, 1)
         set(CURLOPT_SSL_VERIFYHOST, 2)
-        set(CURLOPT_TIMEOUT_MS, max(1, Int(request.timeout.milliseconds)))
-        set(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(min(request.timeout, policy.connectTimeout).milliseconds)))
+        // Name resolution already spent part of the request's budget; the transfer gets what is left.
+        let remaining = request.timeout - (ContinuousClock.now - started)
+        set(CURLOPT_TIMEOUT_MS, max(1, Int(remaining.milliseconds)))
+        set(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(min(remaining, policy.connectTimeout).milliseconds)))
         set(CURLOPT_TCP_KEEPALIVE, 1)
         if code == CURLE_OK { code = ocg_curl_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(policy.maxResponseBytes)) }
         set(CURLOPT_HTTPHEADER, pointer: headerList.map { UnsafeRawPointer($0) })

@@ -98,8 +98,10 @@ final class TransferLoop: @unchecked Sendable {
             guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
             let code = ocg_curl_msg_result(message)
             curl_multi_remove_handle(multi, easy)
-            running.removeValue(forKey: easy)?.finish(code, easy)
-            recycle(easy)
+            // The transfer owns the header and resolve lists the handle points at: keep it until the reset.
+            let transfer = running.removeValue(forKey: easy)
+            transfer?.finish(code, easy)
+            withExtendedLifetime(transfer) { recycle(easy) }
         }
     }
 
