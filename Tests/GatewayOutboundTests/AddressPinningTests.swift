@@ -9,12 +9,10 @@ import Testing
         let url = try OutboundURL("http://pinned.example:\(port)/hello")
         let loop = TransferLoop(maxConnections: 4)
         defer { loop.shutdown() }
-        let outcome = await withCheckedContinuation { continuation in
-            loop.start(Transfer(
-                request: OutboundRequest(method: "GET", url: url.text, timeout: .seconds(5)), url: url,
-                pinnedAddresses: [IPAddress("127.0.0.1")!], policy: OutboundPolicy(allowLoopback: true),
-                started: .now, continuation: continuation))
-        }
+        let transfer = Transfer(
+            request: OutboundRequest(method: "GET", url: url.text, timeout: .seconds(5)), url: url,
+            pinnedAddresses: [IPAddress("127.0.0.1")!], policy: OutboundPolicy(allowLoopback: true), started: .now)
+        let outcome = await withCheckedContinuation { loop.start(transfer, reply: $0) }
         let response = try outcome.get()
         #expect(response.status == 200)
         #expect(response.remoteAddress == "127.0.0.1")

@@ -80,6 +80,22 @@ import Testing
         }
     }
 
+    @Test func cancellingTheCallerAbortsTheTransfer() async throws {
+        let url = try await LoopbackServer.baseURL() + "/hang"
+        let call = Task { [client] in
+            try await client.send(OutboundRequest(method: "GET", url: url, timeout: .seconds(20)))
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        call.cancel()
+        do {
+            _ = try await call.value
+            Issue.record("a cancelled call produced a response")
+        } catch {
+            // Without cancellation this would be a timeout, 20 s later.
+            #expect((error as? OutboundError) == .network(url: url, message: "cancelled by the caller"))
+        }
+    }
+
     @Test func connectionRefusedIsANetworkError() async throws {
         let url = "http://127.0.0.1:\(closedLoopbackPort())/hello"
         do {
