@@ -28,7 +28,7 @@ public final class OutboundClient: Sendable {
     /// Checks the request against the policy, then sends it.
     ///
     /// Any HTTP status, including 3xx (redirects are never followed) and 5xx, is a response; errors mean no
-    /// usable response arrived.
+    /// usable response arrived. Cancelling the calling task aborts the transfer (a `network` error).
     public func send(_ request: OutboundRequest) async throws(OutboundError) -> OutboundResponse {
         let started = ContinuousClock.now
         let url = try OutboundURL(request.url)
@@ -38,7 +38,7 @@ public final class OutboundClient: Sendable {
             if let literal = url.literal {
                 addresses = [literal]
             } else {
-                addresses = try await resolver.addresses(of: url.host)
+                addresses = try await resolver.addresses(of: url, within: request.timeout)
             }
             try policy.admit(url, addresses: addresses)
         } catch {
@@ -47,10 +47,14 @@ public final class OutboundClient: Sendable {
             }
             throw error
         }
-        let outcome = await withCheckedContinuation { continuation in
-            loop.start(Transfer(
-                request: request, url: url, pinnedAddresses: url.literal == nil ? addresses : [],
-                policy: policy, started: started, continuation: continuation))
+        let transfer = Transfer(
+            request: request, url: url, pinnedAddresses: url.literal == nil ? addresses : [],
+            policy: policy, started: started)
+        // A worker shutting down cancels its task; the transfer stops instead of running to its timeout.
+        let outcome = await withTaskCancellationHandler {
+            await withCheckedContinuation { loop.start(transfer, reply: $0) }
+        } onCancel: {
+            loop.cancel(transfer)
         }
         switch outcome {
         case .success(let response):

@@ -34,6 +34,21 @@ import Testing
         #expect(response.text == "a=b")
     }
 
+    @Test func hostNameIsResolvedOnceAndPinned() async throws {
+        let port = try await LoopbackServer.baseURL().split(separator: ":").last!
+        let response = try await client.send(
+            OutboundRequest(method: "GET", url: "http://localhost:\(port)/hello", timeout: .seconds(5)))
+        #expect(response.status == 200)
+        #expect(response.remoteAddress == "127.0.0.1")
+    }
+
+    @Test func unknownHostFailsToResolve() async {
+        await #expect(throws: OutboundError.resolveFailed(host: "no-such-host.invalid")) {
+            try await client.send(
+                OutboundRequest(method: "GET", url: "https://no-such-host.invalid/", timeout: .seconds(5)))
+        }
+    }
+
     @Test func redirectIsReturnedNotFollowed() async throws {
         let response = try await client.send(
             OutboundRequest(method: "GET", url: try await LoopbackServer.baseURL() + "/redirect", timeout: .seconds(5)))
@@ -62,6 +77,22 @@ import Testing
             #expect(timedOutURL == url)
             // The handler sleeps 10 s; the call must end on its own 300 ms budget, not the server's.
             #expect(after >= .milliseconds(250) && after < .seconds(5))
+        }
+    }
+
+    @Test func cancellingTheCallerAbortsTheTransfer() async throws {
+        let url = try await LoopbackServer.baseURL() + "/hang"
+        let call = Task { [client] in
+            try await client.send(OutboundRequest(method: "GET", url: url, timeout: .seconds(20)))
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        call.cancel()
+        do {
+            _ = try await call.value
+            Issue.record("a cancelled call produced a response")
+        } catch {
+            // Without cancellation this would be a timeout, 20 s later.
+            #expect((error as? OutboundError) == .network(url: url, message: "cancelled by the caller"))
         }
     }
 

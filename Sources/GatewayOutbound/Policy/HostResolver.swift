@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -10,10 +11,15 @@ struct HostResolver: Sendable {
     /// getaddrinfo blocks; it runs here, never on Swift's cooperative pool.
     private static let queue = DispatchQueue(label: "ocgate.outbound.resolve", attributes: .concurrent)
 
-    func addresses(of host: String) async throws(OutboundError) -> [IPAddress] {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[IPAddress], OutboundError>, Never>) in
+    /// The host's addresses, or a timeout once `limit` has passed (a stuck lookup is left to finish on its own).
+    func addresses(of url: OutboundURL, within limit: Duration) async throws(OutboundError) -> [IPAddress] {
+        let result = await withCheckedContinuation { continuation in
+            let race = FirstOutcome(continuation)
             Self.queue.async {
-                continuation.resume(returning: Self.lookUp(host))
+                race.offer(Self.lookUp(url.host))
+            }
+            Self.queue.asyncAfter(deadline: .now() + .milliseconds(Int(limit.milliseconds))) {
+                race.offer(.failure(.timeout(url: url.text, after: limit)))
             }
         }
         return try result.get()
@@ -48,5 +54,24 @@ struct HostResolver: Sendable {
             }
         }
         return addresses.isEmpty ? .failure(.resolveFailed(host: host)) : .success(addresses)
+    }
+}
+
+/// Resumes a continuation with whichever of a lookup and its deadline finishes first, and ignores the other.
+private final class FirstOutcome: @unchecked Sendable {
+    // Safe to share: `continuation` is resumed at most once, decided under `lock`.
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Result<[IPAddress], OutboundError>, Never>?
+
+    init(_ continuation: CheckedContinuation<Result<[IPAddress], OutboundError>, Never>) {
+        self.continuation = continuation
+    }
+
+    func offer(_ outcome: Result<[IPAddress], OutboundError>) {
+        let waiting = lock.withLock {
+            defer { continuation = nil }
+            return continuation
+        }
+        waiting?.resume(returning: outcome)
     }
 }

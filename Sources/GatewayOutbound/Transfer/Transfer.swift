@@ -4,7 +4,8 @@ import CCurl
 /// and the caller waiting for them.
 final class Transfer: @unchecked Sendable {
     // Safe to share: the caller builds it and hands it to the loop, and from then on only the loop thread
-    // touches the mutable fields (libcurl calls the callbacks below on that thread, inside curl_multi_perform).
+    // touches the mutable fields (libcurl calls the callbacks below on that thread, inside curl_multi_perform),
+    // except `cancelRequested`, which only the loop's lock guards.
     typealias Outcome = Result<OutboundResponse, OutboundError>
 
     let request: OutboundRequest
@@ -13,7 +14,12 @@ final class Transfer: @unchecked Sendable {
     let pinnedAddresses: [IPAddress]
     let policy: OutboundPolicy
     let started: ContinuousClock.Instant
-    private let continuation: CheckedContinuation<Outcome, Never>
+    /// Set by `TransferLoop.start` before the loop can see the transfer.
+    var reply: CheckedContinuation<Outcome, Never>?
+    /// The handle running this transfer, while it runs.
+    var easy: UnsafeMutableRawPointer?
+    /// The caller's task was cancelled; guarded by the loop's lock.
+    var cancelRequested = false
 
     private var headers: [String: String] = [:]
     private var body: [UInt8] = []
@@ -24,14 +30,13 @@ final class Transfer: @unchecked Sendable {
 
     init(
         request: OutboundRequest, url: OutboundURL, pinnedAddresses: [IPAddress], policy: OutboundPolicy,
-        started: ContinuousClock.Instant, continuation: CheckedContinuation<Outcome, Never>
+        started: ContinuousClock.Instant
     ) {
         self.request = request
         self.url = url
         self.pinnedAddresses = pinnedAddresses
         self.policy = policy
         self.started = started
-        self.continuation = continuation
         errorText.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
     }
 
@@ -63,8 +68,10 @@ final class Transfer: @unchecked Sendable {
         set(CURLOPT_NOSIGNAL, 1)  // many threads: no SIGALRM-based DNS timeouts
         set(CURLOPT_SSL_VERIFYPEER, 1)
         set(CURLOPT_SSL_VERIFYHOST, 2)
-        set(CURLOPT_TIMEOUT_MS, max(1, Int(request.timeout.milliseconds)))
-        set(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(min(request.timeout, policy.connectTimeout).milliseconds)))
+        // Name resolution already spent part of the request's budget; the transfer gets what is left.
+        let remaining = request.timeout - (ContinuousClock.now - started)
+        set(CURLOPT_TIMEOUT_MS, max(1, Int(remaining.milliseconds)))
+        set(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(min(remaining, policy.connectTimeout).milliseconds)))
         set(CURLOPT_TCP_KEEPALIVE, 1)
         if code == CURLE_OK { code = ocg_curl_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(policy.maxResponseBytes)) }
         set(CURLOPT_HTTPHEADER, pointer: headerList.map { UnsafeRawPointer($0) })
@@ -161,12 +168,14 @@ final class Transfer: @unchecked Sendable {
 
     /// Hands the outcome of a finished transfer to the waiting caller.
     func finish(_ code: CURLcode, _ easy: UnsafeMutableRawPointer) {
-        continuation.resume(returning: outcome(code, easy))
+        reply?.resume(returning: outcome(code, easy))
+        reply = nil
     }
 
-    /// Fails the transfer without it having run (the client was shut down, or configuration failed).
+    /// Fails the transfer before it completed (cancelled, client shut down, or configuration failed).
     func fail(_ error: OutboundError) {
-        continuation.resume(returning: .failure(error))
+        reply?.resume(returning: .failure(error))
+        reply = nil
     }
 
     private func outcome(_ code: CURLcode, _ easy: UnsafeMutableRawPointer) -> Outcome {

@@ -6,11 +6,12 @@ import Foundation
 /// per host between requests.
 final class TransferLoop: @unchecked Sendable {
     // Safe to share: `multi`, `running` and every easy handle are used only on the loop thread. Other threads
-    // touch only `incoming` and `stopping`, under `lock`, and call curl_multi_wakeup, which libcurl documents as
-    // callable from any thread while the loop waits in curl_multi_poll.
+    // touch only `incoming`, `cancelling`, `stopping` and `Transfer.cancelRequested`, under `lock`, and call
+    // curl_multi_wakeup, which libcurl documents as callable from any thread while the loop waits in curl_multi_poll.
     private let multi: UnsafeMutableRawPointer
     private let lock = NSLock()
     private var incoming: [Transfer] = []
+    private var cancelling: [Transfer] = []
     private var stopping = false
     private var running: [UnsafeMutableRawPointer: Transfer] = [:]
     private var idleHandles: [UnsafeMutableRawPointer] = []
@@ -33,8 +34,9 @@ final class TransferLoop: @unchecked Sendable {
         thread.start()
     }
 
-    /// Queues a transfer; the loop thread picks it up at once.
-    func start(_ transfer: Transfer) {
+    /// Queues a transfer; the loop thread picks it up at once and answers on `reply`.
+    func start(_ transfer: Transfer, reply: CheckedContinuation<Transfer.Outcome, Never>) {
+        transfer.reply = reply
         let accepted = lock.withLock {
             guard !stopping else { return false }
             incoming.append(transfer)
@@ -43,6 +45,15 @@ final class TransferLoop: @unchecked Sendable {
         guard accepted else {
             transfer.fail(.network(url: transfer.url.text, message: "the outbound client was shut down"))
             return
+        }
+        curl_multi_wakeup(multi)
+    }
+
+    /// Aborts a transfer whose caller went away; it fails with a network error. Harmless once it has finished.
+    func cancel(_ transfer: Transfer) {
+        lock.withLock {
+            transfer.cancelRequested = true
+            cancelling.append(transfer)
         }
         curl_multi_wakeup(multi)
     }
@@ -56,15 +67,25 @@ final class TransferLoop: @unchecked Sendable {
     private func run() {
         var active: Int32 = 0
         while true {
-            let (arrived, stop) = lock.withLock {
-                defer { incoming.removeAll(keepingCapacity: true) }
-                return (incoming, stopping)
+            let (arrived, cancelled, stop) = lock.withLock {
+                defer {
+                    incoming.removeAll(keepingCapacity: true)
+                    cancelling.removeAll(keepingCapacity: true)
+                }
+                return (incoming.map { ($0, $0.cancelRequested) }, cancelling, stopping)
             }
             if stop {
-                close(pending: arrived)
+                close(pending: arrived.map(\.0))
                 return
             }
-            arrived.forEach(add)
+            for (transfer, alreadyCancelled) in arrived {
+                if alreadyCancelled {
+                    transfer.fail(Self.cancelledError(transfer))
+                } else {
+                    add(transfer)
+                }
+            }
+            cancelled.forEach(abort)
             curl_multi_perform(multi, &active)
             collectFinished()
             // Returns early on socket activity, on curl's own timers, or on curl_multi_wakeup from `start`.
@@ -90,6 +111,20 @@ final class TransferLoop: @unchecked Sendable {
             return
         }
         running[easy] = transfer
+        transfer.easy = easy
+    }
+
+    private func abort(_ transfer: Transfer) {
+        guard let easy = transfer.easy, running[easy] === transfer else { return }
+        curl_multi_remove_handle(multi, easy)
+        running[easy] = nil
+        transfer.easy = nil
+        transfer.fail(Self.cancelledError(transfer))
+        withExtendedLifetime(transfer) { recycle(easy) }
+    }
+
+    private static func cancelledError(_ transfer: Transfer) -> OutboundError {
+        .network(url: transfer.url.text, message: "cancelled by the caller")
     }
 
     private func collectFinished() {
@@ -98,8 +133,11 @@ final class TransferLoop: @unchecked Sendable {
             guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
             let code = ocg_curl_msg_result(message)
             curl_multi_remove_handle(multi, easy)
-            running.removeValue(forKey: easy)?.finish(code, easy)
-            recycle(easy)
+            // The transfer owns the header and resolve lists the handle points at: keep it until the reset.
+            let transfer = running.removeValue(forKey: easy)
+            transfer?.easy = nil
+            transfer?.finish(code, easy)
+            withExtendedLifetime(transfer) { recycle(easy) }
         }
     }
 
