@@ -41,15 +41,28 @@ public final class GatewayDatabase: Sendable {
         try migrate()
     }
 
+    /// Processes that start together on a new spool race to migrate: GRDB applies each migration in its own
+    /// immediate transaction, so the loser fails on the winner's tables. Looking again and applying what is
+    /// left settles it.
     private func migrate() throws {
         let migrator = SchemaMigrations.migrator
-        let unknown = try pool.read { db in
-            try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
+        var failures = 0
+        while true {
+            let unknown = try pool.read { db in
+                try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
+            }
+            guard unknown.isEmpty else {
+                throw StoreError.schemaTooNew(path: path, unknownMigrations: unknown.sorted())
+            }
+            do {
+                try migrator.migrate(pool)
+                return
+            } catch {
+                failures += 1
+                if failures == 5 { throw error }
+                Thread.sleep(forTimeInterval: 0.02 * Double(failures))
+            }
         }
-        guard unknown.isEmpty else {
-            throw StoreError.schemaTooNew(path: path, unknownMigrations: unknown.sorted())
-        }
-        try migrator.migrate(pool)
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction and commits it, or rolls back if it throws.
