@@ -143,6 +143,26 @@ struct HungHandler: JobHandler {
         #expect(try await queue.show(id: id)?.job.state == .succeeded)
     }
 
+    @Test func jobWhoseLastAttemptLostItsLeaseIsDeadWithoutRunningAgain() async throws {
+        let queue = try Scratch().queue()
+        let id = try await queue.enqueue(NewJob(kind: "poison", maxAttempts: 1)).id
+        _ = try await queue.claim(kinds: ["poison"], limit: 1, worker: "crashed", lease: .milliseconds(1))
+        try await Task.sleep(for: .milliseconds(20))
+        let calls = FailCounter()
+        var registry = JobRegistry()
+        registry.register("poison") { _ in
+            _ = calls.next()
+            return .succeeded(note: nil)
+        }
+        let worker = JobWorker(queue: queue, registry: registry, logger: quietLogger)
+        try await withServices([worker]) {
+            let dead = try await eventually { try await queue.show(id: id)?.job.state == .dead }
+            #expect(dead)
+        }
+        #expect(calls.value == 0)
+        #expect(try await queue.show(id: id)?.attempts.map(\.outcome) == [.leaseLost, .dead])
+    }
+
     @Test func handlerTimeoutEndsAHungAttemptAsARetry() async throws {
         let queue = try Scratch().queue()
         let id = try await queue.enqueue(NewJob(kind: "slow")).id
