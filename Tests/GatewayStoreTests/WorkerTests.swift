@@ -52,7 +52,7 @@ struct HungHandler: JobHandler {
             failures.next() < 2 ? .retry(error: "try again", httpStatus: 503) : .succeeded(note: "third time")
         }
         registry.register("hopeless") { _ in .dead(error: "rejected", httpStatus: 400) }
-        // A long poll interval: only the in-process wake-up can find these jobs quickly.
+        // A long poll interval: only the in-process wake-ups (enqueue, retry timer) can find these jobs in time.
         let worker = JobWorker(
             queue: queue, registry: registry,
             configuration: JobWorkerConfiguration(pollInterval: .seconds(600)), logger: quietLogger)
@@ -60,7 +60,9 @@ struct HungHandler: JobHandler {
             try await Task.sleep(for: .milliseconds(100))
             let flaky = try await queue.enqueue(NewJob(kind: "flaky")).id
             let hopeless = try await queue.enqueue(NewJob(kind: "hopeless")).id
-            let reached = try await eventually { try await queue.pendingWork(excludingKinds: []) == 0 }
+            let reached = try await eventually {
+                try await queue.list(JobFilter(state: .succeeded)).count + queue.list(JobFilter(state: .dead)).count == 2
+            }
             #expect(reached)
             let flakyDetail = try #require(try await queue.show(id: flaky))
             #expect(flakyDetail.job.state == .succeeded)
@@ -139,6 +141,26 @@ struct HungHandler: JobHandler {
             #expect(reached)
         }
         #expect(try await queue.show(id: id)?.job.state == .succeeded)
+    }
+
+    @Test func jobWhoseLastAttemptLostItsLeaseIsDeadWithoutRunningAgain() async throws {
+        let queue = try Scratch().queue()
+        let id = try await queue.enqueue(NewJob(kind: "poison", maxAttempts: 1)).id
+        _ = try await queue.claim(kinds: ["poison"], limit: 1, worker: "crashed", lease: .milliseconds(1))
+        try await Task.sleep(for: .milliseconds(20))
+        let calls = FailCounter()
+        var registry = JobRegistry()
+        registry.register("poison") { _ in
+            _ = calls.next()
+            return .succeeded(note: nil)
+        }
+        let worker = JobWorker(queue: queue, registry: registry, logger: quietLogger)
+        try await withServices([worker]) {
+            let dead = try await eventually { try await queue.show(id: id)?.job.state == .dead }
+            #expect(dead)
+        }
+        #expect(calls.value == 0)
+        #expect(try await queue.show(id: id)?.attempts.map(\.outcome) == [.leaseLost, .dead])
     }
 
     @Test func handlerTimeoutEndsAHungAttemptAsARetry() async throws {

@@ -37,23 +37,24 @@ public enum QueueBenchmark {
         }
         let pipeline = ContinuousClock.now - pipelineStart
 
-        let singleStart = ContinuousClock.now
-        for _ in 0..<singles {
-            _ = try await queue.enqueue(NewJob(kind: "bench.single", payload: payload))
-        }
-        let single = ContinuousClock.now - singleStart
-
         let raw = try GatewayDatabase(path: "\(directory)/raw-\(stamp).db", durability: durability)
         try await raw.write { db in
             try db.execute(sql: "CREATE TABLE IF NOT EXISTS bench_raw (id INTEGER PRIMARY KEY, value BLOB)")
         }
-        let rawStart = ContinuousClock.now
+        // Interleaved, so a noisy neighbour slows both loops alike.
+        var single = Duration.zero
+        var rawElapsed = Duration.zero
         for _ in 0..<singles {
+            let rawStart = ContinuousClock.now
             try await raw.write { db in
                 try db.execute(sql: "INSERT INTO bench_raw (value) VALUES (?)", arguments: [payload])
             }
+            let singleStart = ContinuousClock.now
+            _ = try await queue.enqueue(NewJob(kind: "bench.single", payload: payload))
+            let end = ContinuousClock.now
+            rawElapsed += singleStart - rawStart
+            single += end - singleStart
         }
-        let rawElapsed = ContinuousClock.now - rawStart
 
         return Result(
             pipelineJobsPerSecond: Double(jobs) / pipeline.seconds,

@@ -4,13 +4,20 @@ import GRDB
 extension SQLiteJobQueue {
     public func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
         let now = time.now()
-        return try await database.write { db in try self.insert(jobs, now: now, in: db) }
+        let results = try await database.write { db in try self.insert(jobs, now: now, in: db) }
+        if results.contains(where: \.inserted) { notifier.jobsEnqueued() }
+        return results
     }
 
     /// Enqueues inside a transaction the caller opened with `GatewayDatabase.write`, so the caller's rows
     /// and the job commit together; workers in this process are woken after the commit.
     public func enqueue(_ job: NewJob, in db: Database) throws -> EnqueueResult {
-        try insert([job], now: time.now(), in: db)[0]
+        let result = try insert([job], now: time.now(), in: db)[0]
+        if result.inserted {
+            let notifier = notifier
+            db.afterNextTransaction(onCommit: { _ in notifier.jobsEnqueued() })
+        }
+        return result
     }
 
     /// The unique key is enforced by the UNIQUE index: the INSERT does nothing on conflict, and only then
@@ -35,10 +42,6 @@ extension SQLiteJobQueue {
             let existing = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT id FROM jobs WHERE unique_key = ?"), arguments: [job.uniqueKey])
             return EnqueueResult(id: existing!, inserted: false)
-        }
-        if results.contains(where: \.inserted) {
-            let notifier = database.notifier
-            db.afterNextTransaction(onCommit: { _ in notifier.jobsEnqueued() })
         }
         return results
     }

@@ -61,9 +61,10 @@ public struct JobWorker: Service {
                         let run = JobRun(job: job)
                         inFlight.add(run)
                         group.addTask {
-                            await execute(run)
+                            let retryAt = await execute(run)
                             inFlight.remove(run)
                             wake.signal()
+                            if let retryAt { wakeUp(wake, at: retryAt) }
                         }
                     }
                     if jobs.isEmpty {
@@ -95,7 +96,18 @@ public struct JobWorker: Service {
         }
     }
 
-    private func execute(_ run: JobRun) async {
+    /// A retry due sooner than the next poll would wait for that poll; a timer claims it on time instead.
+    private func wakeUp(_ wake: WakeSignal, at date: Date) {
+        let delay = Duration.milliseconds(date.millis - time.now().millis)
+        guard delay < configuration.pollInterval else { return }
+        Task {
+            try? await Task.sleep(for: max(delay, .zero))
+            wake.signal()
+        }
+    }
+
+    /// Runs one attempt and records it; returns when the job is due again if it will be retried.
+    private func execute(_ run: JobRun) async -> Date? {
         let job = run.job
         let policy = registry.policy(for: job.kind)
         let transition: JobTransition
@@ -109,7 +121,10 @@ public struct JobWorker: Service {
         } else {
             transition = policy.transition(after: .retry(error: "no handler for \(job.kind)"), of: job, now: time.now())
         }
-        record(transition, of: job, held: await finish(job, transition))
+        let held = await finish(job, transition)
+        record(transition, of: job, held: held)
+        guard held == true, case let .retry(at, _) = transition else { return nil }
+        return at
     }
 
     private func finish(_ job: ClaimedJob, _ transition: JobTransition) async -> Bool? {
