@@ -1,3 +1,5 @@
+import Opencharge
+
 /// A signed request as it arrived, over HTTP or as an inbox file: the one shape the acceptance path takes.
 public struct IncomingRequest: Sendable {
     public let method: String
