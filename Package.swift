@@ -79,6 +79,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
@@ -129,7 +130,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"], swiftSettings: strict),
+        // Simulated merchant, Merchant Gateway and peers that every test target speaks through.
+        .target(
+            name: "GatewayTestSupport",
+            dependencies: ["Opencharge", "GatewayCore", "GatewayStore"],
+            path: "Tests/GatewayTestSupport",
+            swiftSettings: strict),
+        .testTarget(
+            name: "GatewayCoreTests",
+            dependencies: ["GatewayCore", "GatewayStore", "GatewayConfig", "GatewayTestSupport", "Opencharge"],
+            swiftSettings: strict),
         .testTarget(
             name: "GatewayServerTests",
             dependencies: [

@@ -25,6 +25,8 @@ public struct GatewayServer: Sendable {
     public let identity: GatewayIdentity
     public let database: GatewayDatabase
     public let queue: any JobQueue
+    /// Accepts checkouts; nil serves only the public routes.
+    public let acceptor: CheckoutAcceptor?
     public let time: any TimeSource
     /// Run alongside the server in its service group (the embedded workers), stopped with it.
     public let services: [any Service]
@@ -32,8 +34,9 @@ public struct GatewayServer: Sendable {
 
     public init(
         settings: ServerSettings, identity: GatewayIdentity, database: GatewayDatabase, queue: any JobQueue,
-        time: any TimeSource = SystemTime(), services: [any Service] = [], logger: Logger
+        acceptor: CheckoutAcceptor?, time: any TimeSource = SystemTime(), services: [any Service] = [], logger: Logger
     ) {
+        self.acceptor = acceptor
         self.settings = settings
         self.identity = identity
         self.database = database
@@ -50,6 +53,9 @@ public struct GatewayServer: Sendable {
         let router = Router()
         router.add(middleware: ErrorMiddleware(responder: responder))
         PublicRoutes(identity: identity, database: database, queue: queue, responder: responder).register(on: router)
+        if let acceptor {
+            CheckoutRoutes(acceptor: acceptor, responder: responder, bodyLimit: settings.bodyLimit).register(on: router)
+        }
         let port = settings.port
         return Application(
             router: router,

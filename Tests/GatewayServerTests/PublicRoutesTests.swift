@@ -21,7 +21,7 @@ struct PublicRoutesTests {
         let database = try GatewayDatabase(path: directory.appendingPathComponent("ocgate.db").path)
         let server = GatewayServer(
             settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 65_536), identity: identity, database: database,
-            queue: SQLiteJobQueue(database: database), logger: Logger(label: "test"))
+            queue: SQLiteJobQueue(database: database), acceptor: nil, logger: Logger(label: "test"))
         try await server.makeApplication().test(.router) { client in try await test(client, database) }
     }
 

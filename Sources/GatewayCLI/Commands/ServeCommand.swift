@@ -31,7 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
         let settings = ServerSettings(
             host: configuration.http.host, port: configuration.http.port, bodyLimit: configuration.http.bodyLimit)
         let server = GatewayServer(
-            settings: settings, identity: identity, database: runtime.database, queue: runtime.queue,
+            settings: settings, identity: identity, database: runtime.database, queue: runtime.queue, acceptor: nil,
             services: services, logger: logger)
         try await server.run(onServerRunning: { port in
                 logger.notice(

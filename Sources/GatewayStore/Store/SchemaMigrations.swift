@@ -65,6 +65,31 @@ enum SchemaMigrations {
                 """)
         }
 
+        // Checkout sessions (issue 5). One row per accepted checkout; the UNIQUE key is the idempotency key of
+        // DESIGN.md, so the same order id under the same MG and merchant can never make two sessions.
+        migrator.registerMigration("v3-checkout-sessions") { db in
+            try db.execute(sql: """
+                CREATE TABLE checkout_sessions (
+                    id TEXT PRIMARY KEY,
+                    mg_ocid INTEGER NOT NULL,
+                    merchant_ocid INTEGER NOT NULL,
+                    order_id TEXT NOT NULL,
+                    order_json TEXT NOT NULL,
+                    order_signature TEXT NOT NULL,
+                    request_digest TEXT NOT NULL,
+                    amount TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    success_url TEXT NOT NULL,
+                    cancel_url TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    UNIQUE (mg_ocid, merchant_ocid, order_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX checkout_sessions_status ON checkout_sessions(status, expires_at);
+                """)
+        }
+
         return migrator
     }()
 }

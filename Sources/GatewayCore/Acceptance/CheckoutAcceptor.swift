@@ -1,0 +1,150 @@
+import Foundation
+import GatewayConfig
+import GatewayStore
+import Logging
+import Opencharge
+
+/// `POST /checkout/create` (spec §5.3 with every [REC] check), for HTTP and the inbox alike: takes the
+/// request as received and returns the answer. A 200 is returned only after the session row and its
+/// `session.open` job are durable.
+public struct CheckoutAcceptor: Sendable {
+    public let identity: GatewayIdentity
+    public let checkout: CheckoutSection
+    public let sessionTTL: Duration
+    public let authenticator: any RequestAuthenticating
+    public let peers: any PeerDirectory
+    public let sessions: CheckoutSessionStore
+    public let drain: DrainState
+    public let time: any TimeSource
+    public let logger: Logger
+
+    public init(
+        identity: GatewayIdentity, checkout: CheckoutSection, authenticator: any RequestAuthenticating,
+        peers: any PeerDirectory, sessions: CheckoutSessionStore, drain: DrainState, time: any TimeSource, logger: Logger
+    ) {
+        self.identity = identity
+        self.checkout = checkout
+        self.sessionTTL = checkout.sessionTTL
+        self.authenticator = authenticator
+        self.peers = peers
+        self.sessions = sessions
+        self.drain = drain
+        self.time = time
+        self.logger = logger
+    }
+
+    /// The job kind that finishes a new session (merchant display name, anything slow).
+    public static let sessionOpenKind = "session.open"
+    /// How long a draining gateway asks callers to wait.
+    static let drainRetryAfter = 30
+
+    public func accept(_ request: IncomingRequest) async -> AcceptanceResult {
+        do {
+            let response = try await create(request)
+            return AcceptanceResult(status: 200, body: response.json)
+        } catch {
+            return AcceptanceResult(error)
+        }
+    }
+
+    func create(_ request: IncomingRequest) async throws(APIError) -> CheckoutCreateResponse {
+        if await drain.isDraining() {
+            throw APIError(.draining, "the gateway is draining; retry later", retryAfter: Self.drainRetryAfter)
+        }
+        let caller = try await authenticator.authenticate(request)
+        let body: CheckoutCreateRequest
+        do {
+            body = try CheckoutCreateRequest(json: try JSONParser.parse(request.body))
+        } catch let error as JSONParseError {
+            throw APIError(.invalidRequest, "body is not valid JSON: \(error)", details: ["field": "body", "problem": .string(error.description)])
+        } catch let error as ValidationError {
+            throw APIError.invalidRequest(error)
+        } catch {
+            throw APIError(.invalidRequest, "\(error)")
+        }
+        let order = body.order
+        guard order.ocid == body.merchantOcid else {
+            throw APIError.invalidOrderSignature(
+                "order.ocid \(order.ocid) does not match merchantOcid \(body.merchantOcid): the order signature cannot be checked against the right merchant")
+        }
+        let merchant = try await peers.metadata(for: body.merchantOcid)
+        guard verifyOrder(order, signature: body.signature, merchant: merchant) else {
+            throw APIError.invalidOrderSignature("Order signature invalid")
+        }
+        let now = time.now()
+        let nowSeconds = Int64(now.timeIntervalSince1970)
+        if let expiresAt = order.expiresAt, expiresAt < nowSeconds {
+            throw APIError(.orderExpired, "order \(order.id) expired at \(expiresAt)")
+        }
+        guard identity.currencies.contains(order.currency) else {
+            throw APIError(
+                .currencyMismatch, "currency \(order.currency) is not supported",
+                details: ["supported": .array(identity.currencies.map { .string($0) })])
+        }
+        if checkout.requireGatewayInAccepts, !(order.accepts ?? []).contains(caller.ocid) {
+            throw APIError(
+                .settlementNotSupported, "merchant gateway \(caller.ocid) is not in order.accepts",
+                details: ["merchantGateway": .integer(caller.ocid)])
+        }
+        if let total = order.itemsTotal, let amount = DecimalAmount(order.amount), total != amount {
+            logger.warning(
+                "order amount differs from its items",
+                metadata: ["order": "\(order.id)", "amount": "\(order.amount)", "items_total": "\(total)"])
+        }
+        return try await store(body, caller: caller, now: now)
+    }
+
+    private func verifyOrder(_ order: Order, signature: Signature, merchant: PeerMetadata) -> Bool {
+        for key in merchant.verificationKeys {
+            if let form = key.verifyObject(order.json, signature: signature, allowLegacy: checkout.legacyCanonical) {
+                if form == .legacy {
+                    logger.warning("order signature verified only in the legacy form", metadata: ["merchant": "\(merchant.ocid)", "order": "\(order.id)"])
+                }
+                return true
+            }
+        }
+        return false
+    }
+
+    private func store(_ body: CheckoutCreateRequest, caller: AuthenticatedCaller, now: Date) async throws(APIError)
+        -> CheckoutCreateResponse
+    {
+        let order = body.order
+        let ttlSeconds = Int64(sessionTTL.components.seconds)
+        let expiresAt = min(Int64(now.timeIntervalSince1970) + ttlSeconds, order.expiresAt ?? Int64.max)
+        let orderBytes = CanonicalJSON.encode(order.json)
+        let record = CheckoutSessionRecord(
+            id: SessionID.generate(), mgOCID: caller.ocid, merchantOCID: body.merchantOcid, orderID: order.id,
+            orderJSON: String(decoding: orderBytes, as: UTF8.self), orderSignature: body.signatureHex,
+            requestDigest: SHA256Digest(hashing: orderBytes + Array(body.signature.compact)).hex, amount: order.amount,
+            currency: order.currency, successURL: body.urls.success, cancelURL: body.urls.cancel, status: "pending",
+            createdAt: now, expiresAt: expiresAt)
+        let job = NewJob(
+            kind: Self.sessionOpenKind, payload: Data(CanonicalJSON.encode(["session": .string(record.id)])),
+            uniqueKey: "session.open:\(record.id)")
+        let creation: SessionCreation
+        do {
+            creation = try await sessions.create(record, job: job)
+        } catch {
+            logger.error("storing checkout session failed", metadata: ["order": "\(order.id)", "error": "\(error)"])
+            throw APIError(.internalError, "the checkout could not be stored; retry")
+        }
+        switch creation {
+        case .created(let session), .existing(let session):
+            return CheckoutCreateResponse(
+                checkoutURL: identity.publicURL + "/pay/" + session.id, sessionID: session.id, expiresAt: session.expiresAt)
+        case .conflict(let existing):
+            throw APIError(
+                .orderConflict, "order \(order.id) was already submitted with different content (session \(existing))",
+                details: ["sessionId": .string(existing)])
+        }
+    }
+}
+
+/// Checkout session ids: `cs_` and 32 random hex characters (DESIGN.md).
+public enum SessionID {
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "cs_" + Hex.encode((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+    }
+}

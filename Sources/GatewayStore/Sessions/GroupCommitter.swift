@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+
+/// Batches concurrent writes into shared transactions: while one transaction commits, new submissions
+/// queue up, and the next transaction takes them all (up to `maxBatch`). No timer: under light load a
+/// submission commits at once; under heavy load batches grow by themselves and one fsync serves many.
+///
+/// `@unchecked Sendable`: the mutable state is only touched under `lock`.
+final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendable {
+    typealias Body = @Sendable (Item, Database) throws -> Output
+
+    private struct Waiter {
+        let item: Item
+        let continuation: CheckedContinuation<Output, any Error>
+    }
+
+    private let database: GatewayDatabase
+    private let maxBatch: Int
+    private let body: Body
+    private let lock = NSLock()
+    private var pending: [Waiter] = []
+    private var draining = false
+    private var closed = false
+
+    init(database: GatewayDatabase, maxBatch: Int, body: @escaping Body) {
+        self.database = database
+        self.maxBatch = maxBatch
+        self.body = body
+    }
+
+    /// Writes `item` in the next shared transaction; returns after that transaction committed.
+    func submit(_ item: Item) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            let action: SubmitAction = lock.withLock {
+                if closed { return .refuse }
+                pending.append(Waiter(item: item, continuation: continuation))
+                if draining { return .wait }
+                draining = true
+                return .startDrain
+            }
+            switch action {
+            case .refuse: continuation.resume(throwing: StoreError.closed)
+            case .wait: break
+            case .startDrain: Task { await self.drain() }
+            }
+        }
+    }
+
+    private enum SubmitAction { case refuse, wait, startDrain }
+
+    /// Stops accepting submissions and returns once everything submitted so far has committed.
+    func close() async {
+        lock.withLock { closed = true }
+        while lock.withLock({ draining }) {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    private func drain() async {
+        while true {
+            let batch: [Waiter] = lock.withLock {
+                let taken = Array(pending.prefix(maxBatch))
+                pending.removeFirst(taken.count)
+                if taken.isEmpty { draining = false }
+                return taken
+            }
+            if batch.isEmpty { return }
+            let items = batch.map(\.item)
+            let body = self.body
+            do {
+                let outputs = try await database.write { db in try items.map { try body($0, db) } }
+                for (waiter, output) in zip(batch, outputs) { waiter.continuation.resume(returning: output) }
+            } catch {
+                for waiter in batch { waiter.continuation.resume(throwing: error) }
+            }
+        }
+    }
+}
