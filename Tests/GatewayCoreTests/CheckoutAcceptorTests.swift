@@ -30,7 +30,7 @@ struct CheckoutFixture {
     let sessions: CheckoutSessionStore
     let acceptor: CheckoutAcceptor
 
-    init(checkout: CheckoutSection = CheckoutSection(), merchantParty: SimulatedParty? = nil) throws {
+    init(checkout: CheckoutSection = CheckoutSection(), merchantParty: SimulatedParty? = nil, rateLimit: (Double, Int)? = nil) throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-acceptor-\(UUID().uuidString).db").path
         database = try GatewayDatabase(path: path)
         queue = SQLiteJobQueue(database: database, time: time)
@@ -40,7 +40,9 @@ struct CheckoutFixture {
             ocid: 200, name: "PG", key: .generate(), publicURL: "https://pg.example", currencies: ["USD", "EUR"])
         acceptor = CheckoutAcceptor(
             identity: identity, checkout: checkout, authenticator: HeaderTrustingAuthenticator(peers: peers), peers: peers,
-            sessions: sessions, drain: DrainState(queue: queue, time: time), time: time, logger: Logger(label: "test"))
+            sessions: sessions, drain: DrainState(queue: queue, time: time),
+            rateLimiter: rateLimit.map { [time] in RateLimiter(perSecond: $0.0, burst: $0.1, time: time) }, time: time,
+            logger: Logger(label: "test"))
     }
 
     func order(id: String = "ord_1", amount: String = "99.99", currency: String = "USD", accepts: [UInt64] = [300], expiresAt: Int64? = nil) -> JSONValue {
@@ -198,5 +200,15 @@ struct CheckoutAcceptorTests {
         #expect(result.status == 503 && errorCode(result) == "DRAINING")
         #expect(result.retryAfter == 30)
         #expect(try await fixture.sessions.count() == 0)
+    }
+
+    @Test func rateLimitPerCallerAnswers429WithRetryAfter() async throws {
+        let fixture = try CheckoutFixture(rateLimit: (0.5, 3))
+        for i in 0..<3 { #expect(await fixture.submit(fixture.order(id: "r\(i)")).status == 200) }
+        let limited = await fixture.submit(fixture.order(id: "r3"))
+        #expect(limited.status == 429 && errorCode(limited) == "RATE_LIMITED")
+        #expect(limited.retryAfter == 2)
+        fixture.time.advance(by: .seconds(2))
+        #expect(await fixture.submit(fixture.order(id: "r3")).status == 200)
     }
 }

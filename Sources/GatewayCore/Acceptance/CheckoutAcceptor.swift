@@ -15,13 +15,17 @@ public struct CheckoutAcceptor: Sendable {
     public let peers: any PeerDirectory
     public let sessions: CheckoutSessionStore
     public let drain: DrainState
+    /// Per-caller limit; nil when `rate_limit.enabled` is false.
+    public let rateLimiter: RateLimiter?
     public let time: any TimeSource
     public let logger: Logger
 
     public init(
         identity: GatewayIdentity, checkout: CheckoutSection, authenticator: any RequestAuthenticating,
-        peers: any PeerDirectory, sessions: CheckoutSessionStore, drain: DrainState, time: any TimeSource, logger: Logger
+        peers: any PeerDirectory, sessions: CheckoutSessionStore, drain: DrainState, rateLimiter: RateLimiter? = nil,
+        time: any TimeSource, logger: Logger
     ) {
+        self.rateLimiter = rateLimiter
         self.identity = identity
         self.checkout = checkout
         self.sessionTTL = checkout.sessionTTL
@@ -52,6 +56,9 @@ public struct CheckoutAcceptor: Sendable {
             throw APIError(.draining, "the gateway is draining; retry later", retryAfter: Self.drainRetryAfter)
         }
         let caller = try await authenticator.authenticate(request)
+        if let retryAfter = rateLimiter?.take(for: caller.ocid) {
+            throw APIError(.rateLimited, "too many requests from OCID \(caller.ocid)", retryAfter: retryAfter)
+        }
         let body: CheckoutCreateRequest
         do {
             body = try CheckoutCreateRequest(json: try JSONParser.parse(request.body))
