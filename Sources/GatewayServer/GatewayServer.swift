@@ -3,6 +3,7 @@ import GatewayCore
 import GatewayStore
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 /// Where and how the acceptor listens.
@@ -28,14 +29,18 @@ public struct GatewayServer: Sendable {
     /// Accepts checkouts; nil serves only the public routes.
     public let acceptor: CheckoutAcceptor?
     public let time: any TimeSource
+    /// Exposed at `/metrics`; the process's swift-metrics factory should write into it.
+    public let metrics: PrometheusCollectorRegistry
     /// Run alongside the server in its service group (the embedded workers), stopped with it.
     public let services: [any Service]
     public let logger: Logger
 
     public init(
         settings: ServerSettings, identity: GatewayIdentity, database: GatewayDatabase, queue: any JobQueue,
-        acceptor: CheckoutAcceptor?, time: any TimeSource = SystemTime(), services: [any Service] = [], logger: Logger
+        acceptor: CheckoutAcceptor?, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        time: any TimeSource = SystemTime(), services: [any Service] = [], logger: Logger
     ) {
+        self.metrics = metrics
         self.acceptor = acceptor
         self.settings = settings
         self.identity = identity
@@ -50,8 +55,10 @@ public struct GatewayServer: Sendable {
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let time = self.time
         let responder = SignedResponder(identity: identity, now: { time.now() })
-        let router = Router()
+        let router = Router(context: GatewayRequestContext.self)
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware(responder: responder))
+        MetricsRoutes(registry: metrics).register(on: router)
         PublicRoutes(identity: identity, database: database, queue: queue, responder: responder).register(on: router)
         if let acceptor {
             CheckoutRoutes(acceptor: acceptor, responder: responder, bodyLimit: settings.bodyLimit).register(on: router)

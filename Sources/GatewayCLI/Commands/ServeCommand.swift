@@ -5,6 +5,8 @@ import GatewayCore
 import GatewayServer
 import GatewayStore
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// `ocgate serve`: the acceptor, and unless `--no-workers`, the workers in the same process.
@@ -26,13 +28,15 @@ struct ServeCommand: AsyncParsableCommand {
         let identity: GatewayIdentity
         do { identity = try GatewayIdentity(configuration: configuration) } catch { throw CommandFailure(error.description) }
 
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         var services: [any Service] = []
         if !noWorkers { services.append(runtime.worker(logger: logger)) }
         let settings = ServerSettings(
             host: configuration.http.host, port: configuration.http.port, bodyLimit: configuration.http.bodyLimit)
         let server = GatewayServer(
             settings: settings, identity: identity, database: runtime.database, queue: runtime.queue, acceptor: nil,
-            services: services, logger: logger)
+            metrics: metrics, services: services, logger: logger)
         try await server.run(onServerRunning: { port in
                 logger.notice(
                     "ocgate listening",

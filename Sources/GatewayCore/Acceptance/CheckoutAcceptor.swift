@@ -2,6 +2,7 @@ import Foundation
 import GatewayConfig
 import GatewayStore
 import Logging
+import Metrics
 import Opencharge
 
 /// `POST /checkout/create` (spec §5.3 with every [REC] check), for HTTP and the inbox alike: takes the
@@ -45,8 +46,12 @@ public struct CheckoutAcceptor: Sendable {
     public func accept(_ request: IncomingRequest) async -> AcceptanceResult {
         do {
             let response = try await create(request)
+            Counter(label: "ocgate_checkouts_total", dimensions: [("outcome", "accepted")]).increment()
             return AcceptanceResult(status: 200, body: response.json)
         } catch {
+            // Verification and validation failures by code, so an alert can tell a forged flood from a bug.
+            Counter(label: "ocgate_checkouts_total", dimensions: [("outcome", "refused"), ("code", error.code.rawValue)])
+                .increment()
             return AcceptanceResult(error)
         }
     }

@@ -12,7 +12,12 @@ struct CheckoutRoutes: Sendable {
     func register(on router: Router<some RequestContext>) {
         router.post("/checkout/create") { request, _ in
             // Refused before parsing: the limit applies to the bytes as they stream in.
-            let buffer = try await request.body.collect(upTo: bodyLimit)
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.body.collect(upTo: bodyLimit)
+            } catch is NIOTooManyBytesError {
+                throw APIError(.payloadTooLarge, "request body is larger than \(bodyLimit) bytes")
+            }
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             let incoming = IncomingRequest(

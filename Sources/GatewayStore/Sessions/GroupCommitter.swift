@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Metrics
 
 /// Batches concurrent writes into shared transactions: while one transaction commits, new submissions
 /// queue up, and the next transaction takes them all (up to `maxBatch`). No timer: under light load a
@@ -17,6 +18,7 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendabl
     private let database: GatewayDatabase
     private let maxBatch: Int
     private let body: Body
+    private let batchSizes = Recorder(label: "ocgate_commit_batch_size")
     private let lock = NSLock()
     private var pending: [Waiter] = []
     private var draining = false
@@ -65,6 +67,7 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendabl
                 return taken
             }
             if batch.isEmpty { return }
+            batchSizes.record(batch.count)
             let items = batch.map(\.item)
             let body = self.body
             do {

@@ -1,0 +1,118 @@
+import Foundation
+import GatewayConfig
+import GatewayCore
+import GatewayServer
+import GatewayStore
+import GatewayTestSupport
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Opencharge
+import Prometheus
+import Testing
+
+/// Stands in for request authentication (tested on its own): trusts X-OC-ID.
+struct HeaderTrustingAuthenticator: RequestAuthenticating {
+    let peers: StaticPeerDirectory
+    func authenticate(_ request: IncomingRequest) async throws(APIError) -> AuthenticatedCaller {
+        guard let text = request.header("X-OC-ID"), let ocid = UInt64(text) else {
+            throw APIError(.invalidSignature, "missing X-OC-ID")
+        }
+        return AuthenticatedCaller(ocid: ocid, metadata: try await peers.metadata(for: ocid))
+    }
+}
+
+struct CheckoutRouteTests {
+    let merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: "Merchant", endpoint: "https://merchant.example"))
+    let gateway = SimulatedMerchantGateway(party: SimulatedParty(ocid: 300, name: "MG", endpoint: "https://mg.example"))
+    let identity = GatewayIdentity(ocid: 200, name: "PG", key: .generate(), publicURL: "https://pg.example", currencies: ["USD"])
+
+    func withServer(
+        mode: TestingSetup = .router, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        _ test: @Sendable (any TestClientProtocol, CheckoutSessionStore) async throws -> Void
+    ) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-route-\(UUID().uuidString).db").path
+        let database = try GatewayDatabase(path: path)
+        let queue = SQLiteJobQueue(database: database)
+        let sessions = CheckoutSessionStore(database: database, queue: queue)
+        let peers = StaticPeerDirectory([merchant.party, gateway.party])
+        let acceptor = CheckoutAcceptor(
+            identity: identity, checkout: CheckoutSection(), authenticator: HeaderTrustingAuthenticator(peers: peers),
+            peers: peers, sessions: sessions, drain: DrainState(queue: queue, time: SystemTime()), time: SystemTime(),
+            logger: Logger(label: "test"))
+        let server = GatewayServer(
+            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096), identity: identity, database: database,
+            queue: queue, acceptor: acceptor, metrics: metrics, logger: Logger(label: "test"))
+        try await server.makeApplication().test(mode) { client in try await test(client, sessions) }
+    }
+
+    func signedBody() -> ByteBuffer {
+        let order = merchant.order(accepts: [300], createdAt: Int64(Date().timeIntervalSince1970))
+        return ByteBuffer(bytes: gateway.checkoutBody(order: order, signature: merchant.sign(order), merchantOcid: 500))
+    }
+
+    func headers(for body: ByteBuffer) -> HTTPFields {
+        var fields = HTTPFields()
+        for (name, value) in gateway.sign(path: "/checkout/create", body: Array(body.readableBytesView), at: Date()) {
+            fields[HTTPField.Name(name)!] = value
+        }
+        fields[.contentType] = "application/json"
+        return fields
+    }
+
+    func verifiedJSON(_ response: TestResponse) throws -> JSONValue {
+        let body = Array(response.body.readableBytesView)
+        let canonical = CanonicalResponse(
+            ocid: try #require(response.headers[HTTPField.Name("X-OC-ID")!]),
+            timestamp: try #require(response.headers[HTTPField.Name("X-OC-Timestamp")!]), status: Int(response.status.code),
+            bodyHash: SHA256Digest(hashing: body))
+        let signature = try Signature(hex: try #require(response.headers[HTTPField.Name("X-OC-Signature")!]))
+        #expect(identity.key.publicKey.verifies(signature, over: canonical.digest))
+        return try JSONParser.parse(body)
+    }
+
+    @Test func acceptsASignedCheckoutAndSignsTheAnswer() async throws {
+        try await withServer { client, sessions in
+            let body = signedBody()
+            let response = try await client.execute(uri: "/checkout/create", method: .post, headers: headers(for: body), body: body)
+            #expect(response.status == .ok)
+            let answer = try CheckoutCreateResponse(json: try verifiedJSON(response))
+            #expect(try await sessions.session(id: answer.sessionID) != nil)
+        }
+    }
+
+    @Test func refusesABodyOverTheLimitBeforeParsing() async throws {
+        try await withServer { client, sessions in
+            let body = ByteBuffer(bytes: Array(repeating: UInt8(ascii: "a"), count: 5000))
+            let response = try await client.execute(uri: "/checkout/create", method: .post, headers: headers(for: body), body: body)
+            #expect(response.status.code == 413)
+            #expect(try verifiedJSON(response)["error"]?["code"] == "PAYLOAD_TOO_LARGE")
+            #expect(try await sessions.count() == 0)
+        }
+    }
+
+    @Test func errorsAreSignedErrorBodies() async throws {
+        try await withServer { client, _ in
+            let body = ByteBuffer(string: #"{"order":"#)
+            let response = try await client.execute(uri: "/checkout/create", method: .post, headers: headers(for: body), body: body)
+            #expect(response.status == .badRequest)
+            #expect(try verifiedJSON(response)["error"]?["code"] == "INVALID_REQUEST")
+        }
+    }
+
+    @Test func metricsAreServedToLocalScrapers() async throws {
+        let registry = PrometheusCollectorRegistry()
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "ocgate", metricName: "test", unitName: "marker", helpText: "test")).increment(by: Int64(3))
+        try await withServer(mode: .live, metrics: registry) { client, _ in
+            let response = try await client.execute(uri: "/metrics", method: .get)
+            #expect(response.status == .ok)
+            #expect(String(buffer: response.body).contains("ocgate_test_marker 3"))
+        }
+        #expect(!GatewayServer.isLocal(try SocketAddress(ipAddress: "10.0.0.1", port: 1)))
+        #expect(!GatewayServer.isLocal(nil))
+        #expect(GatewayServer.isLocal(try SocketAddress(ipAddress: "127.0.0.1", port: 1)))
+        #expect(GatewayServer.isLocal(try SocketAddress(ipAddress: "::1", port: 1)))
+    }
+}
