@@ -62,6 +62,8 @@ public struct GatewayServer: Sendable {
         PublicRoutes(identity: identity, database: database, queue: queue, responder: responder).register(on: router)
         if let acceptor {
             CheckoutRoutes(acceptor: acceptor, responder: responder, bodyLimit: settings.bodyLimit).register(on: router)
+            CapabilitiesRoutes(identity: identity, authenticator: acceptor.authenticator, responder: responder)
+                .register(on: router)
         }
         let port = settings.port
         return Application(

@@ -83,6 +83,21 @@ struct CheckoutRouteTests {
         }
     }
 
+    @Test func capabilitiesAnswerTheAuthenticatedPartner() async throws {
+        try await withServer { client, _ in
+            var fields = HTTPFields()
+            for (name, value) in gateway.sign(method: "GET", path: "/capabilities", body: [], at: Date()) {
+                fields[HTTPField.Name(name)!] = value
+            }
+            let answer = try verifiedJSON(try await client.execute(uri: "/capabilities", method: .get, headers: fields))
+            #expect(answer["ocid"] == 200)
+            #expect(answer["capabilities"] == ["checkout.create"])
+            #expect(answer["settlement"]?["currencies"] == ["USD"])
+            let anonymous = try await client.execute(uri: "/capabilities", method: .get)
+            #expect(anonymous.status == .unauthorized)
+        }
+    }
+
     @Test func refusesABodyOverTheLimitBeforeParsing() async throws {
         try await withServer { client, sessions in
             let body = ByteBuffer(bytes: Array(repeating: UInt8(ascii: "a"), count: 5000))

@@ -3,7 +3,7 @@ import Opencharge
 /// The gateway's `metadata.json` (spec §1.3): the nested form, with `config` signed by the gateway key.
 public enum MetadataDocument {
     /// Capabilities this build actually serves; a capability is listed only once its route exists.
-    public static let capabilities: [String] = []
+    public static let capabilities: [String] = ["checkout.create"]
 
     public static func build(for identity: GatewayIdentity) -> JSONValue {
         let config: JSONValue = [

@@ -9,7 +9,7 @@ struct CheckoutRoutes: Sendable {
     let responder: SignedResponder
     let bodyLimit: Int
 
-    func register(on router: Router<some RequestContext>) {
+    func register(on router: Router<GatewayRequestContext>) {
         router.post("/checkout/create") { request, _ in
             // Refused before parsing: the limit applies to the bytes as they stream in.
             let buffer: ByteBuffer
