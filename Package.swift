@@ -68,6 +68,7 @@ let package = Package(
             name: "GatewayCore",
             dependencies: [
                 "Opencharge", "GatewayConfig", "GatewayStore", "GatewayOutbound",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -129,7 +130,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"], swiftSettings: strict),
+        .testTarget(
+            name: "GatewayCoreTests",
+            dependencies: [
+                "GatewayCore", "GatewayStore", "GatewayConfig", "GatewayOutbound", "Opencharge",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .testTarget(
             name: "GatewayServerTests",
             dependencies: [
@@ -140,6 +149,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "GatewayCLITests", dependencies: ["GatewayCLI", "Opencharge"], swiftSettings: strict),
+        .testTarget(
+            name: "GatewayCLITests",
+            dependencies: ["GatewayCLI", "Opencharge", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict),
     ]
 )
