@@ -24,7 +24,8 @@ struct AuthRequestTests {
     ) -> RequestAuthenticator {
         RequestAuthenticator(
             directory: directory ?? StaticDirectory([mg, stranger]), nonces: nonces ?? NonceStore(database: database, time: time),
-            partners: PartnerStore(database: database), open: open, basePath: basePath, time: time,
+            policy: PartnerPolicy(partners: PartnerStore(database: database), open: open, time: time), basePath: basePath,
+            time: time,
             logger: Logger(label: "test"))
     }
 
@@ -154,6 +155,14 @@ struct AuthRequestTests {
         }
         try PartnerStore(database: database).setStatus(.enabled, for: 300)
         #expect(await refusal(mg.request(timestamp: now), by: authenticator()) == nil)
+    }
+
+    @Test func disablingAPartnerReachesARunningAuthenticatorWithinTheRefreshInterval() async throws {
+        let authenticator = authenticator()
+        #expect(await refusal(mg.request(timestamp: now), by: authenticator) == nil)
+        try PartnerStore(database: database).setStatus(.disabled, for: 300)
+        time.advance(by: .seconds(2))
+        #expect(await refusal(mg.request(timestamp: now), by: authenticator)?.code == .connectionRefused)
     }
 
     @Test func openModeAdmitsAnyResolvableCaller() async throws {

@@ -9,6 +9,7 @@ import Testing
 struct PeersDirectoryTests {
     let server = MetadataServer.shared
     let time = ManualTime()
+    let logs = CapturedLogs()
 
     func directory(
         _ resolver: any OCIDResolving, database: GatewayDatabase? = nil, timeout: Duration = .seconds(5),
@@ -16,7 +17,7 @@ struct PeersDirectoryTests {
     ) -> MetadataDirectory {
         MetadataDirectory(
             resolver: resolver, client: loopbackClient, documents: database.map(PeerDocumentStore.init),
-            time: time, ttl: .seconds(300), timeout: timeout, allowLegacy: allowLegacy, logger: Logger(label: "test"))
+            time: time, ttl: .seconds(300), timeout: timeout, allowLegacy: allowLegacy, logger: logs.logger)
     }
 
     /// The error a look-up throws, or nil when it succeeded.
@@ -172,6 +173,7 @@ struct PeersDirectoryTests {
         #expect(metadata.publicKey == peer.key.publicKey)
         #expect(metadata.endpoint == peer.endpoint)
         #expect(try PeerMetadataReader(allowLegacy: true).read(peer.flat, ocid: 308).form == .flatUnsigned)
+        #expect(logs.messages(at: .warning).contains { $0.contains("OCID 308") && $0.contains("flat") })
     }
 
     @Test func aCacheHitDoesNotRefetchUntilTheTTLPasses() async throws {
@@ -236,6 +238,7 @@ struct PeersDirectoryTests {
         let error = await #expect(throws: APIError.self) { try await directory.metadata(for: 313) }
         #expect(error?.code == .metadataUnavailable)
         #expect(error?.message.contains("refused") == true)
+        #expect(logs.messages(at: .warning).contains { $0.contains("OCID 313") && $0.contains("refused") })
     }
 
     @Test func previousKeyIsRead() async throws {

@@ -13,8 +13,7 @@ public struct RequestAuthenticator: RequestAuthenticating {
 
     private let directory: any PeerDirectory
     private let nonces: NonceStore
-    private let partners: PartnerStore
-    private let open: Bool
+    private let policy: PartnerPolicy
     private let basePath: String
     private let time: any TimeSource
     private let logger: Logger
@@ -22,20 +21,30 @@ public struct RequestAuthenticator: RequestAuthenticating {
     /// - Parameters:
     ///   - directory: where the caller's metadata (its keys) comes from.
     ///   - nonces: the shared nonce store.
-    ///   - partners: the partner table; a disabled partner is refused even when `open`.
-    ///   - open: `partners.open`: true admits any resolvable OCID, false only enabled partners.
+    ///   - policy: the partner policy (`partners.open`); share one per process.
     ///   - basePath: `http.base_path`, stripped for the base-relative path form.
     public init(
-        directory: any PeerDirectory, nonces: NonceStore, partners: PartnerStore, open: Bool, basePath: String,
+        directory: any PeerDirectory, nonces: NonceStore, policy: PartnerPolicy, basePath: String,
         time: any TimeSource = SystemTime(), logger: Logger
     ) {
         self.directory = directory
         self.nonces = nonces
-        self.partners = partners
-        self.open = open
+        self.policy = policy
         self.basePath = basePath
         self.time = time
         self.logger = logger
+    }
+
+    /// An authenticator for one process, configured from `partners.open` and `http.base_path`, with its own
+    /// nonce store front and partner policy (make one per process and share it).
+    public init(
+        configuration: GatewayConfiguration, directory: any PeerDirectory, database: GatewayDatabase,
+        time: any TimeSource = SystemTime(), logger: Logger
+    ) {
+        self.init(
+            directory: directory, nonces: NonceStore(database: database, time: time),
+            policy: PartnerPolicy(partners: PartnerStore(database: database), open: configuration.partners.open, time: time),
+            basePath: configuration.http.basePath, time: time, logger: logger)
     }
 
     /// Authenticates and records the nonce in a transaction of its own.
@@ -66,7 +75,7 @@ public struct RequestAuthenticator: RequestAuthenticating {
         if nonces.recentlySeen(credentials.nonce, ocid: credentials.ocid) {
             throw .nonceReused(.reused(ocid: credentials.ocid, nonce: credentials.nonce))
         }
-        try await admit(credentials.ocid)
+        try await policy.admit(credentials.ocid)
         let metadata = try await directory.metadata(for: credentials.ocid)
         guard let path = signedPath(of: request, credentials, keys: metadata.verificationKeys) else {
             throw APIError(.invalidSignature, "request signature does not verify with the key of OCID \(credentials.ocid)")
@@ -77,23 +86,6 @@ public struct RequestAuthenticator: RequestAuthenticating {
         return VerifiedRequest(
             caller: AuthenticatedCaller(ocid: credentials.ocid, metadata: metadata), credentials: credentials,
             signedPath: path, nonces: nonces)
-    }
-
-    /// The partner policy (`partners.open`).
-    private func admit(_ ocid: UInt64) async throws(APIError) {
-        let partner: Partner?
-        do {
-            partner = try await partners.partner(ocid)
-        } catch {
-            logger.error("could not read partner \(ocid): \(error)")
-            throw APIError(.internalError, "could not check the partner list")
-        }
-        switch partner?.status {
-        case .enabled?: return
-        case .disabled?: throw APIError(.connectionRefused, "Connection not accepted")
-        case nil where open: return
-        case nil: throw APIError(.unknownOCID, "OCID \(ocid) is not a partner of this gateway")
-        }
     }
 
     private func signedPath(of request: IncomingRequest, _ credentials: RequestCredentials, keys: [PublicKey]) -> String? {
