@@ -71,6 +71,7 @@ let package = Package(
             name: "GatewayCore",
             dependencies: [
                 "Opencharge", "GatewayConfig", "GatewayStore", "GatewayOutbound",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -145,7 +146,12 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "GatewayCoreTests",
-            dependencies: ["GatewayCore", "GatewayStore", "GatewayConfig", "GatewayTestSupport", "Opencharge"],
+            dependencies: [
+                "GatewayCore", "GatewayStore", "GatewayConfig", "GatewayOutbound", "GatewayTestSupport", "Opencharge",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "GatewayServerTests",
@@ -159,6 +165,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "GatewayCLITests", dependencies: ["GatewayCLI", "Opencharge"], swiftSettings: strict),
+        .testTarget(
+            name: "GatewayCLITests",
+            dependencies: ["GatewayCLI", "Opencharge", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict),
     ]
 )

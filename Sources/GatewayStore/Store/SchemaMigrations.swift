@@ -90,6 +90,38 @@ enum SchemaMigrations {
                 """)
         }
 
+        // ---- peers (issue 5): peer metadata cache, request nonces, partners ----
+        // `peer_metadata` keeps the raw fetched document so a restart within the cache TTL verifies it again
+        // instead of refetching. `nonces` is shared by every acceptor on the spool: the primary key makes
+        // recording race-free across processes. `partners` lists the MGs an operator admitted.
+        migrator.registerMigration("v4-peers") { db in
+            try db.execute(sql: """
+                CREATE TABLE peer_metadata (
+                    ocid INTEGER PRIMARY KEY,
+                    document BLOB NOT NULL,
+                    fetched_at INTEGER NOT NULL
+                );
+
+                CREATE TABLE nonces (
+                    ocid INTEGER NOT NULL,
+                    nonce TEXT NOT NULL,
+                    seen_at INTEGER NOT NULL,
+                    PRIMARY KEY (ocid, nonce)
+                ) WITHOUT ROWID;
+                CREATE INDEX nonces_seen_at ON nonces(seen_at);
+
+                CREATE TABLE partners (
+                    ocid INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    public_key TEXT NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    added_at INTEGER NOT NULL
+                );
+                """)
+        }
+        // ---- end peers ----
+
         return migrator
     }()
 }

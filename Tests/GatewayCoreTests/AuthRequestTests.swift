@@ -1,0 +1,239 @@
+import Foundation
+import GRDB
+import GatewayCore
+import GatewayStore
+import Logging
+import Opencharge
+import Testing
+
+struct AuthRequestTests {
+    let time = ManualTime()
+    let database: GatewayDatabase
+    let mg = TestPeer(ocid: 300)
+    let stranger = TestPeer(ocid: 301)
+    var now: Int64 { Int64(time.now().timeIntervalSince1970) }
+
+    init() throws {
+        database = try scratchDatabase()
+        try PartnerStore(database: database).add(
+            Partner(ocid: 300, name: "MG", publicKey: mg.key.publicKey.hex, endpoint: mg.endpoint, status: .enabled, addedAt: Date()))
+    }
+
+    func authenticator(
+        open: Bool = false, basePath: String = "", directory: (any PeerDirectory)? = nil, nonces: NonceStore? = nil
+    ) -> RequestAuthenticator {
+        RequestAuthenticator(
+            directory: directory ?? StaticDirectory([mg, stranger]), nonces: nonces ?? NonceStore(database: database, time: time),
+            policy: PartnerPolicy(partners: PartnerStore(database: database), open: open, time: time), basePath: basePath,
+            time: time,
+            logger: Logger(label: "test"))
+    }
+
+    /// The error `authenticate` throws, or nil when it accepted the request.
+    func refusal(_ request: IncomingRequest, by authenticator: RequestAuthenticator) async -> APIError? {
+        do {
+            _ = try await authenticator.authenticate(request)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    func storedNonces() throws -> Int {
+        try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM nonces") ?? 0 }
+    }
+
+    @Test func aWellSignedRequestFromAPartnerIsAccepted() async throws {
+        let caller = try await authenticator().authenticate(mg.request(timestamp: now))
+        #expect(caller.ocid == 300)
+        #expect(caller.metadata.publicKey == mg.key.publicKey)
+        #expect(try storedNonces() == 1)
+    }
+
+    @Test(arguments: [OCHeader.id, OCHeader.timestamp, OCHeader.nonce])
+    func aMissingHeaderIs400NamingIt(header: String) async throws {
+        var request = mg.request(timestamp: now)
+        request = IncomingRequest(
+            method: request.method, target: request.target, headers: request.headers.filter { $0.key != header.lowercased() },
+            body: request.body)
+        let error = await refusal(request, by: authenticator())
+        #expect(error?.code == .invalidRequest)
+        #expect(error?.status == 400)
+        #expect(error?.details?["field"]?.stringValue == header)
+    }
+
+    @Test func aMissingSignatureIs401() async throws {
+        let request = mg.request(timestamp: now)
+        let unsigned = IncomingRequest(
+            method: "POST", target: request.target, headers: request.headers.filter { $0.key != "x-oc-signature" },
+            body: request.body)
+        let error = await refusal(unsigned, by: authenticator())
+        #expect(error?.code == .invalidSignature)
+        #expect(error?.status == 401)
+    }
+
+    @Test(arguments: [
+        (OCHeader.id, "abc", ErrorCode.invalidRequest), (OCHeader.id, "-300", .invalidRequest),
+        (OCHeader.id, "3.0", .invalidRequest), (OCHeader.id, String(repeating: "9", count: 25), .invalidRequest),
+        (OCHeader.timestamp, "soon", .invalidRequest), (OCHeader.timestamp, "1.8e9", .invalidRequest),
+        (OCHeader.timestamp, "-5", .invalidRequest),
+        (OCHeader.nonce, String(repeating: "n", count: 129), .invalidRequest), (OCHeader.nonce, "tab\there", .invalidRequest),
+        (OCHeader.nonce, "café", .invalidRequest),
+        (OCHeader.signature, "zz", .invalidSignature), (OCHeader.signature, String(repeating: "0", count: 130), .invalidSignature),
+    ])
+    func garbageHeaderValuesAreRefused(header: String, value: String, code: ErrorCode) async throws {
+        var headers = mg.request(timestamp: now).headers
+        headers[header.lowercased()] = value
+        let error = await refusal(IncomingRequest(method: "POST", target: "/checkout/create", headers: headers, body: []), by: authenticator())
+        #expect(error?.code == code)
+        #expect(try storedNonces() == 0)
+    }
+
+    @Test(arguments: [-301, 301])
+    func aTimestampOutsideTheWindowIsExpired(offset: Int64) async throws {
+        let error = await refusal(mg.request(timestamp: now + offset), by: authenticator())
+        #expect(error?.code == .timestampExpired)
+        #expect(error?.status == 401)
+    }
+
+    @Test(arguments: [-300, 300])
+    func aTimestampAtTheEdgeOfTheWindowIsAccepted(offset: Int64) async throws {
+        #expect(await refusal(mg.request(timestamp: now + offset), by: authenticator()) == nil)
+    }
+
+    @Test func aReplayedNonceIsRefused() async throws {
+        let authenticator = authenticator()
+        let request = mg.request(timestamp: now, nonce: "req_once")
+        #expect(await refusal(request, by: authenticator) == nil)
+        let error = await refusal(request, by: authenticator)
+        #expect(error?.code == .nonceReused)
+        #expect(error?.status == 401)
+        // A fresh request that reuses the nonce is refused too.
+        #expect(await refusal(mg.request(body: "{}", timestamp: now, nonce: "req_once"), by: authenticator)?.code == .nonceReused)
+        // Another OCID may use the same nonce.
+        let open = self.authenticator(open: true)
+        #expect(await refusal(stranger.request(timestamp: now, nonce: "req_once"), by: open) == nil)
+    }
+
+    @Test func aNonceRecordedByAnotherProcessIsRefusedThroughTheDatabase() async throws {
+        let request = mg.request(timestamp: now, nonce: "req_shared")
+        #expect(await refusal(request, by: authenticator()) == nil)
+        // A second acceptor: its own memory front, the same database.
+        let other = authenticator(nonces: NonceStore(database: database, time: time))
+        #expect(await refusal(request, by: other)?.code == .nonceReused)
+    }
+
+    @Test func theNonceOfABadlySignedRequestIsNotRecorded() async throws {
+        let authenticator = authenticator()
+        let forged = mg.request(timestamp: now, nonce: "req_victim", signer: .generate())
+        let error = await refusal(forged, by: authenticator)
+        #expect(error?.code == .invalidSignature)
+        #expect(error?.status == 401)
+        #expect(try storedNonces() == 0)
+        #expect(await refusal(mg.request(timestamp: now, nonce: "req_victim"), by: authenticator) == nil)
+    }
+
+    @Test func aChangedBodyFailsTheSignature() async throws {
+        let request = mg.request(body: #"{"amount":"1.00"}"#, timestamp: now)
+        let tampered = IncomingRequest(
+            method: request.method, target: request.target, headers: request.headers, body: Array(#"{"amount":"9.00"}"#.utf8))
+        #expect(await refusal(tampered, by: authenticator())?.code == .invalidSignature)
+    }
+
+    @Test func anUnknownCallerIs401WhenPartnersAreClosed() async throws {
+        let error = await refusal(stranger.request(timestamp: now), by: authenticator())
+        #expect(error?.code == .unknownOCID)
+        #expect(error?.status == 401)
+    }
+
+    @Test func aDisabledPartnerIs403() async throws {
+        try PartnerStore(database: database).setStatus(.disabled, for: 300)
+        for open in [false, true] {
+            let error = await refusal(mg.request(timestamp: now), by: authenticator(open: open))
+            #expect(error?.code == .connectionRefused)
+            #expect(error?.status == 403)
+        }
+        try PartnerStore(database: database).setStatus(.enabled, for: 300)
+        #expect(await refusal(mg.request(timestamp: now), by: authenticator()) == nil)
+    }
+
+    @Test func disablingAPartnerReachesARunningAuthenticatorWithinTheRefreshInterval() async throws {
+        let authenticator = authenticator()
+        #expect(await refusal(mg.request(timestamp: now), by: authenticator) == nil)
+        try PartnerStore(database: database).setStatus(.disabled, for: 300)
+        time.advance(by: .seconds(2))
+        #expect(await refusal(mg.request(timestamp: now), by: authenticator)?.code == .connectionRefused)
+    }
+
+    @Test func openModeAdmitsAnyResolvableCaller() async throws {
+        #expect(await refusal(stranger.request(timestamp: now), by: authenticator(open: true)) == nil)
+        let unresolvable = TestPeer(ocid: 999)
+        let error = await refusal(unresolvable.request(timestamp: now), by: authenticator(open: true))
+        #expect(error?.code == .unknownOCID)
+    }
+
+    @Test func signedPathVariantsAreAccepted() async throws {
+        let target = "/ocgate/checkout/create?trace=1"
+        let authenticator = authenticator(basePath: "/ocgate")
+        for signed in [target, "/ocgate/checkout/create", "/checkout/create?trace=1", "/checkout/create"] {
+            #expect(await refusal(mg.request(target: target, signedPath: signed, timestamp: now), by: authenticator) == nil)
+        }
+        for wrong in ["/ocgate/capabilities", "/checkout/create/", "ocgate/checkout/create"] {
+            let error = await refusal(mg.request(target: target, signedPath: wrong, timestamp: now), by: authenticator)
+            #expect(error?.code == .invalidSignature)
+        }
+        // Without a base path, the base-relative form is not tried.
+        let error = await refusal(
+            mg.request(target: target, signedPath: "/checkout/create", timestamp: now), by: self.authenticator())
+        #expect(error?.code == .invalidSignature)
+    }
+
+    @Test func aRotatedKeysPreviousKeyVerifiesOldSignatures() async throws {
+        let old = PrivateKey.generate()
+        let url = try await MetadataServer.shared.publish(uniqueName(), body: mg.nested(previousKey: old.publicKey))
+        let directory = MetadataDirectory(
+            resolver: RegistryResolver(entries: [300: url]), client: loopbackClient, documents: nil, time: time,
+            logger: Logger(label: "test"))
+        let authenticator = authenticator(directory: directory)
+        #expect(await refusal(mg.request(timestamp: now, signer: old), by: authenticator) == nil)
+        #expect(await refusal(mg.request(timestamp: now), by: authenticator) == nil)
+        #expect(await refusal(mg.request(timestamp: now, signer: .generate()), by: authenticator)?.code == .invalidSignature)
+    }
+
+    @Test func theNonceCanBeRecordedInTheCallersTransaction() async throws {
+        let authenticator = authenticator()
+        let request = mg.request(timestamp: now, nonce: "req_tx")
+        let verified = try await authenticator.verify(request)
+        #expect(try storedNonces() == 0)
+        try await database.write { db in
+            try db.execute(sql: "CREATE TABLE effects (x INTEGER)")
+            try db.execute(sql: "INSERT INTO effects VALUES (1)")
+            try verified.recordNonce(in: db)
+        }
+        #expect(try storedNonces() == 1)
+        let again = try await authenticator.verify(mg.request(timestamp: now, nonce: "req_other"))
+        await #expect(throws: APIError.self) {
+            try await database.write { db in
+                try again.recordNonce(in: db)
+                try verified.recordNonce(in: db)
+            }
+        }
+        // The failed transaction rolled back the other nonce too; forgetting it lets the caller retry.
+        again.forgetNonce()
+        try await database.write { db in try again.recordNonce(in: db) }
+        #expect(try storedNonces() == 2)
+    }
+
+    @Test func pruneDeletesNoncesOlderThan600Seconds() async throws {
+        let nonces = NonceStore(database: database, time: time)
+        try await nonces.record("req_a", ocid: 300)
+        time.advance(by: .seconds(300))
+        try await nonces.record("req_b", ocid: 300)
+        time.advance(by: .seconds(301))
+        #expect(try await nonces.prune() == 1)
+        #expect(try storedNonces() == 1)
+        // Past retention, a new process (empty memory front) accepts a nonce whose row is still there.
+        time.advance(by: .seconds(300))
+        try await NonceStore(database: database, time: time).record("req_b", ocid: 300)
+    }
+}
