@@ -141,7 +141,7 @@ let package = Package(
         // Simulated merchant, Merchant Gateway and peers that every test target speaks through.
         .target(
             name: "GatewayTestSupport",
-            dependencies: ["Opencharge", "GatewayCore", "GatewayStore"],
+            dependencies: ["Opencharge", "GatewayCore", "GatewayStore", .product(name: "Logging", package: "swift-log")],
             path: "Tests/GatewayTestSupport",
             swiftSettings: strict),
         .testTarget(

@@ -7,18 +7,6 @@ import Logging
 import Opencharge
 import Testing
 
-/// Stands in for request authentication (tested on its own) so these tests reach the checkout rules:
-/// the caller is whoever X-OC-ID names, if the directory knows it.
-struct HeaderTrustingAuthenticator: RequestAuthenticating {
-    let peers: StaticPeerDirectory
-    func authenticate(_ request: IncomingRequest) async throws(APIError) -> AuthenticatedCaller {
-        guard let text = request.header("X-OC-ID"), let ocid = UInt64(text) else {
-            throw APIError(.invalidSignature, "missing X-OC-ID")
-        }
-        return AuthenticatedCaller(ocid: ocid, metadata: try await peers.metadata(for: ocid))
-    }
-}
-
 /// A gateway with a simulated MG (300) and merchant (500), at a fixed time.
 struct CheckoutFixture {
     let time = ManualTime(Date(timeIntervalSince1970: 1_800_000_000))
@@ -39,7 +27,7 @@ struct CheckoutFixture {
         let identity = GatewayIdentity(
             ocid: 200, name: "PG", key: .generate(), publicURL: "https://pg.example", currencies: ["USD", "EUR"])
         acceptor = CheckoutAcceptor(
-            identity: identity, checkout: checkout, authenticator: HeaderTrustingAuthenticator(peers: peers), peers: peers,
+            identity: identity, checkout: checkout, authenticator: .openGateway(peers: peers, database: database, time: time), peers: peers,
             sessions: sessions, drain: DrainState(queue: queue, time: time),
             rateLimiter: rateLimit.map { [time] in RateLimiter(perSecond: $0.0, burst: $0.1, time: time) }, time: time,
             logger: Logger(label: "test"))
@@ -210,5 +198,32 @@ struct CheckoutAcceptorTests {
         #expect(limited.retryAfter == 2)
         fixture.time.advance(by: .seconds(2))
         #expect(await fixture.submit(fixture.order(id: "r3")).status == 200)
+    }
+
+    @Test func authenticatesTheMerchantGatewayAndRefusesReplays() async throws {
+        let fixture = try CheckoutFixture()
+        let order = fixture.order()
+        let body = fixture.gateway.checkoutBody(order: order, signature: fixture.merchant.sign(order), merchantOcid: 500)
+        let request = fixture.gateway.request(body: body, at: fixture.time.now())
+        #expect(await fixture.acceptor.accept(request).status == 200)
+        let replay = await fixture.acceptor.accept(request)
+        #expect(replay.status == 401 && errorCode(replay) == "NONCE_REUSED")
+
+        let concurrent = fixture.gateway.request(body: body, at: fixture.time.now())
+        let answers = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<20 { group.addTask { await fixture.acceptor.accept(concurrent).status } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(answers.filter { $0 == 200 }.count == 1)
+        #expect(answers.filter { $0 == 401 }.count == 19)
+
+        let stale = fixture.gateway.request(body: body, at: fixture.time.now().addingTimeInterval(-301))
+        let staleAnswer = await fixture.acceptor.accept(stale)
+        #expect(staleAnswer.status == 401 && errorCode(staleAnswer) == "TIMESTAMP_EXPIRED")
+
+        var forged = request.headers
+        forged["x-oc-nonce"] = "req_forged"
+        let forgedAnswer = await fixture.acceptor.accept(IncomingRequest(method: "POST", target: "/checkout/create", headers: forged, body: body))
+        #expect(forgedAnswer.status == 401 && errorCode(forgedAnswer) == "INVALID_SIGNATURE")
     }
 }

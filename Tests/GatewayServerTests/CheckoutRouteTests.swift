@@ -13,17 +13,6 @@ import Opencharge
 import Prometheus
 import Testing
 
-/// Stands in for request authentication (tested on its own): trusts X-OC-ID.
-struct HeaderTrustingAuthenticator: RequestAuthenticating {
-    let peers: StaticPeerDirectory
-    func authenticate(_ request: IncomingRequest) async throws(APIError) -> AuthenticatedCaller {
-        guard let text = request.header("X-OC-ID"), let ocid = UInt64(text) else {
-            throw APIError(.invalidSignature, "missing X-OC-ID")
-        }
-        return AuthenticatedCaller(ocid: ocid, metadata: try await peers.metadata(for: ocid))
-    }
-}
-
 struct CheckoutRouteTests {
     let merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: "Merchant", endpoint: "https://merchant.example"))
     let gateway = SimulatedMerchantGateway(party: SimulatedParty(ocid: 300, name: "MG", endpoint: "https://mg.example"))
@@ -39,7 +28,8 @@ struct CheckoutRouteTests {
         let sessions = CheckoutSessionStore(database: database, queue: queue)
         let peers = StaticPeerDirectory([merchant.party, gateway.party])
         let acceptor = CheckoutAcceptor(
-            identity: identity, checkout: CheckoutSection(), authenticator: HeaderTrustingAuthenticator(peers: peers),
+            identity: identity, checkout: CheckoutSection(),
+            authenticator: .openGateway(peers: peers, database: database, time: SystemTime()),
             peers: peers, sessions: sessions, drain: DrainState(queue: queue, time: SystemTime()), time: SystemTime(),
             logger: Logger(label: "test"))
         let server = GatewayServer(
@@ -93,8 +83,18 @@ struct CheckoutRouteTests {
             #expect(answer["ocid"] == 200)
             #expect(answer["capabilities"] == ["checkout.create"])
             #expect(answer["settlement"]?["currencies"] == ["USD"])
+            // Missing authentication headers are a malformed request naming the header (docs/peers.md).
             let anonymous = try await client.execute(uri: "/capabilities", method: .get)
-            #expect(anonymous.status == .unauthorized)
+            #expect(anonymous.status == .badRequest)
+            #expect(try verifiedJSON(anonymous)["error"]?["details"]?["field"] == "X-OC-ID")
+            var unsigned = HTTPFields()
+            for (name, value) in gateway.sign(method: "GET", path: "/capabilities", body: [], at: Date()) {
+                unsigned[HTTPField.Name(name)!] = value
+            }
+            unsigned[HTTPField.Name("X-OC-Signature")!] = String(repeating: "1", count: 128)
+            let forged = try await client.execute(uri: "/capabilities", method: .get, headers: unsigned)
+            #expect(forged.status == .unauthorized)
+            #expect(try verifiedJSON(forged)["error"]?["code"] == "INVALID_SIGNATURE")
         }
     }
 

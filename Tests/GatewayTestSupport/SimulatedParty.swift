@@ -1,5 +1,7 @@
 import Foundation
 import GatewayCore
+import GatewayStore
+import Logging
 import Opencharge
 
 /// Another Opencharge service in a test: its own OCID, key and metadata, signing like spec §10 says.
@@ -116,5 +118,15 @@ public struct StaticPeerDirectory: PeerDirectory {
     public func metadata(for ocid: UInt64) async throws(APIError) -> PeerMetadata {
         guard let peer = peers[ocid] else { throw APIError(.unknownOCID, "OCID \(ocid) is not in the registry") }
         return peer
+    }
+}
+
+extension RequestAuthenticator {
+    /// The real authenticator over a fixed directory, admitting any resolvable caller (`partners.open`).
+    public static func openGateway(peers: any PeerDirectory, database: GatewayDatabase, time: any TimeSource) -> RequestAuthenticator {
+        RequestAuthenticator(
+            directory: peers, nonces: NonceStore(database: database, time: time),
+            policy: PartnerPolicy(partners: PartnerStore(database: database), open: true, time: time), basePath: "",
+            time: time, logger: Logger(label: "test"))
     }
 }

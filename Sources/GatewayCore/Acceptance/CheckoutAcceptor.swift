@@ -12,7 +12,7 @@ public struct CheckoutAcceptor: Sendable {
     public let identity: GatewayIdentity
     public let checkout: CheckoutSection
     public let sessionTTL: Duration
-    public let authenticator: any RequestAuthenticating
+    public let authenticator: RequestAuthenticator
     public let peers: any PeerDirectory
     public let sessions: CheckoutSessionStore
     public let drain: DrainState
@@ -22,7 +22,7 @@ public struct CheckoutAcceptor: Sendable {
     public let logger: Logger
 
     public init(
-        identity: GatewayIdentity, checkout: CheckoutSection, authenticator: any RequestAuthenticating,
+        identity: GatewayIdentity, checkout: CheckoutSection, authenticator: RequestAuthenticator,
         peers: any PeerDirectory, sessions: CheckoutSessionStore, drain: DrainState, rateLimiter: RateLimiter? = nil,
         time: any TimeSource, logger: Logger
     ) {
@@ -60,7 +60,9 @@ public struct CheckoutAcceptor: Sendable {
         if await drain.isDraining() {
             throw APIError(.draining, "the gateway is draining; retry later", retryAfter: Self.drainRetryAfter)
         }
-        let caller = try await authenticator.authenticate(request)
+        // The nonce is recorded in the session's own transaction (see `store`), so one commit serves both.
+        let verified = try await authenticator.verify(request)
+        let caller = verified.caller
         if let retryAfter = rateLimiter?.take(for: caller.ocid) {
             throw APIError(.rateLimited, "too many requests from OCID \(caller.ocid)", retryAfter: retryAfter)
         }
@@ -103,7 +105,7 @@ public struct CheckoutAcceptor: Sendable {
                 "order amount differs from its items",
                 metadata: ["order": "\(order.id)", "amount": "\(order.amount)", "items_total": "\(total)"])
         }
-        return try await store(body, caller: caller, now: now)
+        return try await store(body, request: verified, now: now)
     }
 
     private func verifyOrder(_ order: Order, signature: Signature, merchant: PeerMetadata) -> Bool {
@@ -118,9 +120,10 @@ public struct CheckoutAcceptor: Sendable {
         return false
     }
 
-    private func store(_ body: CheckoutCreateRequest, caller: AuthenticatedCaller, now: Date) async throws(APIError)
+    private func store(_ body: CheckoutCreateRequest, request: VerifiedRequest, now: Date) async throws(APIError)
         -> CheckoutCreateResponse
     {
+        let caller = request.caller
         let order = body.order
         let ttlSeconds = Int64(sessionTTL.components.seconds)
         let expiresAt = min(Int64(now.timeIntervalSince1970) + ttlSeconds, order.expiresAt ?? Int64.max)
@@ -136,8 +139,9 @@ public struct CheckoutAcceptor: Sendable {
             uniqueKey: "session.open:\(record.id)")
         let creation: SessionCreation
         do {
-            creation = try await sessions.create(record, job: job)
+            creation = try await sessions.create(record, job: job, precondition: { db in try request.recordNonce(in: db) })
         } catch {
+            request.forgetNonce()
             logger.error("storing checkout session failed", metadata: ["order": "\(order.id)", "error": "\(error)"])
             throw APIError(.internalError, "the checkout could not be stored; retry")
         }
@@ -145,6 +149,10 @@ public struct CheckoutAcceptor: Sendable {
         case .created(let session), .existing(let session):
             return CheckoutCreateResponse(
                 checkoutURL: identity.publicURL + "/pay/" + session.id, sessionID: session.id, expiresAt: session.expiresAt)
+        case .refused(let error as APIError):
+            throw error
+        case .refused(let error):
+            throw APIError(.internalError, "the checkout could not be stored: \(error)")
         case .conflict(let existing):
             throw APIError(
                 .orderConflict, "order \(order.id) was already submitted with different content (session \(existing))",

@@ -43,11 +43,13 @@ public struct CheckoutSessionRecord: Sendable, Equatable {
 }
 
 /// What creating a session did.
-public enum SessionCreation: Sendable, Equatable {
+public enum SessionCreation: Sendable {
     /// A new session row (and its job) committed.
     case created(CheckoutSessionRecord)
     /// The same order was accepted before: its session, unchanged.
     case existing(CheckoutSessionRecord)
     /// Another order with the same id already holds the idempotency key.
     case conflict(existingSessionID: String)
+    /// The caller's own check inside the transaction (its nonce) refused the request; nothing was written.
+    case refused(any Error)
 }

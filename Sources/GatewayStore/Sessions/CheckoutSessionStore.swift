@@ -9,9 +9,13 @@ public final class CheckoutSessionStore: Sendable {
     let queue: SQLiteJobQueue
     private let committer: GroupCommitter<PendingSession, SessionCreation>
 
+    /// Runs first in the session's transaction; throwing refuses this session alone.
+    public typealias Precondition = @Sendable (Database) throws -> Void
+
     struct PendingSession: Sendable {
         let record: CheckoutSessionRecord
         let job: NewJob
+        let precondition: Precondition
     }
 
     public init(database: GatewayDatabase, queue: SQLiteJobQueue, maxBatch: Int = 512) {
@@ -25,8 +29,12 @@ public final class CheckoutSessionStore: Sendable {
 
     /// Stores a session and enqueues `job` in the same transaction, or reports the existing session for the
     /// same `(mg, merchant, order id)`: identical when the digest matches, a conflict otherwise.
-    public func create(_ record: CheckoutSessionRecord, job: NewJob) async throws -> SessionCreation {
-        try await committer.submit(PendingSession(record: record, job: job))
+    /// - Parameter precondition: runs first inside the transaction (the acceptor records the request's nonce
+    ///   there, so nonce and session share one commit); if it throws, this session is `.refused`.
+    public func create(
+        _ record: CheckoutSessionRecord, job: NewJob, precondition: @escaping Precondition = { _ in }
+    ) async throws -> SessionCreation {
+        try await committer.submit(PendingSession(record: record, job: job, precondition: precondition))
     }
 
     /// Commits whatever is waiting and stops taking new work (graceful shutdown).
@@ -44,6 +52,11 @@ public final class CheckoutSessionStore: Sendable {
     }
 
     private static func insert(_ pending: PendingSession, queue: SQLiteJobQueue, in db: Database) throws -> SessionCreation {
+        do {
+            try pending.precondition(db)
+        } catch {
+            return .refused(error)
+        }
         let r = pending.record
         let insert = try db.cachedStatement(sql: """
             INSERT INTO checkout_sessions (id, mg_ocid, merchant_ocid, order_id, order_json, order_signature,
