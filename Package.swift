@@ -89,6 +89,7 @@ let package = Package(
                 "Opencharge", "GatewayConfig", "GatewayStore", "GatewayOutbound", "GatewayCore", "GatewayServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -129,7 +130,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"], swiftSettings: strict),
+        .testTarget(
+            name: "GatewayCoreTests", dependencies: ["GatewayCore", "GatewayStore", "Opencharge"], swiftSettings: strict),
         .testTarget(
             name: "GatewayServerTests",
             dependencies: [
@@ -140,6 +142,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "GatewayCLITests", dependencies: ["GatewayCLI", "Opencharge"], swiftSettings: strict),
+        .testTarget(
+            name: "GatewayCLITests", dependencies: ["GatewayCLI", "GatewayStore", "Opencharge"], swiftSettings: strict),
     ]
 )

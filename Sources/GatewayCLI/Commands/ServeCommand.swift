@@ -27,7 +27,10 @@ struct ServeCommand: AsyncParsableCommand {
         do { identity = try GatewayIdentity(configuration: configuration) } catch { throw CommandFailure(error.description) }
 
         var services: [any Service] = []
-        if !noWorkers { services.append(runtime.worker(logger: logger)) }
+        if !noWorkers {
+            services.append(runtime.worker(logger: logger))
+            services.append(GatewayJobs.scheduler(runtime, logger: logger))
+        }
         let settings = ServerSettings(
             host: configuration.http.host, port: configuration.http.port, bodyLimit: configuration.http.bodyLimit)
         let server = GatewayServer(
