@@ -98,6 +98,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -167,7 +168,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "GatewayCLITests",
-            dependencies: ["GatewayCLI", "Opencharge", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["GatewayCLI", "GatewayStore", "Opencharge", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict),
     ]
 )

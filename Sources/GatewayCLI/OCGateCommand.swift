@@ -7,7 +7,10 @@ public struct OCGateCommand: AsyncParsableCommand {
         commandName: "ocgate",
         abstract: "Opencharge Payment Gateway: signed checkouts in, signed transfer proofs out.",
         version: "0.1.0",
-        subcommands: [ServeCommand.self, KeysCommand.self, ConfigCommand.self, PartnersCommand.self, BenchCommand.self])
+        subcommands: [
+            ServeCommand.self, WorkCommand.self, JobsCommand.self, PartnersCommand.self, PruneCommand.self,
+            BackupCommand.self, KeysCommand.self, ConfigCommand.self, BenchCommand.self,
+        ])
 
     public init() {}
 }

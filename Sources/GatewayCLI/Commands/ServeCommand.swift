@@ -31,7 +31,10 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         var services: [any Service] = []
-        if !noWorkers { services.append(runtime.worker(logger: logger)) }
+        if !noWorkers {
+            services.append(runtime.worker(logger: logger))
+            services.append(GatewayJobs.scheduler(runtime, logger: logger))
+        }
         let settings = ServerSettings(
             host: configuration.http.host, port: configuration.http.port, bodyLimit: configuration.http.bodyLimit)
         let server = GatewayServer(

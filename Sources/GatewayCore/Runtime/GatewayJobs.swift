@@ -1,9 +1,44 @@
+import GatewayConfig
 import GatewayStore
+import Logging
 
 /// The one place where job kinds meet their handlers. Later steps of the flow (session.open,
-/// payment.poll, proof.issue, callback.deliver, inbox.ingest, settle.run, session.expire) register here.
+/// payment.poll, proof.issue, callback.deliver, settle.run, session.expire) register here.
 public enum GatewayJobs {
-    public static func registry() -> JobRegistry {
-        JobRegistry()
+    /// The `prune` maintenance job's kind.
+    public static let pruneKind = "prune"
+    /// How long finished jobs are kept by the daily prune.
+    public static let pruneRetention: Duration = .seconds(7 * 86_400)
+
+    /// Every handler this build runs, bound to `runtime`'s spool and queue.
+    public static func registry(
+        _ runtime: GatewayRuntime, validator: any CheckoutValidator = SchemaCheckoutValidator(), logger: Logger
+    ) -> JobRegistry {
+        var registry = JobRegistry()
+        registry.register(
+            InboxIngest.kind,
+            handler: InboxIngest(
+                spool: runtime.spool, queue: runtime.queue, validator: validator,
+                bodyLimit: runtime.configuration.http.bodyLimit, logger: logger))
+        let queue = runtime.queue
+        registry.register(pruneKind) { _ in
+            let pruned = try await queue.prune(olderThan: pruneRetention)
+            return .succeeded(note: "pruned \(pruned) jobs")
+        }
+        return registry
+    }
+
+    /// The maintenance jobs enqueued on a schedule: inbox polling and the daily prune.
+    public static let recurring: [RecurringJob] = [
+        RecurringJob(name: "inbox", kind: InboxIngest.kind, every: .seconds(2)),
+        RecurringJob(name: "prune", kind: pruneKind, every: .seconds(86_400)),
+    ]
+
+    /// Kinds a drain does not wait for: the schedule keeps enqueueing them.
+    public static var maintenanceKinds: Set<String> { Set(recurring.map(\.kind)) }
+
+    /// The scheduler for `recurring`, run next to the workers.
+    public static func scheduler(_ runtime: GatewayRuntime, logger: Logger) -> RecurringScheduler {
+        RecurringScheduler(jobs: recurring, queue: runtime.queue, logger: logger)
     }
 }

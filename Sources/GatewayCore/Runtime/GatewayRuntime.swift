@@ -27,7 +27,7 @@ public struct GatewayRuntime: Sendable {
     /// A worker for the registered job kinds, sized by `workers.*`.
     public func worker(kinds: Set<String>? = nil, concurrency: Int? = nil, logger: Logger) -> JobWorker {
         JobWorker(
-            queue: queue, registry: GatewayJobs.registry(),
+            queue: queue, registry: GatewayJobs.registry(self, logger: logger),
             configuration: JobWorkerConfiguration(
                 concurrency: concurrency ?? configuration.workers.concurrency, kinds: kinds,
                 pollInterval: configuration.workers.pollInterval),

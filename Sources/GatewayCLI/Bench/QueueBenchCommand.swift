@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import GatewayStore
+
+/// `ocgate bench queue`: the queue's throughput goals, measured on a scratch database.
+struct QueueBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "queue",
+        abstract: "Batched enqueue→claim→complete jobs/s, single durable enqueues/s, and raw SQLite commits/s for comparison.")
+
+    @Option(help: "Jobs pushed through the batched pipeline.") var jobs = 100_000
+    @Option(help: "Jobs per enqueue, claim and complete transaction.") var batch = 100
+    @Option(help: "Single-job enqueues and raw commits measured.") var singles = 2_000
+    @Option(help: "full (fsync every commit) or normal.") var durability: BenchDurability = .full
+    @Flag(help: "Print JSON.") var json = false
+
+    /// The `store.durability` levels, as a command-line value.
+    enum BenchDurability: String, ExpressibleByArgument, CaseIterable {
+        case full, normal
+    }
+
+    func validate() throws {
+        guard jobs > 0, batch > 0, singles > 0 else { throw ValidationError("--jobs, --batch and --singles must be positive") }
+    }
+
+    func run() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try await QueueBenchmark.run(
+            directory: directory.path, durability: durability == .full ? .full : .normal,
+            jobs: jobs, batch: batch, singles: singles)
+        let ratio = result.singleEnqueuesPerSecond / result.rawCommitsPerSecond
+        if json {
+            print(#"{"durability":"\#(durability.rawValue)","jobs":\#(jobs),"batch":\#(batch),"singles":\#(singles),"#
+                + #""pipeline_jobs_per_second":\#(Int(result.pipelineJobsPerSecond)),"#
+                + #""single_enqueues_per_second":\#(Int(result.singleEnqueuesPerSecond)),"#
+                + #""raw_commits_per_second":\#(Int(result.rawCommitsPerSecond)),"#
+                + #""single_to_raw_ratio":\#((ratio * 1000).rounded() / 1000)}"#)
+        } else {
+            print("ocgate bench queue: durability \(durability.rawValue), \(jobs) jobs in batches of \(batch), \(singles) singles")
+            print("  enqueue→claim→complete   \(Int(result.pipelineJobsPerSecond)) jobs/s")
+            print("  single durable enqueue   \(Int(result.singleEnqueuesPerSecond)) enqueues/s")
+            print("  raw SQLite single commit \(Int(result.rawCommitsPerSecond)) commits/s")
+            print("  single / raw             \(Int((ratio * 100).rounded())) %")
+        }
+    }
+}

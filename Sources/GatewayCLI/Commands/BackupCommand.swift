@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import GatewayCore
+import GatewayStore
+import Opencharge
+
+/// `ocgate backup FILE`: a consistent copy of the live database, taken while the gateway runs.
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup", abstract: "Copy the spool database to FILE with SQLite's online backup.")
+
+    @OptionGroup var runtime: RuntimeOptions
+    @Argument(help: "The backup file to create; an existing file is never overwritten.") var file: String
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        guard !FileManager.default.fileExists(atPath: file) else {
+            throw CommandFailure("\(file) already exists; choose a new backup file")
+        }
+        let database = try runtime.open().database
+        do { try database.backup(to: file) } catch { throw CommandFailure("backup to \(file) failed: \(error)") }
+        if json { JobPresentation.print(["backup": .string(file)]) } else { print("backed up \(database.path) to \(file)") }
+    }
+}

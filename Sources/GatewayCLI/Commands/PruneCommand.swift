@@ -1,0 +1,20 @@
+import ArgumentParser
+import GatewayCore
+import GatewayStore
+import Opencharge
+
+/// `ocgate prune`: delete finished jobs and their attempts past a retention age.
+struct PruneCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune", abstract: "Delete succeeded and cancelled jobs (with their attempts) older than a retention age.")
+
+    @OptionGroup var runtime: RuntimeOptions
+    @Option(help: "Retention age (for example 7d, 12h, 30m).", transform: OperatorArguments.duration)
+    var olderThan: Duration = GatewayJobs.pruneRetention
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let count = try await runtime.open().queue.prune(olderThan: olderThan)
+        if json { JobPresentation.print(["pruned": .integer(count)]) } else { print("pruned \(count) jobs") }
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import GatewayConfig
+import GatewayCore
+import GatewayStore
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `ocgate work`: job workers and the maintenance schedule, without the HTTP acceptor.
+struct WorkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "work",
+        abstract: "Run job workers (and the recurring maintenance schedule) until SIGTERM or SIGINT.")
+
+    @OptionGroup var runtime: RuntimeOptions
+    @Option(help: "Jobs run at once (default: workers.concurrency).") var concurrency: Int?
+    @Option(help: "Only these kinds, comma-separated (default: every registered kind).") var kinds: String?
+
+    func validate() throws {
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+    }
+
+    func run() async throws {
+        let configuration = try runtime.config.load()
+        let logger = GatewayLogging.logger(configuration, label: "ocgate.work")
+        let gateway = try runtime.open()
+        let registered = GatewayJobs.registry(gateway, logger: logger).kinds
+        let chosen = kinds.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
+        if let unknown = chosen?.subtracting(registered).sorted(), !unknown.isEmpty {
+            throw ValidationError(
+                "unknown job kind \(unknown.joined(separator: ", ")); known: \(registered.sorted().joined(separator: ", "))")
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [
+                gateway.worker(kinds: chosen, concurrency: concurrency, logger: logger),
+                GatewayJobs.scheduler(gateway, logger: logger),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        logger.notice("ocgate working", metadata: ["spool": "\(configuration.spool.dir)", "kinds": "\(chosen?.sorted() ?? registered.sorted())"])
+        try await group.run()
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import GatewayStore
+import Opencharge
+
+/// A temporary spool that tests seed through the queue API and inspect with the `ocgate` binary.
+struct SpoolFixture {
+    let directory: URL
+    let spool: String
+    let queue: SQLiteJobQueue
+    let config = OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path
+
+    init() throws {
+        directory = try OCGateProcess.temporaryDirectory()
+        spool = directory.appendingPathComponent("spool").path
+        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+        queue = SQLiteJobQueue(database: try GatewayDatabase(path: spool + "/ocgate.db"))
+    }
+
+    var environment: [String: String] { ["OCGATE_SPOOL_DIR": spool] }
+
+    /// Runs `ocgate` against this spool with the shipped configuration.
+    func ocgate(_ arguments: [String]) throws -> OCGateProcess.Result {
+        try OCGateProcess.run(arguments + ["--config", config], environment: environment)
+    }
+
+    /// Runs `ocgate … --json` and parses its output.
+    func json(_ arguments: [String]) throws -> JSONValue {
+        let result = try ocgate(arguments + ["--json"])
+        guard result.status == 0 else { throw CommandError(result: result) }
+        return try JSONParser.parse(result.stdout)
+    }
+
+    struct CommandError: Error { let result: OCGateProcess.Result }
+
+    @discardableResult
+    func enqueue(_ kind: String, payload: String = #"{"n":1}"#) async throws -> Int64 {
+        try await queue.enqueue(NewJob(kind: kind, payload: Data(payload.utf8))).id
+    }
+
+    /// Enqueues a job and runs one attempt of it to `transition`.
+    func finished(_ kind: String, _ transition: JobTransition) async throws -> Int64 {
+        let id = try await enqueue(kind)
+        let claimed = try await queue.claim(kinds: [kind], limit: 10, worker: "fixture", lease: .seconds(30))
+        for job in claimed { _ = try await queue.finish(job, transition) }
+        return id
+    }
+}

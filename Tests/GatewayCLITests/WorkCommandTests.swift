@@ -1,0 +1,45 @@
+import Foundation
+import Opencharge
+import Testing
+
+struct WorkCommandTests {
+    @Test func unknownKindIsAUsageErrorNamingIt() throws {
+        let spool = try SpoolFixture()
+        let result = try spool.ocgate(["work", "--kinds", "inbox.ingest,nope.kind"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("unknown job kind nope.kind"))
+    }
+
+    @Test func workAnswersTheInboxAndExitsCleanlyOnSIGTERM() async throws {
+        let spool = try SpoolFixture()
+        for folder in ["inbox/tmp", "inbox/new"] {
+            try FileManager.default.createDirectory(atPath: spool.spool + "/" + folder, withIntermediateDirectories: true)
+        }
+        let envelope = #"{"headers":{"X-OC-ID":"500","X-OC-Timestamp":"1","X-OC-Nonce":"n","X-OC-Signature":"ab"},"path":"/checkout/create","body":"{\"order\":5}"}"#
+        try Data(envelope.utf8).write(to: URL(fileURLWithPath: spool.spool + "/inbox/tmp/0001.json"))
+        try FileManager.default.moveItem(atPath: spool.spool + "/inbox/tmp/0001.json", toPath: spool.spool + "/inbox/new/0001.json")
+
+        let process = Process()
+        process.executableURL = OCGateProcess.binary
+        process.arguments = ["work", "--concurrency", "2", "--config", spool.config]
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OCGATE_") }
+            .merging(spool.environment) { $1 }
+        process.currentDirectoryURL = OCGateProcess.packageRoot
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+
+        let answer = spool.spool + "/outbox/0001.json"
+        for _ in 0..<300 where !FileManager.default.fileExists(atPath: answer) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        process.terminate()
+        process.waitUntilExit()
+
+        let body = try JSONParser.parse(String(contentsOfFile: answer, encoding: .utf8))
+        #expect(body["error"]?["code"]?.stringValue == "INVALID_REQUEST")
+        #expect(!FileManager.default.fileExists(atPath: spool.spool + "/inbox/new/0001.json"))
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+    }
+}
