@@ -14,9 +14,13 @@ struct SpoolFixture {
         spool = directory.appendingPathComponent("spool").path
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
         queue = SQLiteJobQueue(database: try GatewayDatabase(path: spool + "/ocgate.db"))
+        try KeyFile.write(PrivateKey.generate(), to: keyFile, replacing: false)
     }
 
-    var environment: [String: String] { ["OCGATE_SPOOL_DIR": spool] }
+    /// The gateway key of this spool's configuration (workers need it to judge inbox files).
+    var keyFile: String { directory.appendingPathComponent("gateway.key").path }
+
+    var environment: [String: String] { ["OCGATE_SPOOL_DIR": spool, "OCGATE_GATEWAY_KEY_FILE": keyFile] }
 
     /// Runs `ocgate` against this spool with the shipped configuration.
     func ocgate(_ arguments: [String]) throws -> OCGateProcess.Result {

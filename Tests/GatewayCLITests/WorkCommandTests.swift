@@ -36,8 +36,9 @@ struct WorkCommandTests {
         process.terminate()
         process.waitUntilExit()
 
+        // The file went through the acceptor's authentication: its signature "ab" is refused.
         let body = try JSONParser.parse(String(contentsOfFile: answer, encoding: .utf8))
-        #expect(body["error"]?["code"]?.stringValue == "INVALID_REQUEST")
+        #expect(body["error"]?["code"]?.stringValue == "INVALID_SIGNATURE")
         #expect(!FileManager.default.fileExists(atPath: spool.spool + "/inbox/new/0001.json"))
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 0)

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayCore
 import GatewayStore
+import GatewayTestSupport
 import Opencharge
 import Testing
 
@@ -68,18 +69,30 @@ struct InboxIngestTests {
         #expect(try inbox.files(inbox.spool.outbox) == ["0001.json"])
     }
 
-    @Test func defaultValidatorRefusesABadBodyAndSaysAcceptanceIsNotAvailableForAGoodOne() async throws {
+    @Test func theAcceptorJudgesInboxFilesLikeHTTPRequests() async throws {
         let inbox = try InboxFixture()
-        let good = #"{"order":\#(Self.specOrder),"signature":"\#(String(repeating: "11", count: 64))1b","merchantOcid":500,"urls":{"success":"https://m.example/ok","cancel":"https://m.example/no"}}"#
-        try inbox.drop("a", InboxFixture.envelope(nonce: "n1", body: #"{"order":5}"#))
-        try inbox.drop("b", InboxFixture.envelope(nonce: "n2", body: good))
-        _ = await inbox.ingest(validator: SchemaCheckoutValidator()).ingestBatch()
-        let refused = try JSONParser.parse(inbox.text(inbox.spool.outbox + "/a"))
-        #expect(refused["error"]?["code"]?.stringValue == "INVALID_REQUEST")
-        #expect(refused["error"]?["details"]?["field"]?.stringValue == "order")
-        let unavailable = try JSONParser.parse(inbox.text(inbox.spool.outbox + "/b"))
-        #expect(unavailable["error"]?["code"]?.stringValue == "CAPABILITY_NOT_SUPPORTED")
-        #expect(unavailable["error"]?["message"]?.stringValue == "checkout acceptance is not available yet")
+        let checkout = try CheckoutFixture()
+        let order = checkout.order(id: "ord_from_file")
+        let body = checkout.gateway.checkoutBody(order: order, signature: checkout.merchant.sign(order), merchantOcid: 500)
+        let headers = checkout.gateway.sign(path: "/checkout/create", body: body, at: checkout.time.now())
+        let envelope: JSONValue = [
+            "headers": .object(JSONObject(headers.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            "path": "/checkout/create", "body": .string(String(decoding: body, as: UTF8.self)),
+        ]
+        try inbox.drop("a", CanonicalJSON.string(envelope))
+        try inbox.drop("b", InboxFixture.envelope(nonce: "n2", body: #"{"order":5}"#))
+        _ = await inbox.ingest(validator: checkout.acceptor).ingestBatch()
+        let accepted = try CheckoutCreateResponse(json: try JSONParser.parse(inbox.text(inbox.spool.outbox + "/a")))
+        #expect(try await checkout.sessions.session(id: accepted.sessionID)?.orderID == "ord_from_file")
+        // The second file's request is not authentic (signature "ab"): refused before its body is even read.
+        let refused = try JSONParser.parse(inbox.text(inbox.spool.outbox + "/b"))
+        #expect(refused["error"]?["code"]?.stringValue == "INVALID_SIGNATURE")
+        // Re-ingesting the answered request (a replay of the same file) cannot make a second session.
+        try inbox.drop("c", CanonicalJSON.string(envelope))
+        _ = await inbox.ingest(validator: checkout.acceptor).ingestBatch()
+        let replay = try JSONParser.parse(inbox.text(inbox.spool.outbox + "/c"))
+        #expect(replay["error"]?["code"]?.stringValue == "NONCE_REUSED")
+        #expect(try await checkout.sessions.count() == 1)
     }
 
     @Test func aCrashBetweenOutboxWriteAndInputRemovalLeavesExactlyOneResult() async throws {
@@ -169,6 +182,4 @@ struct InboxIngestTests {
         let claimed = try await queue.claim(kinds: [InboxIngest.kind], limit: 1, worker: "test", lease: .seconds(30))
         return try #require(claimed.first)
     }
-
-    static let specOrder = #"{"id":"ord_abc123","ocid":500,"reference":"INV-001","amount":"99.99","currency":"USD","items":[{"id":"item_001","name":"Product A","quantity":1,"price":"99.99"}],"memo":"Order from Merchant Store","createdAt":1706313600,"expiresAt":1706400000,"accepts":[100,101,102]}"#
 }

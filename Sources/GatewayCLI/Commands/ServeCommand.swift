@@ -28,17 +28,21 @@ struct ServeCommand: AsyncParsableCommand {
         let identity: GatewayIdentity
         do { identity = try GatewayIdentity(configuration: configuration) } catch { throw CommandFailure(error.description) }
 
+        let acceptor: CheckoutAcceptor
+        do { acceptor = try CheckoutAcceptor(runtime: runtime, identity: identity, logger: logger) } catch {
+            throw CommandFailure(error.description)
+        }
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         var services: [any Service] = []
         if !noWorkers {
-            services.append(runtime.worker(logger: logger))
+            services.append(runtime.worker(validator: acceptor, logger: logger))
             services.append(GatewayJobs.scheduler(runtime, logger: logger))
         }
         let settings = ServerSettings(
             host: configuration.http.host, port: configuration.http.port, bodyLimit: configuration.http.bodyLimit)
         let server = GatewayServer(
-            settings: settings, identity: identity, database: runtime.database, queue: runtime.queue, acceptor: nil,
+            settings: settings, identity: identity, database: runtime.database, queue: runtime.queue, acceptor: acceptor,
             metrics: metrics, services: services, logger: logger)
         try await server.run(onServerRunning: { port in
                 logger.notice(
@@ -48,5 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
                         "spool": "\(configuration.spool.dir)", "workers": "\(!noWorkers)",
                     ])
             })
+        // The server has finished its in-flight requests; commit whatever the batch still holds.
+        await acceptor.sessions.close()
     }
 }

@@ -24,21 +24,29 @@ struct WorkCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try runtime.config.load()
         let logger = GatewayLogging.logger(configuration, label: "ocgate.work")
-        let gateway = try runtime.open()
-        let registered = GatewayJobs.registry(gateway, logger: logger).kinds
         let chosen = kinds.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
-        if let unknown = chosen?.subtracting(registered).sorted(), !unknown.isEmpty {
+        if let unknown = chosen?.subtracting(GatewayJobs.kinds).sorted(), !unknown.isEmpty {
             throw ValidationError(
-                "unknown job kind \(unknown.joined(separator: ", ")); known: \(registered.sorted().joined(separator: ", "))")
+                "unknown job kind \(unknown.joined(separator: ", ")); known: \(GatewayJobs.kinds.sorted().joined(separator: ", "))")
+        }
+        let gateway = try runtime.open()
+        let acceptor: CheckoutAcceptor
+        do {
+            // Workers judge inbox files with the acceptor, so they need the gateway's identity too.
+            acceptor = try CheckoutAcceptor(
+                runtime: gateway, identity: try GatewayIdentity(configuration: configuration), logger: logger)
+        } catch {
+            throw CommandFailure(error.description)
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [
-                gateway.worker(kinds: chosen, concurrency: concurrency, logger: logger),
+                gateway.worker(validator: acceptor, kinds: chosen, concurrency: concurrency, logger: logger),
                 GatewayJobs.scheduler(gateway, logger: logger),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        logger.notice("ocgate working", metadata: ["spool": "\(configuration.spool.dir)", "kinds": "\(chosen?.sorted() ?? registered.sorted())"])
+        logger.notice("ocgate working", metadata: ["spool": "\(configuration.spool.dir)", "kinds": "\(chosen?.sorted() ?? GatewayJobs.kinds.sorted())"])
         try await group.run()
+        await acceptor.sessions.close()
     }
 }

@@ -15,8 +15,7 @@ struct JobsStatsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let gateway = try runtime.open()
-        let registered = GatewayJobs.registry(gateway, logger: Logger(label: "ocgate.jobs")).kinds
-        let stats = try await gateway.queue.stats(registeredKinds: registered)
+        let stats = try await gateway.queue.stats(registeredKinds: GatewayJobs.kinds)
         let rows = stats.counts.sorted { ($0.key.kind, $0.key.state.rawValue) < ($1.key.kind, $1.key.state.rawValue) }
         let oldest = stats.oldestRunnableAge.map(JobPresentation.seconds)
         if json {

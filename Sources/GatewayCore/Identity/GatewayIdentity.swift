@@ -45,11 +45,13 @@ public struct GatewayIdentity: Sendable {
 public enum GatewayStartupError: Error, Sendable, CustomStringConvertible {
     case key(String)
     case storage(String)
+    case configuration(String)
 
     public var description: String {
         switch self {
         case .key(let problem): problem
         case .storage(let problem): problem
+        case .configuration(let problem): problem
         }
     }
 }

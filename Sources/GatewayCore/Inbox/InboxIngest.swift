@@ -22,7 +22,7 @@ public struct InboxIngest: JobHandler {
     ///   - bodyLimit: `http.body_limit`: a larger body is rejected as HTTP would refuse it.
     ///   - batchSize: files taken per run, so one run stays short however full the inbox is.
     public init(
-        spool: SpoolLayout, queue: any JobQueue, validator: any CheckoutValidator = SchemaCheckoutValidator(),
+        spool: SpoolLayout, queue: any JobQueue, validator: any CheckoutValidator,
         bodyLimit: Int, batchSize: Int = 100, logger: Logger = Logger(label: "ocgate.inbox")
     ) {
         self.spool = spool

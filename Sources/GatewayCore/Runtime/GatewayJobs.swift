@@ -10,9 +10,12 @@ public enum GatewayJobs {
     /// How long finished jobs are kept by the daily prune.
     public static let pruneRetention: Duration = .seconds(7 * 86_400)
 
+    /// The kinds `registry` handles, for commands that only report on the queue (`jobs stats`).
+    public static let kinds: Set<String> = [InboxIngest.kind, pruneKind]
+
     /// Every handler this build runs, bound to `runtime`'s spool and queue.
     public static func registry(
-        _ runtime: GatewayRuntime, validator: any CheckoutValidator = SchemaCheckoutValidator(), logger: Logger
+        _ runtime: GatewayRuntime, validator: any CheckoutValidator, logger: Logger
     ) -> JobRegistry {
         var registry = JobRegistry()
         registry.register(

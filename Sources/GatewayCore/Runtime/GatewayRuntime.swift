@@ -8,10 +8,12 @@ public struct GatewayRuntime: Sendable {
     public let spool: SpoolLayout
     public let database: GatewayDatabase
     public let queue: SQLiteJobQueue
+    public let time: any TimeSource
 
     /// Opens (and on first start creates) the spool and its database.
     public init(configuration: GatewayConfiguration, time: any TimeSource = SystemTime()) throws(GatewayStartupError) {
         self.configuration = configuration
+        self.time = time
         spool = SpoolLayout(root: configuration.spool.dir)
         try spool.create()
         do {
@@ -24,13 +26,15 @@ public struct GatewayRuntime: Sendable {
         queue = SQLiteJobQueue(database: database, time: time)
     }
 
-    /// A worker for the registered job kinds, sized by `workers.*`.
-    public func worker(kinds: Set<String>? = nil, concurrency: Int? = nil, logger: Logger) -> JobWorker {
+    /// A worker for the registered job kinds, sized by `workers.*`; inbox files are judged by `validator`.
+    public func worker(
+        validator: any CheckoutValidator, kinds: Set<String>? = nil, concurrency: Int? = nil, logger: Logger
+    ) -> JobWorker {
         JobWorker(
-            queue: queue, registry: GatewayJobs.registry(self, logger: logger),
+            queue: queue, registry: GatewayJobs.registry(self, validator: validator, logger: logger),
             configuration: JobWorkerConfiguration(
                 concurrency: concurrency ?? configuration.workers.concurrency, kinds: kinds,
                 pollInterval: configuration.workers.pollInterval),
-            logger: logger)
+            time: time, logger: logger)
     }
 }
