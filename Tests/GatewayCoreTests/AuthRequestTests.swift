@@ -23,7 +23,7 @@ struct AuthRequestTests {
         open: Bool = false, basePath: String = "", directory: (any PeerDirectory)? = nil, nonces: NonceStore? = nil
     ) -> RequestAuthenticator {
         RequestAuthenticator(
-            directory: directory ?? StaticDirectory([mg, stranger]), nonces: nonces ?? NonceStore(database: database, time: time),
+            directory: directory ?? InlinePeerDirectory([mg, stranger]), nonces: nonces ?? NonceStore(database: database, time: time),
             policy: PartnerPolicy(partners: PartnerStore(database: database), open: open, time: time), basePath: basePath,
             time: time,
             logger: Logger(label: "test"))

@@ -23,7 +23,7 @@ struct CheckoutFixture {
         database = try GatewayDatabase(path: path)
         queue = SQLiteJobQueue(database: database, time: time)
         sessions = CheckoutSessionStore(database: database, queue: queue)
-        let peers = StaticPeerDirectory([merchantParty ?? merchant.party, gateway.party])
+        let peers = InlinePeerDirectory([merchantParty ?? merchant.party, gateway.party])
         let identity = GatewayIdentity(
             ocid: 200, name: "PG", key: .generate(), publicURL: "https://pg.example", currencies: ["USD", "EUR"])
         acceptor = CheckoutAcceptor(

@@ -26,7 +26,7 @@ struct CheckoutRouteTests {
         let database = try GatewayDatabase(path: path)
         let queue = SQLiteJobQueue(database: database)
         let sessions = CheckoutSessionStore(database: database, queue: queue)
-        let peers = StaticPeerDirectory([merchant.party, gateway.party])
+        let peers = InlinePeerDirectory([merchant.party, gateway.party])
         let acceptor = CheckoutAcceptor(
             identity: identity, checkout: CheckoutSection(),
             authenticator: .openGateway(peers: peers, database: database, time: SystemTime()),

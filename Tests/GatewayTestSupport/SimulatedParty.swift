@@ -107,18 +107,9 @@ public struct SimulatedMerchantGateway: Sendable {
     }
 }
 
-/// A fixed OCID → metadata map, for tests of what happens after peers are resolved.
-public struct StaticPeerDirectory: PeerDirectory {
-    public var peers: [UInt64: PeerMetadata]
-
-    public init(_ parties: [SimulatedParty]) {
-        peers = Dictionary(uniqueKeysWithValues: parties.map { ($0.ocid, $0.metadata) })
-    }
-
-    public func metadata(for ocid: UInt64) async throws(APIError) -> PeerMetadata {
-        guard let peer = peers[ocid] else { throw APIError(.unknownOCID, "OCID \(ocid) is not in the registry") }
-        return peer
-    }
+extension InlinePeerDirectory {
+    /// A directory that knows exactly these parties.
+    public init(_ parties: [SimulatedParty]) { self.init(parties.map(\.metadata)) }
 }
 
 extension RequestAuthenticator {

@@ -57,6 +57,20 @@ public struct CheckoutAcceptor: Sendable {
     }
 
     func create(_ request: IncomingRequest) async throws(APIError) -> CheckoutCreateResponse {
+        let checked = try await check(request)
+        return try await store(checked.body, request: checked.request, now: checked.now)
+    }
+
+    /// A checkout request that passed every check and is ready to store.
+    public struct CheckedCheckout: Sendable {
+        public let request: VerifiedRequest
+        public let body: CheckoutCreateRequest
+        public let now: Date
+    }
+
+    /// Every check of `accept` without storing anything (the nonce is not recorded either): `ocgate bench
+    /// checkout` measures the acceptor's ceiling with it.
+    public func check(_ request: IncomingRequest) async throws(APIError) -> CheckedCheckout {
         if await drain.isDraining() {
             throw APIError(.draining, "the gateway is draining; retry later", retryAfter: Self.drainRetryAfter)
         }
@@ -105,7 +119,7 @@ public struct CheckoutAcceptor: Sendable {
                 "order amount differs from its items",
                 metadata: ["order": "\(order.id)", "amount": "\(order.amount)", "items_total": "\(total)"])
         }
-        return try await store(body, request: verified, now: now)
+        return CheckedCheckout(request: verified, body: body, now: now)
     }
 
     private func verifyOrder(_ order: Order, signature: Signature, merchant: PeerMetadata) -> Bool {
