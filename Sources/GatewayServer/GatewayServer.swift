@@ -64,6 +64,7 @@ public struct GatewayServer: Sendable {
             CheckoutRoutes(acceptor: acceptor, responder: responder, bodyLimit: settings.bodyLimit).register(on: router)
             CapabilitiesRoutes(identity: identity, authenticator: acceptor.authenticator, responder: responder)
                 .register(on: router)
+            PayRoutes(checkout: .sandbox(acceptor: acceptor), gatewayName: identity.name, responder: responder).register(on: router)
         }
         let port = settings.port
         return Application(

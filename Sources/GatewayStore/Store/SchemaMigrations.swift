@@ -122,6 +122,24 @@ enum SchemaMigrations {
         }
         // ---- end peers ----
 
+        // Payment of a session (issue 6): the charge that claimed it and when its status last moved. Charges are
+        // their own rows so a session claimed twice would show as two rows: the claim is what keeps it to one.
+        migrator.registerMigration("v6-session-payment") { db in
+            try db.execute(sql: """
+                ALTER TABLE checkout_sessions ADD COLUMN charge_reference TEXT;
+                ALTER TABLE checkout_sessions ADD COLUMN status_changed_at INTEGER;
+                CREATE TABLE payment_charges (
+                    reference TEXT PRIMARY KEY,
+                    session_id TEXT NOT NULL REFERENCES checkout_sessions(id),
+                    backend TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    settles_at INTEGER,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX payment_charges_session ON payment_charges(session_id);
+                """)
+        }
+
         return migrator
     }()
 }

@@ -1,0 +1,125 @@
+import Foundation
+import GatewayStore
+import Opencharge
+
+/// What a hosted-page request leads to; the server turns it into HTML or a redirect.
+public enum HostedPageResult: Sendable, Equatable {
+    /// Render the page for `page.status`.
+    case page(CheckoutPage)
+    /// 303 to this URL (the merchant's `urls.success` or `urls.cancel`, unchanged).
+    case redirect(String)
+    /// No session with that id.
+    case unknownSession
+    /// The form's CSRF token is missing or wrong; nothing was done.
+    case forbidden
+}
+
+/// The hosted checkout: shows a session, takes its payment through the backend, cancels it. Stateless
+/// itself; the session row is the truth, so any number of servers can serve the same session.
+public struct HostedCheckout: Sendable {
+    public let sessions: CheckoutSessionStore
+    public let peers: any PeerDirectory
+    public let backend: any PaymentBackend
+    public let formToken: FormToken
+    public let time: any TimeSource
+
+    public init(
+        sessions: CheckoutSessionStore, peers: any PeerDirectory, backend: any PaymentBackend, formToken: FormToken,
+        time: any TimeSource
+    ) {
+        self.sessions = sessions
+        self.peers = peers
+        self.backend = backend
+        self.formToken = formToken
+        self.time = time
+    }
+
+    /// The sandbox checkout over an acceptor's sessions and peers: what `ocgate serve` runs by default.
+    public static func sandbox(acceptor: CheckoutAcceptor) -> HostedCheckout {
+        HostedCheckout(
+            sessions: acceptor.sessions, peers: acceptor.peers,
+            backend: SandboxBackend(sessions: acceptor.sessions, time: acceptor.time),
+            formToken: FormToken(gatewayKey: acceptor.identity.key), time: acceptor.time)
+    }
+
+    /// `GET /pay/{id}`.
+    public func show(sessionID: String) async throws -> HostedPageResult {
+        guard let session = try await sessions.session(id: sessionID) else { return .unknownSession }
+        return .page(await page(for: session, notice: nil))
+    }
+
+    /// `POST /pay/{id}`: pays with the customer's choice. Paid → the success URL; declined → the form again
+    /// with the reason; already paid, cancelled or expired → that state's page (a double click lands on the
+    /// success URL like the first).
+    public func pay(sessionID: String, choice: String, token: String) async throws -> HostedPageResult {
+        guard let session = try await sessions.session(id: sessionID) else { return .unknownSession }
+        guard formToken.verifies(token, for: sessionID) else { return .forbidden }
+        guard session.effectiveStatus(at: nowSeconds) == .pending else { return await settled(session) }
+        switch try await backend.startCharge(for: session, choice: choice) {
+        case .succeeded: return .redirect(session.successURL)
+        case .pending: return .page(await page(for: try await current(session), notice: nil))
+        case .declined(let reason): return .page(await page(for: session, notice: reason))
+        case .notPayable(let current): return await settled(current)
+        }
+    }
+
+    /// `POST /pay/{id}/cancel`: cancels a pending session and sends the customer to the cancel URL.
+    public func cancel(sessionID: String, token: String) async throws -> HostedPageResult {
+        guard try await sessions.session(id: sessionID) != nil else { return .unknownSession }
+        guard formToken.verifies(token, for: sessionID) else { return .forbidden }
+        switch try await sessions.cancel(sessionID: sessionID, now: time.now()) {
+        case .cancelled(let session): return .redirect(session.cancelURL)
+        case .notCancellable(let session): return .page(await page(for: session, notice: nil))
+        case .unknown: return .unknownSession
+        }
+    }
+
+    /// `GET /pay/{id}/status`: the status the page would show, or nil for an unknown session.
+    public func status(sessionID: String) async throws -> SessionStatus? {
+        try await sessions.session(id: sessionID)?.effectiveStatus(at: nowSeconds)
+    }
+
+    /// A session that can no longer be paid: a charged one goes on to the success URL (a second click after a
+    /// successful first), anything else shows its page.
+    private func settled(_ session: CheckoutSessionRecord) async -> HostedPageResult {
+        switch session.effectiveStatus(at: nowSeconds) {
+        case .completed, .processing:
+            if let charge = try? await sessions.charges(sessionID: session.id).last, charge.state == .succeeded {
+                return .redirect(session.successURL)
+            }
+            return .page(await page(for: session, notice: nil))
+        default:
+            return .page(await page(for: session, notice: nil))
+        }
+    }
+
+    private func current(_ session: CheckoutSessionRecord) async throws -> CheckoutSessionRecord {
+        try await sessions.session(id: session.id) ?? session
+    }
+
+    private var nowSeconds: Int64 { Int64(time.now().timeIntervalSince1970) }
+
+    func page(for session: CheckoutSessionRecord, notice: String?) async -> CheckoutPage {
+        let now = nowSeconds
+        let items = (try? JSONParser.parse(Array(session.orderJSON.utf8))).flatMap { try? Order(json: $0) }?.items ?? []
+        return CheckoutPage(
+            sessionID: session.id, status: session.effectiveStatus(at: now), merchantName: await merchantName(session),
+            orderID: session.orderID,
+            lines: items.map { item in
+                CheckoutPage.Line(
+                    name: item.name, quantity: item.quantity, price: item.price,
+                    total: DecimalAmount(item.price).map { $0.times(item.quantity).description })
+            },
+            amount: session.amount, currency: session.currency, secondsLeft: max(0, session.expiresAt - now),
+            expiresAt: session.expiresAt, choices: backend.choices, formToken: formToken.token(for: session.id),
+            notice: notice, successURL: session.successURL, cancelURL: session.cancelURL)
+    }
+
+    /// The merchant's published name; the page still renders when its metadata cannot be had.
+    private func merchantName(_ session: CheckoutSessionRecord) async -> String {
+        guard let metadata = try? await peers.metadata(for: session.merchantOCID), !metadata.name.isEmpty else {
+            return "Merchant \(session.merchantOCID)"
+        }
+        return metadata.name
+    }
+}

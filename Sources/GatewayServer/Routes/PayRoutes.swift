@@ -1,0 +1,85 @@
+import GatewayCore
+import GatewayStore
+import Hummingbird
+import Logging
+import NIOCore
+import Opencharge
+
+/// The hosted checkout: `GET /pay/{id}`, `POST /pay/{id}`, `POST /pay/{id}/cancel` (HTML, forms) and
+/// `GET /pay/{id}/status` (signed JSON for polling).
+struct PayRoutes: Sendable {
+    let checkout: HostedCheckout
+    let renderer: HostedPageRenderer
+    let responder: SignedResponder
+
+    /// A form is two short fields; anything longer is not ours.
+    static let formLimit = 4096
+
+    private struct PayForm: Decodable {
+        var csrf: String?
+        var choice: String?
+    }
+
+    init(checkout: HostedCheckout, gatewayName: String, responder: SignedResponder) {
+        self.checkout = checkout
+        self.renderer = HostedPageRenderer(gatewayName: gatewayName)
+        self.responder = responder
+    }
+
+    func register(on router: Router<GatewayRequestContext>) {
+        router.get("/pay/{id}") { _, context in
+            await page(context) { id in try await checkout.show(sessionID: id) }
+        }
+        router.post("/pay/{id}") { request, context in
+            await page(context) { id in
+                guard let form = await form(request) else { return nil }
+                guard let choice = form.choice, !choice.isEmpty else {
+                    throw PaymentError.unknownChoice("(none)")
+                }
+                return try await checkout.pay(sessionID: id, choice: choice, token: form.csrf ?? "")
+            }
+        }
+        router.post("/pay/{id}/cancel") { request, context in
+            await page(context) { id in
+                guard let form = await form(request) else { return nil }
+                return try await checkout.cancel(sessionID: id, token: form.csrf ?? "")
+            }
+        }
+        router.get("/pay/{id}/status") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard let status = try await checkout.status(sessionID: id) else {
+                throw APIError(.notFound, "no checkout session \(id)")
+            }
+            return responder.json(["status": .string(status.rawValue)])
+        }
+    }
+
+    /// Runs one page action and answers in HTML whatever happens: customers never see a JSON error or a trace.
+    /// `action` returns nil when the form could not be read.
+    private func page(
+        _ context: GatewayRequestContext, _ action: (String) async throws -> HostedPageResult?
+    ) async -> Response {
+        let id = context.parameters.get("id") ?? ""
+        do {
+            switch try await action(id) {
+            case .page(let page): return renderer.render(page)
+            case .redirect(let url): return Response(status: .seeOther, headers: [.location: url, .cacheControl: "no-store"])
+            case .unknownSession: return renderer.render(.unknownSession)
+            case .forbidden: return renderer.render(.forbidden)
+            case nil: return renderer.render(.badRequest("The form could not be read."))
+            }
+        } catch let error as PaymentError {
+            if case .unknownChoice = error { return renderer.render(.badRequest("Choose one of the payment buttons.")) }
+            context.logger.error("payment failed", metadata: ["session": "\(id)", "error": "\(error)"])
+            return renderer.render(.internalError)
+        } catch {
+            context.logger.error("hosted page failed", metadata: ["session": "\(id)", "error": "\(error)"])
+            return renderer.render(.internalError)
+        }
+    }
+
+    private func form(_ request: Request) async -> PayForm? {
+        guard let buffer = try? await request.body.collect(upTo: Self.formLimit) else { return nil }
+        return try? URLEncodedFormDecoder().decode(PayForm.self, from: String(buffer: buffer))
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+
+/// What claiming a session for a charge did.
+public enum SessionClaim: Sendable, Equatable {
+    /// The session moved `pending → processing`; the charge and its job committed with it.
+    case claimed(CheckoutSessionRecord)
+    /// Nothing changed: the session is no longer payable (already claimed, cancelled, expired …), as it is now.
+    case notPayable(CheckoutSessionRecord)
+    /// No such session.
+    case unknown
+}
+
+/// What cancelling a session did.
+public enum SessionCancellation: Sendable, Equatable {
+    /// The session moved `pending → cancelled`, or was cancelled already.
+    case cancelled(CheckoutSessionRecord)
+    /// The session is past cancelling (paid, processing, expired …), as it is now.
+    case notCancellable(CheckoutSessionRecord)
+    /// No such session.
+    case unknown
+}
+
+// Each transition is one conditional UPDATE: the `WHERE status = 'pending'` is the claim, so of any number of
+// concurrent callers (threads or processes) exactly one sees a changed row.
+extension CheckoutSessionStore {
+    /// Claims a pending, unexpired session for `charge`: in one transaction the session becomes `processing`
+    /// with the charge's reference, the charge row is stored, and `job` is enqueued. Only the first caller wins.
+    public func claim(sessionID: String, for charge: ChargeRecord, job: NewJob, now: Date) async throws -> SessionClaim {
+        let queue = self.queue
+        return try await database.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE checkout_sessions SET status = 'processing', charge_reference = ?, status_changed_at = ?
+                    WHERE id = ? AND status = 'pending' AND expires_at > ?
+                    """,
+                arguments: [charge.reference, now.millis, sessionID, Int64(now.timeIntervalSince1970)])
+            let claimed = db.changesCount == 1
+            if claimed {
+                try Self.insert(charge, in: db)
+                _ = try queue.enqueue(job, in: db)
+            }
+            guard let session = try Self.fetch(sessionID, in: db) else { return .unknown }
+            return claimed ? .claimed(session) : .notPayable(session)
+        }
+    }
+
+    /// Cancels a pending, unexpired session. Cancelling twice is fine: the second call reports it cancelled.
+    public func cancel(sessionID: String, now: Date) async throws -> SessionCancellation {
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE checkout_sessions SET status = 'cancelled', status_changed_at = ?
+                    WHERE id = ? AND status = 'pending' AND expires_at > ?
+                    """,
+                arguments: [now.millis, sessionID, Int64(now.timeIntervalSince1970)])
+            guard let session = try Self.fetch(sessionID, in: db) else { return .unknown }
+            return session.status == SessionStatus.cancelled.rawValue ? .cancelled(session) : .notCancellable(session)
+        }
+    }
+
+    /// The charge with this reference.
+    public func charge(reference: String) async throws -> ChargeRecord? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM payment_charges WHERE reference = ?", arguments: [reference])
+                .map(Self.chargeRecord)
+        }
+    }
+
+    /// Every charge started for a session, oldest first.
+    public func charges(sessionID: String) async throws -> [ChargeRecord] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM payment_charges WHERE session_id = ? ORDER BY created_at, reference",
+                arguments: [sessionID]
+            ).map(Self.chargeRecord)
+        }
+    }
+
+    private static func fetch(_ id: String, in db: Database) throws -> CheckoutSessionRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM checkout_sessions WHERE id = ?", arguments: [id]).map(record)
+    }
+
+    private static func insert(_ charge: ChargeRecord, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO payment_charges (reference, session_id, backend, state, settles_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                charge.reference, charge.sessionID, charge.backend, charge.state.rawValue, charge.settlesAt,
+                charge.createdAt.millis,
+            ])
+    }
+
+    private static func chargeRecord(_ row: Row) -> ChargeRecord {
+        ChargeRecord(
+            reference: row["reference"], sessionID: row["session_id"], backend: row["backend"],
+            state: ChargeRecord.State(rawValue: row["state"]) ?? .failed, settlesAt: row["settles_at"],
+            createdAt: Date(millis: row["created_at"]))
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+import GatewayConfig
+import GatewayCore
+import GatewayServer
+import GatewayStore
+import GatewayTestSupport
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Opencharge
+import Testing
+
+/// A gateway with the hosted page on a manual clock, and sessions made from simulated merchant orders.
+struct PayFixture: Sendable {
+    static let markupName = #"<script>alert("x")</script> & 'Co'"#
+    static let markupItem = #"<img src=x onerror=alert(1)>Widget"#
+
+    let merchant: SimulatedMerchant
+    let gateway = SimulatedMerchantGateway(party: SimulatedParty(ocid: 300, name: "MG", endpoint: "https://mg.example"))
+    let identity = GatewayIdentity(ocid: 200, name: "Test PG", key: .generate(), publicURL: "https://pg.example", currencies: ["USD"])
+    let time = ManualTime()
+    let database: GatewayDatabase
+    let queue: SQLiteJobQueue
+    let sessions: CheckoutSessionStore
+    let peers: InlinePeerDirectory
+
+    /// - Parameter merchantKnown: false leaves the merchant out of the directory (its metadata unavailable).
+    init(merchantName: String = PayFixture.markupName, merchantKnown: Bool = true) throws {
+        merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: merchantName, endpoint: "https://merchant.example"))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-payroute-\(UUID().uuidString).db").path
+        database = try GatewayDatabase(path: path)
+        queue = SQLiteJobQueue(database: database, time: time)
+        sessions = CheckoutSessionStore(database: database, queue: queue)
+        peers = InlinePeerDirectory(merchantKnown ? [merchant.party, gateway.party] : [gateway.party])
+    }
+
+    func withServer(_ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let acceptor = CheckoutAcceptor(
+            identity: identity, checkout: CheckoutSection(), authenticator: .openGateway(peers: peers, database: database, time: time),
+            peers: peers, sessions: sessions, drain: DrainState(queue: queue, time: time), time: time,
+            logger: Logger(label: "test"))
+        let server = GatewayServer(
+            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096), identity: identity, database: database,
+            queue: queue, acceptor: acceptor, time: time, logger: Logger(label: "test"))
+        try await server.makeApplication().test(.router, test)
+    }
+
+    /// A pending session for an order of two lines (one named with markup), 30 minutes to go.
+    func openSession() async throws -> CheckoutSessionRecord {
+        let now = time.now()
+        let orderID = "ord_" + UUID().uuidString.lowercased()
+        let order = merchant.order(
+            id: orderID, amount: "25.50", accepts: [300], createdAt: Int64(now.timeIntervalSince1970),
+            items: [
+                ["id": "i1", "name": .string(Self.markupItem), "quantity": 2, "price": "10.00"],
+                ["id": "i2", "name": "Gift wrap", "quantity": 1, "price": "5.50"],
+            ])
+        let record = CheckoutSessionRecord(
+            id: SessionID.generate(), mgOCID: 300, merchantOCID: 500, orderID: orderID,
+            orderJSON: String(decoding: CanonicalJSON.encode(order), as: UTF8.self), orderSignature: merchant.sign(order),
+            requestDigest: UUID().uuidString, amount: "25.50", currency: "USD",
+            successURL: "https://merchant.example/ok?order=ord_42&x=1", cancelURL: "https://merchant.example/cancel",
+            status: "pending", createdAt: now, expiresAt: Int64(now.timeIntervalSince1970) + 1800)
+        _ = try await sessions.create(record, job: NewJob(kind: "session.open", uniqueKey: "session.open:\(record.id)"))
+        return record
+    }
+
+    /// Sets a status the way later steps (proof issuer, poller) will.
+    func setStatus(_ status: SessionStatus, of id: String) async throws {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE checkout_sessions SET status = ? WHERE id = ?", arguments: [status.rawValue, id])
+        }
+    }
+
+    func jobs(_ kind: String) async throws -> [Job] { try await queue.list(JobFilter(kind: kind)) }
+
+    func chargeCount(_ id: String) async throws -> Int { try await sessions.charges(sessionID: id).count }
+}
+
+extension TestClientProtocol {
+    func page(_ id: String) async throws -> TestResponse {
+        try await execute(uri: "/pay/\(id)", method: .get)
+    }
+
+    func submit(_ path: String, _ fields: [(String, String)]) async throws -> TestResponse {
+        let body = fields.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+            .joined(separator: "&")
+        return try await execute(
+            uri: path, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+            body: ByteBuffer(string: body))
+    }
+
+    /// The CSRF token as the page embeds it.
+    func formToken(_ id: String) async throws -> String {
+        let html = String(buffer: try await page(id).body)
+        let marker = #"name="csrf" value=""#
+        let start = try #require(html.range(of: marker)).upperBound
+        return String(html[start...].prefix { $0 != "\"" })
+    }
+}
+
+extension TestResponse {
+    var html: String { String(buffer: body) }
+}
