@@ -12,11 +12,14 @@ public struct ServerSettings: Sendable {
     public var port: Int
     /// Largest request body accepted; larger bodies are refused before they are parsed.
     public var bodyLimit: Int
+    /// Serve `POST /bench/checkout-checked` (every checkout check, nothing stored); only `ocgate bench` sets it.
+    public var benchmarkCeiling: Bool
 
-    public init(host: String, port: Int, bodyLimit: Int) {
+    public init(host: String, port: Int, bodyLimit: Int, benchmarkCeiling: Bool = false) {
         self.host = host
         self.port = port
         self.bodyLimit = bodyLimit
+        self.benchmarkCeiling = benchmarkCeiling
     }
 }
 
@@ -61,7 +64,10 @@ public struct GatewayServer: Sendable {
         MetricsRoutes(registry: metrics).register(on: router)
         PublicRoutes(identity: identity, database: database, queue: queue, responder: responder).register(on: router)
         if let acceptor {
-            CheckoutRoutes(acceptor: acceptor, responder: responder, bodyLimit: settings.bodyLimit).register(on: router)
+            CheckoutRoutes(
+                acceptor: acceptor, responder: responder, bodyLimit: settings.bodyLimit,
+                benchmarkCeiling: settings.benchmarkCeiling
+            ).register(on: router)
             CapabilitiesRoutes(identity: identity, authenticator: acceptor.authenticator, responder: responder)
                 .register(on: router)
             PayRoutes(checkout: .sandbox(acceptor: acceptor), gatewayName: identity.name, responder: responder).register(on: router)

@@ -10,11 +10,7 @@ struct CapabilitiesRoutes: Sendable {
 
     func register(on router: Router<GatewayRequestContext>) {
         router.get("/capabilities") { request, _ in
-            var headers: [String: String] = [:]
-            for field in request.headers { headers[field.name.canonicalName] = field.value }
-            let incoming = IncomingRequest(
-                method: request.method.rawValue, target: request.head.path ?? request.uri.string, headers: headers, body: [])
-            _ = try await authenticator.authenticate(incoming)
+            _ = try await authenticator.authenticate(IncomingRequest(request, body: []))
             return responder.json([
                 "ocid": .integer(identity.ocid), "name": .string(identity.name),
                 "capabilities": .array(MetadataDocument.capabilities.map { .string($0) }),

@@ -8,25 +8,29 @@ struct CheckoutRoutes: Sendable {
     let acceptor: CheckoutAcceptor
     let responder: SignedResponder
     let bodyLimit: Int
+    /// Also serve `POST /bench/checkout-checked`: every check, no storing (`ocgate bench checkout`'s ceiling).
+    let benchmarkCeiling: Bool
 
     func register(on router: Router<GatewayRequestContext>) {
         router.post("/checkout/create") { request, _ in
-            // Refused before parsing: the limit applies to the bytes as they stream in.
-            let buffer: ByteBuffer
-            do {
-                buffer = try await request.body.collect(upTo: bodyLimit)
-            } catch is NIOTooManyBytesError {
-                throw APIError(.payloadTooLarge, "request body is larger than \(bodyLimit) bytes")
-            }
-            var headers: [String: String] = [:]
-            for field in request.headers { headers[field.name.canonicalName] = field.value }
-            let incoming = IncomingRequest(
-                method: request.method.rawValue, target: request.head.path ?? request.uri.string, headers: headers,
-                body: Array(buffer.readableBytesView))
-            let result = await acceptor.accept(incoming)
+            let result = await acceptor.accept(IncomingRequest(request, body: try await body(of: request)))
             var extra: HTTPFields = [:]
             if let retryAfter = result.retryAfter { extra[.retryAfter] = String(retryAfter) }
             return responder.json(result.body, status: HTTPResponse.Status(code: result.status), extraHeaders: extra)
+        }
+        guard benchmarkCeiling else { return }
+        router.post("/bench/checkout-checked") { request, _ in
+            _ = try await acceptor.check(IncomingRequest(request, body: try await body(of: request)))
+            return responder.json(["checked": true])
+        }
+    }
+
+    /// Refused before parsing: the limit applies to the bytes as they stream in.
+    private func body(of request: Request) async throws -> [UInt8] {
+        do {
+            return Array(try await request.body.collect(upTo: bodyLimit).readableBytesView)
+        } catch is NIOTooManyBytesError {
+            throw APIError(.payloadTooLarge, "request body is larger than \(bodyLimit) bytes")
         }
     }
 }

@@ -1,0 +1,243 @@
+import ArgumentParser
+import Foundation
+import GatewayConfig
+import GatewayCore
+import GatewayOutbound
+import GatewayServer
+import GatewayStore
+import Logging
+import Opencharge
+import ServiceLifecycle
+
+/// `ocgate bench checkout`: signed checkouts over keep-alive HTTP connections against a real acceptor on
+/// loopback, each fully verified (request and order signatures) and durably committed, then the same
+/// server's ceiling: the same requests answered after the checks alone.
+struct CheckoutBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkout",
+        abstract: "Accepted checkouts per second and latency over HTTP, and the ceiling without storing.")
+
+    @Option(help: "Requests per measurement.") var requests = 20_000
+    @Option(help: "Concurrent keep-alive connections.") var connections = 64
+    @Option(help: "store.durability for the run: full or normal.") var durability = "full"
+    @Flag(help: "Print the results as JSON.") var json = false
+
+    func validate() throws {
+        guard requests > 0, connections > 0 else { throw ValidationError("--requests and --connections must be positive") }
+        guard GatewayStore.Durability(rawValue: durability) != nil else { throw ValidationError("--durability must be full or normal") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "ocgate.bench")
+        logger.logLevel = .error
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        let bench = try CheckoutBenchSetup(
+            directory: directory.path, durability: GatewayStore.Durability(rawValue: durability)!, logger: logger)
+        let group = bench.serviceGroup(logger: logger)
+        let server = Task { try await group.run() }
+        let port = await bench.port()
+        let client = OutboundClient(
+            policy: OutboundPolicy(allowLoopback: true, maxResponseBytes: 1 << 16), maxConnections: connections,
+            logger: logger)
+
+        // Signed right before each run: the ±300 s window starts now.
+        let full = try await LoadRun.measure(
+            bench.signedRequests(count: requests, url: "http://127.0.0.1:\(port)/checkout/create", path: "/checkout/create"),
+            client: client, connections: connections)
+        let stored = try await bench.sessions.count()
+        let ceiling = try await LoadRun.measure(
+            bench.signedRequests(
+                count: requests, url: "http://127.0.0.1:\(port)/bench/checkout-checked", path: "/bench/checkout-checked"),
+            client: client, connections: connections)
+        await group.triggerGracefulShutdown()
+        try await server.value
+
+        if json {
+            print(CanonicalJSON.string([
+                "requests": .integer(requests), "connections": .integer(connections), "durability": .string(durability),
+                "checkout": full.json, "sessions_stored": .integer(stored), "ceiling_checks_only": ceiling.json,
+            ]))
+        } else {
+            print("ocgate bench checkout: \(requests) requests, \(connections) connections, durability \(durability)")
+            print("  checkout (verify both signatures + durable commit) \(full.text)")
+            print("  sessions stored: \(stored)")
+            print("  ceiling (same checks, nothing stored)               \(ceiling.text)")
+        }
+        guard full.statuses == [200: requests], stored == requests else {
+            throw CommandFailure("not every checkout was accepted and stored: statuses \(full.statuses), sessions \(stored)")
+        }
+    }
+}
+
+/// A gateway, a merchant and a Merchant Gateway with fresh keys, the acceptor on a temporary spool.
+struct CheckoutBenchSetup: Sendable {
+    let identity: GatewayIdentity
+    let merchant: PeerMetadata
+    let merchantKey: PrivateKey
+    let gateway: PeerMetadata
+    let gatewayKey: PrivateKey
+    let database: GatewayDatabase
+    let sessions: CheckoutSessionStore
+    let server: GatewayServer
+    private let ports = PortSignal()
+
+    init(directory: String, durability: GatewayStore.Durability, logger: Logger) throws {
+        identity = GatewayIdentity(
+            ocid: 200, name: "bench gateway", key: .generate(), publicURL: "http://127.0.0.1", currencies: ["USD"])
+        merchantKey = .generate()
+        gatewayKey = .generate()
+        merchant = PeerMetadata(
+            ocid: 500, name: "bench merchant", publicKey: merchantKey.publicKey, previousKey: nil,
+            endpoint: "https://merchant.invalid", capabilities: [], currencies: ["USD"], accepts: [300])
+        gateway = PeerMetadata(
+            ocid: 300, name: "bench MG", publicKey: gatewayKey.publicKey, previousKey: nil, endpoint: "https://mg.invalid",
+            capabilities: [], currencies: ["USD"], accepts: [200])
+        database = try GatewayDatabase(path: directory + "/ocgate.db", durability: durability)
+        let queue = SQLiteJobQueue(database: database)
+        sessions = CheckoutSessionStore(database: database, queue: queue)
+        let peers = InlinePeerDirectory([merchant, gateway])
+        let time = SystemTime()
+        let authenticator = RequestAuthenticator(
+            directory: peers, nonces: NonceStore(database: database, time: time),
+            policy: PartnerPolicy(partners: PartnerStore(database: database), open: true, time: time), basePath: "",
+            time: time, logger: logger)
+        let acceptor = CheckoutAcceptor(
+            identity: identity, checkout: CheckoutSection(), authenticator: authenticator, peers: peers,
+            sessions: sessions, drain: DrainState(queue: queue, time: time), time: time, logger: logger)
+        server = GatewayServer(
+            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 65_536, benchmarkCeiling: true),
+            identity: identity, database: database, queue: queue, acceptor: acceptor, logger: logger)
+    }
+
+    /// The server in a service group, so the bench can shut it down gracefully when done.
+    func serviceGroup(logger: Logger) -> ServiceGroup {
+        let ports = self.ports
+        let app = server.makeApplication(onServerRunning: { ports.send($0) })
+        return ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], logger: logger))
+    }
+
+    func port() async -> Int { await ports.value() }
+
+    /// Unique orders and nonces, signed now, as a Merchant Gateway would send them.
+    func signedRequests(count: Int, url: String, path: String) -> [OutboundRequest] {
+        let now = Int64(Date().timeIntervalSince1970)
+        return (0..<count).map { i in
+            let order: JSONValue = [
+                "id": .string("ord_\(UUID().uuidString)"), "ocid": 500, "amount": "99.99", "currency": "USD",
+                "items": [["id": "item_001", "name": "Product A", "quantity": 1, "price": "99.99"]],
+                "createdAt": .integer(now), "accepts": [300], "reference": .string("INV-\(i)"),
+            ]
+            let body = CanonicalJSON.encode([
+                "order": order, "signature": .string(merchantKey.signObject(order).hex), "merchantOcid": 500,
+                "urls": ["success": "https://merchant.example/ok", "cancel": "https://merchant.example/cancel"],
+            ])
+            let headers = gatewayKey.signRequest(ocid: 300, method: "POST", path: path, body: body, timestamp: now)
+            return OutboundRequest(
+                method: "POST", url: url,
+                headers: headers.fields + [(name: "Content-Type", value: "application/json")], body: body,
+                timeout: .seconds(30))
+        }
+    }
+}
+
+/// Hands the bound port from the server's start-up callback to the load generator.
+///
+/// `@unchecked Sendable`: the port and the waiting continuation are only touched under `lock`.
+final class PortSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var port: Int?
+    private var waiter: CheckedContinuation<Int, Never>?
+
+    func send(_ value: Int) {
+        let waiting: CheckedContinuation<Int, Never>? = lock.withLock {
+            port = value
+            defer { waiter = nil }
+            return waiter
+        }
+        waiting?.resume(returning: value)
+    }
+
+    func value() async -> Int {
+        await withCheckedContinuation { continuation in
+            let ready: Int? = lock.withLock {
+                if let port { return port }
+                waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+}
+
+/// One measured run: `connections` workers send the prepared requests as fast as answers come back.
+struct LoadRun: Sendable {
+    let seconds: Double
+    let latencies: [Double]  // milliseconds, sorted
+    let statuses: [Int: Int]
+
+    var perSecond: Double { Double(latencies.count) / seconds }
+    func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+
+    var text: String {
+        String(
+            format: "%8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  statuses %@", perSecond, percentile(0.5), percentile(0.99),
+            statuses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " "))
+    }
+
+    var json: JSONValue {
+        [
+            "requests_per_second": .integer(Int64(perSecond)), "p50_ms": .string(String(format: "%.2f", percentile(0.5))),
+            "p99_ms": .string(String(format: "%.2f", percentile(0.99))),
+            "statuses": .object(JSONObject(statuses.sorted { $0.key < $1.key }.map { (String($0.key), .integer($0.value)) })),
+        ]
+    }
+
+    static func measure(_ requests: [OutboundRequest], client: OutboundClient, connections: Int) async throws -> LoadRun {
+        let next = RequestCursor(count: requests.count)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let results = try await withThrowingTaskGroup(of: [(Double, Int)].self) { group in
+            for _ in 0..<connections {
+                group.addTask {
+                    var local: [(Double, Int)] = []
+                    while let index = next.take() {
+                        let sent = clock.now
+                        let response = try await client.send(requests[index])
+                        let elapsed = clock.now - sent
+                        local.append((Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000, response.status))
+                    }
+                    return local
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        let elapsed = clock.now - start
+        var statuses: [Int: Int] = [:]
+        for result in results { statuses[result.1, default: 0] += 1 }
+        return LoadRun(
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            latencies: results.map(\.0).sorted(), statuses: statuses)
+    }
+}
+
+/// Hands out request indexes to the load workers, each exactly once.
+///
+/// `@unchecked Sendable`: `position` is only touched under `lock`.
+final class RequestCursor: @unchecked Sendable {
+    private let lock = NSLock()
+    private var position = 0
+    private let count: Int
+
+    init(count: Int) { self.count = count }
+
+    func take() -> Int? {
+        lock.withLock {
+            guard position < count else { return nil }
+            defer { position += 1 }
+            return position
+        }
+    }
+}
