@@ -145,7 +145,11 @@ let package = Package(
         // Simulated merchant, Merchant Gateway and peers that every test target speaks through.
         .target(
             name: "GatewayTestSupport",
-            dependencies: ["Opencharge", "GatewayCore", "GatewayStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Opencharge", "GatewayCore", "GatewayStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/GatewayTestSupport",
             swiftSettings: strict),
         .testTarget(
@@ -172,7 +176,11 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "GatewayCLITests",
-            dependencies: ["GatewayCLI", "GatewayStore", "Opencharge", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "GatewayCLI", "GatewayStore", "GatewayOutbound", "GatewayTestSupport", "Opencharge",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
     ]
 )

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GatewayCore
 import GatewayStore
+import GatewayTestSupport
 import Logging
 import Opencharge
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import GatewayConfig
 import GatewayCore
 import GatewayStore
+import GatewayTestSupport
 import Logging
 import Opencharge
 import Testing

@@ -1,18 +1,18 @@
 import Foundation
 import Hummingbird
 
-/// One Hummingbird server on 127.0.0.1 (random port) for the peer tests: serves documents published by name
+/// One Hummingbird server on 127.0.0.1 (random port) that plays every peer's web server in tests: serves documents published by name
 /// under `/m/{name}` and index answers under `/index/{name}/ocid/{ocid}`, and counts requests per name.
 ///
 /// Safe as `@unchecked Sendable`: the tables are read and written only under `lock`.
-final class MetadataServer: @unchecked Sendable {
+public final class MetadataServer: @unchecked Sendable {
     struct Document {
         var status: Int
         var body: [UInt8]
         var delay: Duration?
     }
 
-    static let shared = MetadataServer()
+    public static let shared = MetadataServer()
 
     private let lock = NSLock()
     private var documents: [String: Document] = [:]
@@ -21,17 +21,17 @@ final class MetadataServer: @unchecked Sendable {
 
     /// Publishes a document; each test uses fresh names, so tests never see each other's documents.
     /// - Returns: its URL.
-    func publish(_ name: String, body: [UInt8], status: Int = 200, delay: Duration? = nil) async throws -> String {
+    public func publish(_ name: String, body: [UInt8], status: Int = 200, delay: Duration? = nil) async throws -> String {
         lock.withLock { documents[name] = Document(status: status, body: body, delay: delay) }
         return "\(try await baseURL())/m/\(name)"
     }
 
     /// How many times `name` was requested.
-    func hits(_ name: String) -> Int {
+    public func hits(_ name: String) -> Int {
         lock.withLock { counts[name, default: 0] }
     }
 
-    func baseURL() async throws -> String {
+    public func baseURL() async throws -> String {
         "http://127.0.0.1:\(try await Self.port.value)"
     }
 

@@ -1,0 +1,155 @@
+import Foundation
+import GatewayOutbound
+import GatewayStore
+import GatewayTestSupport
+import Logging
+import Opencharge
+import Testing
+
+/// `ocgate serve` as a Merchant Gateway meets it: a real process, peers resolved through the registry file
+/// from metadata served on loopback, signed checkouts over HTTP.
+struct ServeDurabilityTests {
+    let merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: "Merchant", endpoint: "https://merchant.example"))
+    let gateway = SimulatedMerchantGateway(party: SimulatedParty(ocid: 300, name: "MG", endpoint: "https://mg.example"))
+    let client = OutboundClient(policy: OutboundPolicy(allowLoopback: true), maxConnections: 8, logger: Logger(label: "test"))
+
+    /// A spool, key and registry for one gateway process on a free loopback port.
+    struct Gateway {
+        let directory: URL
+        let port: Int
+        let environment: [String: String]
+        var spool: String { directory.appendingPathComponent("spool").path }
+    }
+
+    func prepare() async throws -> Gateway {
+        let directory = try OCGateProcess.temporaryDirectory()
+        let key = directory.appendingPathComponent("gateway.key").path
+        try KeyFile.write(PrivateKey.generate(), to: key, replacing: false)
+        let tag = UUID().uuidString
+        let mgURL = try await MetadataServer.shared.publish("mg-\(tag)", body: CanonicalJSON.encode(gateway.party.metadataDocument))
+        let merchantURL = try await MetadataServer.shared.publish(
+            "merchant-\(tag)", body: CanonicalJSON.encode(merchant.party.metadataDocument))
+        let registry = directory.appendingPathComponent("registry.toml")
+        try Data("\"300\" = \"\(mgURL)\"\n\"500\" = \"\(merchantURL)\"\n".utf8).write(to: registry)
+        let port = try Self.freePort()
+        return Gateway(
+            directory: directory, port: port,
+            environment: [
+                "OCGATE_SPOOL_DIR": directory.appendingPathComponent("spool").path, "OCGATE_GATEWAY_KEY_FILE": key,
+                "OCGATE_REGISTRY_FILE": registry.path, "OCGATE_HTTP_PORT": String(port), "OCGATE_PARTNERS_OPEN": "true",
+                "OCGATE_LOG_LEVEL": "error",
+            ])
+    }
+
+    func start(_ gateway: Gateway) async throws -> Process {
+        let process = Process()
+        process.executableURL = OCGateProcess.binary
+        process.arguments = ["serve", "--no-workers", "--config", OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path]
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OCGATE_") }
+            .merging(gateway.environment) { $1 }
+        process.currentDirectoryURL = gateway.directory
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<300 {
+            let health = OutboundRequest(method: "GET", url: "http://127.0.0.1:\(gateway.port)/health", timeout: .seconds(1))
+            if (try? await client.send(health))?.status == 200 { return process }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        process.terminate()
+        throw CancellationError()
+    }
+
+    func checkout(_ port: Int, id: String) -> OutboundRequest {
+        let order = merchant.order(id: id, accepts: [300], createdAt: Int64(Date().timeIntervalSince1970))
+        let body = gateway.checkoutBody(order: order, signature: merchant.sign(order), merchantOcid: 500)
+        let headers = gateway.sign(path: "/checkout/create", body: body, at: Date())
+        return OutboundRequest(
+            method: "POST", url: "http://127.0.0.1:\(port)/checkout/create",
+            headers: headers.map { (name: $0.key, value: $0.value) }, body: body, timeout: .seconds(10))
+    }
+
+    @Test func everyAnsweredCheckoutSurvivesKillNine() async throws {
+        let gateway = try await prepare()
+        let server = try await start(gateway)
+        let accepted = AcceptedSessions()
+        // Eight concurrent clients; the server is killed once 200 checkouts were answered.
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    for n in 0..<400 {
+                        guard let response = try? await client.send(checkout(gateway.port, id: "ord_\(worker)_\(n)")) else { return }
+                        if response.status == 200, let id = (try? JSONParser.parse(response.body))?["session_id"]?.stringValue {
+                            if accepted.add(id) == 200 { kill(server.processIdentifier, SIGKILL) }
+                        }
+                    }
+                }
+            }
+        }
+        server.waitUntilExit()
+        #expect(server.terminationReason == .uncaughtSignal)
+        let answered = accepted.all
+        #expect(answered.count >= 200)
+
+        // After the crash: every session that got a 200 is in the database, and the gateway starts again.
+        let database = try GatewayDatabase(path: gateway.spool + "/ocgate.db")
+        let sessions = CheckoutSessionStore(database: database, queue: SQLiteJobQueue(database: database))
+        for id in answered { #expect(try await sessions.session(id: id) != nil, "lost \(id)") }
+        let restarted = try await start(gateway)
+        let again = try await client.send(checkout(gateway.port, id: "ord_after_restart"))
+        #expect(again.status == 200)
+        restarted.terminate()
+        restarted.waitUntilExit()
+        #expect(restarted.terminationStatus == 0)
+    }
+
+    @Test func servedCheckoutIsVerifiedEndToEnd() async throws {
+        let gateway = try await prepare()
+        let server = try await start(gateway)
+        defer { server.terminate() }
+        let response = try await client.send(checkout(gateway.port, id: "ord_e2e"))
+        #expect(response.status == 200)
+        let answer = try CheckoutCreateResponse(json: try JSONParser.parse(response.body))
+        #expect(answer.checkoutURL.hasSuffix("/pay/" + answer.sessionID))
+        // A forged order signature is refused by the real process too.
+        let order = merchant.order(id: "ord_forged", accepts: [300], createdAt: Int64(Date().timeIntervalSince1970))
+        let body = self.gateway.checkoutBody(order: order, signature: PrivateKey.generate().signObject(order).hex, merchantOcid: 500)
+        let forged = try await client.send(OutboundRequest(
+            method: "POST", url: "http://127.0.0.1:\(gateway.port)/checkout/create",
+            headers: self.gateway.sign(path: "/checkout/create", body: body, at: Date()).map { (name: $0.key, value: $0.value) },
+            body: body, timeout: .seconds(10)))
+        #expect(forged.status == 400)
+        #expect((try JSONParser.parse(forged.body))["error"]?["code"] == "INVALID_SIGNATURE")
+    }
+
+    /// A port the kernel just handed out and released (loopback only).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        guard bound == 0 else { throw CancellationError() }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Session ids the clients saw answered with 200.
+///
+/// `@unchecked Sendable`: `ids` is only touched under `lock`.
+final class AcceptedSessions: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: [String] = []
+
+    /// Adds one and returns how many there are now.
+    func add(_ id: String) -> Int { lock.withLock { ids.append(id); return ids.count } }
+    var all: [String] { lock.withLock { ids } }
+}
