@@ -3,6 +3,7 @@ import GRDB
 
 extension SQLiteJobQueue {
     public func finish(_ finishes: [JobFinish]) async throws -> [Bool] {
+        if finishes.count == 1 { return [try await finisher.submit(finishes[0])] }
         let now = time.now()
         return try await database.write { db in
             try finishes.map { try Self.apply($0, now: now, in: db) }
@@ -10,7 +11,7 @@ extension SQLiteJobQueue {
     }
 
     /// One guarded UPDATE per transition; the attempt is logged only if the worker still held the lease.
-    private static func apply(_ finish: JobFinish, now: Date, in db: Database) throws -> Bool {
+    static func apply(_ finish: JobFinish, now: Date, in db: Database) throws -> Bool {
         let job = finish.job
         let nowMillis = now.millis
         let lease: StatementArguments = [job.id, job.worker, job.attempt]
