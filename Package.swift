@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "GatewayOutboundTests",
             dependencies: [
-                "GatewayOutbound",
+                "GatewayOutbound", "GatewayTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -44,6 +44,20 @@ struct OCGateProcess {
             stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Starts `ocgate` in the background with only `environment`'s OCGATE_* variables; the test stops it.
+    static func launch(_ arguments: [String], environment: [String: String], in directory: URL? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OCGATE_") }
+            .merging(environment) { $1 }
+        process.currentDirectoryURL = directory ?? packageRoot
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// A fresh temporary directory for one test.
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-cli-\(UUID().uuidString)")

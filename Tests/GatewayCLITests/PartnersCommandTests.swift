@@ -1,5 +1,5 @@
 import Foundation
-import Hummingbird
+import GatewayTestSupport
 import Opencharge
 import Testing
 
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func addListDisableEnable() async throws {
-        let env = try environment(metadataURL: try await MetadataFixture.serve(metadata()))
+        let env = try environment(metadataURL: try await MetadataServer.shared.publish(UUID().uuidString, body: metadata()))
         let added = try await run(["partners", "add", "300"], env)
         #expect(added.status == 0, "\(added.stderr)")
         #expect(added.stdout.contains("300\tenabled\tDemo MG\thttps://mg.example/opencharge\t\(mgKey.publicKey.hex)"))
@@ -64,7 +64,7 @@ import Testing
     }
 
     @Test func unknownOrUnreachableOCIDsExit1NamingThem() async throws {
-        let env = try environment(metadataURL: try await MetadataFixture.serve(metadata()))
+        let env = try environment(metadataURL: try await MetadataServer.shared.publish(UUID().uuidString, body: metadata()))
         for arguments in [["partners", "add", "999"], ["partners", "add", "301"], ["partners", "disable", "300"], ["partners", "enable", "42"]] {
             let result = try await run(arguments, env)
             #expect(result.status == 1, "\(arguments)")
@@ -75,48 +75,11 @@ import Testing
     }
 
     @Test func metadataWithABadSignatureIsNotAdded() async throws {
-        let env = try environment(metadataURL: try await MetadataFixture.serve(metadata(signedBy: .generate())))
+        let env = try environment(metadataURL: try await MetadataServer.shared.publish(UUID().uuidString, body: metadata(signedBy: .generate())))
         let result = try await run(["partners", "add", "300"], env)
         #expect(result.status == 1)
         #expect(result.stderr.contains("300"))
         #expect(result.stderr.contains("signature"))
         #expect(try await run(["partners", "list"], env).stdout.isEmpty)
-    }
-}
-
-/// Serves documents on 127.0.0.1 (random port), one path per document.
-enum MetadataFixture {
-    private static let state = DocumentTable()
-
-    private final class DocumentTable: @unchecked Sendable {
-        // Safe: `documents` is touched only under `lock`.
-        let lock = NSLock()
-        var documents: [String: [UInt8]] = [:]
-    }
-
-    private static let port = Task<Int, any Error> {
-        let router = Router()
-        router.get("m/:name") { _, context in
-            let name = try context.parameters.require("name")
-            guard let body = state.lock.withLock({ state.documents[name] }) else { return Response(status: .notFound) }
-            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: body)))
-        }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            })
-        Task { try await app.runService(gracefulShutdownSignals: []) }
-        for await port in ports { return port }
-        throw CancellationError()
-    }
-
-    /// Publishes `body` and returns its URL.
-    static func serve(_ body: [UInt8]) async throws -> String {
-        let name = UUID().uuidString
-        state.lock.withLock { state.documents[name] = body }
-        return "http://127.0.0.1:\(try await port.value)/m/\(name)"
     }
 }

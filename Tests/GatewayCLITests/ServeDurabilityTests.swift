@@ -31,7 +31,7 @@ struct ServeDurabilityTests {
             "merchant-\(tag)", body: CanonicalJSON.encode(merchant.party.metadataDocument))
         let registry = directory.appendingPathComponent("registry.toml")
         try Data("\"300\" = \"\(mgURL)\"\n\"500\" = \"\(merchantURL)\"\n".utf8).write(to: registry)
-        let port = try Self.freePort()
+        let port = closedLoopbackPort()
         return Gateway(
             directory: directory, port: port,
             environment: [
@@ -42,15 +42,9 @@ struct ServeDurabilityTests {
     }
 
     func start(_ gateway: Gateway) async throws -> Process {
-        let process = Process()
-        process.executableURL = OCGateProcess.binary
-        process.arguments = ["serve", "--no-workers", "--config", OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path]
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OCGATE_") }
-            .merging(gateway.environment) { $1 }
-        process.currentDirectoryURL = gateway.directory
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let config = OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path
+        let process = try OCGateProcess.launch(
+            ["serve", "--no-workers", "--config", config], environment: gateway.environment, in: gateway.directory)
         for _ in 0..<300 {
             let health = OutboundRequest(method: "GET", url: "http://127.0.0.1:\(gateway.port)/health", timeout: .seconds(1))
             if (try? await client.send(health))?.status == 200 { return process }
@@ -120,25 +114,6 @@ struct ServeDurabilityTests {
             body: body, timeout: .seconds(10)))
         #expect(forged.status == 400)
         #expect((try JSONParser.parse(forged.body))["error"]?["code"] == "INVALID_SIGNATURE")
-    }
-
-    /// A port the kernel just handed out and released (loopback only).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0 else { throw CancellationError() }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

@@ -19,15 +19,8 @@ struct WorkCommandTests {
         try Data(envelope.utf8).write(to: URL(fileURLWithPath: spool.spool + "/inbox/tmp/0001.json"))
         try FileManager.default.moveItem(atPath: spool.spool + "/inbox/tmp/0001.json", toPath: spool.spool + "/inbox/new/0001.json")
 
-        let process = Process()
-        process.executableURL = OCGateProcess.binary
-        process.arguments = ["work", "--concurrency", "2", "--config", spool.config]
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OCGATE_") }
-            .merging(spool.environment) { $1 }
-        process.currentDirectoryURL = OCGateProcess.packageRoot
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try OCGateProcess.launch(
+            ["work", "--concurrency", "2", "--config", spool.config], environment: spool.environment)
 
         let answer = spool.spool + "/outbox/0001.json"
         for _ in 0..<300 where !FileManager.default.fileExists(atPath: answer) {

@@ -1,4 +1,5 @@
 import GatewayOutbound
+import GatewayTestSupport
 import Testing
 
 @Suite struct RoundTripTests {

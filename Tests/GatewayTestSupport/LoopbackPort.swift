@@ -2,8 +2,9 @@
 import Glibc
 #endif
 
-/// A loopback port nobody listens on: bound by the kernel's choice, then closed again.
-func closedLoopbackPort() -> Int {
+/// A loopback port nobody listens on: bound by the kernel's choice, then closed again. Tests use it to
+/// refuse a connection, or to give a server process a port of its own.
+public func closedLoopbackPort() -> Int {
     let socketHandle = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(socketHandle) }
     var address = sockaddr_in()
