@@ -10,8 +10,11 @@ public enum GatewayJobs {
     /// How long finished jobs are kept by the daily prune.
     public static let pruneRetention: Duration = .seconds(7 * 86_400)
 
+    /// The `nonces.prune` maintenance job's kind: request nonces older than their 600 s window go.
+    public static let noncePruneKind = "nonces.prune"
+
     /// The kinds `registry` handles, for commands that only report on the queue (`jobs stats`).
-    public static let kinds: Set<String> = [InboxIngest.kind, pruneKind]
+    public static let kinds: Set<String> = [InboxIngest.kind, pruneKind, noncePruneKind]
 
     /// Every handler this build runs, bound to `runtime`'s spool and queue.
     public static func registry(
@@ -28,6 +31,10 @@ public enum GatewayJobs {
             let pruned = try await queue.prune(olderThan: pruneRetention)
             return .succeeded(note: "pruned \(pruned) jobs")
         }
+        let nonces = NonceStore(database: runtime.database, time: runtime.time)
+        registry.register(noncePruneKind) { _ in
+            .succeeded(note: "pruned \(try await nonces.prune()) nonces")
+        }
         return registry
     }
 
@@ -35,6 +42,7 @@ public enum GatewayJobs {
     public static let recurring: [RecurringJob] = [
         RecurringJob(name: "inbox", kind: InboxIngest.kind, every: .seconds(2)),
         RecurringJob(name: "prune", kind: pruneKind, every: .seconds(86_400)),
+        RecurringJob(name: "nonces", kind: noncePruneKind, every: .seconds(60)),
     ]
 
     /// Kinds a drain does not wait for: the schedule keeps enqueueing them.

@@ -1,0 +1,29 @@
+import Foundation
+import GatewayConfig
+import GatewayCore
+import GatewayStore
+import Logging
+import Testing
+
+struct GatewayJobsTests {
+    @Test func theListedKindsAreExactlyTheRegisteredOnesAndIncludeEveryRecurringJob() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-jobs-\(UUID().uuidString)").path
+        var configuration = GatewayConfiguration(
+            gateway: GatewaySection(ocid: 200, name: "PG", keyFile: "unused", publicURL: "http://127.0.0.1:8080", currencies: ["USD"]))
+        configuration.spool.dir = root
+        let runtime = try GatewayRuntime(configuration: configuration)
+        let registry = GatewayJobs.registry(runtime, validator: try CheckoutFixture().acceptor, logger: Logger(label: "test"))
+        #expect(registry.kinds == GatewayJobs.kinds)
+        #expect(Set(GatewayJobs.recurring.map(\.kind)).isSubset(of: GatewayJobs.kinds))
+        #expect(GatewayJobs.maintenanceKinds.contains(GatewayJobs.noncePruneKind))
+    }
+
+    @Test func noncePruningForgetsNoncesPastTheirWindow() async throws {
+        let fixture = try CheckoutFixture()
+        let nonces = NonceStore(database: fixture.database, time: fixture.time)
+        try await nonces.record("req_old", ocid: 300)
+        fixture.time.advance(by: .seconds(601))
+        try await nonces.record("req_new", ocid: 300)
+        #expect(try await nonces.prune() == 1)
+    }
+}
