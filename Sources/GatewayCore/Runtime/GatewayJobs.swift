@@ -1,4 +1,5 @@
 import GatewayConfig
+import GatewayOutbound
 import GatewayStore
 import Logging
 
@@ -11,7 +12,7 @@ public enum GatewayJobs {
     public static let pruneRetention: Duration = .seconds(7 * 86_400)
 
     /// The kinds `registry` handles, for commands that only report on the queue (`jobs stats`).
-    public static let kinds: Set<String> = [InboxIngest.kind, pruneKind]
+    public static let kinds: Set<String> = [InboxIngest.kind, pruneKind, PaymentJobs.proofIssueKind, ProofDelivery.kind]
 
     /// Every handler this build runs, bound to `runtime`'s spool and queue.
     public static func registry(
@@ -29,6 +30,27 @@ public enum GatewayJobs {
             return .succeeded(note: "pruned \(pruned) jobs")
         }
         return registry
+    }
+
+    /// Registers `proof.issue` and `callback.deliver` (the latter with the `[delivery]` retry policy).
+    /// - Parameters:
+    ///   - identity: the gateway that signs proofs and delivery requests.
+    ///   - peers: resolves each MG's webhook endpoint and keys.
+    ///   - client: the process's shared outbound client.
+    public static func registerProofs(
+        into registry: inout JobRegistry, runtime: GatewayRuntime, identity: GatewayIdentity, peers: any PeerDirectory,
+        client: OutboundClient, logger: Logger
+    ) {
+        let proofs = ProofStore(database: runtime.database, queue: runtime.queue)
+        let delivery = runtime.configuration.delivery
+        registry.register(
+            PaymentJobs.proofIssueKind,
+            handler: ProofIssuer(identity: identity, proofs: proofs, time: runtime.time, logger: logger))
+        registry.register(
+            ProofDelivery.kind, policy: ProofDelivery.retryPolicy(delivery),
+            handler: ProofDelivery(
+                identity: identity, proofs: proofs, peers: peers, client: client, settings: delivery, time: runtime.time,
+                logger: logger))
     }
 
     /// The maintenance jobs enqueued on a schedule: inbox polling and the daily prune.
