@@ -145,7 +145,12 @@ let package = Package(
         // Simulated merchant, Merchant Gateway and peers that every test target speaks through.
         .target(
             name: "GatewayTestSupport",
-            dependencies: ["Opencharge", "GatewayCore", "GatewayStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Opencharge", "GatewayCore", "GatewayStore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Tests/GatewayTestSupport",
             swiftSettings: strict),
         .testTarget(
@@ -155,6 +160,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
         .testTarget(
