@@ -3,6 +3,7 @@ import GatewayConfig
 import GatewayOutbound
 import GatewayStore
 import Logging
+import Metrics
 import Opencharge
 
 /// The `callback.deliver` handler: POSTs a stored proof to its MG's `/transfer/webhook` (spec §6.1) with fresh
@@ -99,6 +100,7 @@ public struct ProofDelivery: JobHandler {
         switch WebhookVerdict(status: response.status, headers: response.headers, body: response.body, now: now) {
         case .accepted:
             try await proofs.recordDelivery(of: proof, state: .accepted, at: now)
+            Counter(label: "ocgate_deliveries_accepted_total").increment()
             return .succeeded(note: "accepted by MG \(proof.mgOCID) (HTTP \(response.status))")
         case .rejected(let reason):
             return try await stopped(proof, state: .rejected, reason: reason, status: response.status, excerpt: excerpt)
@@ -115,6 +117,7 @@ public struct ProofDelivery: JobHandler {
         _ proof: StoredProof, state: DeliveryState, reason: String, status: Int, excerpt: String
     ) async throws -> JobOutcome {
         try await proofs.recordDelivery(of: proof, state: state, at: time.now())
+        Counter(label: "ocgate_deliveries_stopped_total", dimensions: [("state", state.rawValue)]).increment()
         logger.error(
             "proof delivery stopped: \(reason)",
             metadata: ["txid": "\(proof.txid)", "session": "\(proof.sessionID)", "mg": "\(proof.mgOCID)"])
@@ -126,6 +129,7 @@ public struct ProofDelivery: JobHandler {
         let breaker = try await proofs.recordDeliveryFailure(
             mgOCID: proof.mgOCID, threshold: settings.breakerThreshold, pause: settings.breakerPause, now: time.now())
         if breaker.consecutiveFailures >= settings.breakerThreshold, let until = breaker.openUntil {
+            Counter(label: "ocgate_delivery_breaker_pauses_total").increment()
             logger.error(
                 "deliveries to MG paused after \(breaker.consecutiveFailures) consecutive failures",
                 metadata: ["mg": "\(proof.mgOCID)", "until": "\(until)"])
