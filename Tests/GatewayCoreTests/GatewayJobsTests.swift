@@ -12,7 +12,7 @@ struct GatewayJobsTests {
             gateway: GatewaySection(ocid: 200, name: "PG", keyFile: "unused", publicURL: "http://127.0.0.1:8080", currencies: ["USD"]))
         configuration.spool.dir = root
         let runtime = try GatewayRuntime(configuration: configuration)
-        let registry = GatewayJobs.registry(runtime, validator: try CheckoutFixture().acceptor, logger: Logger(label: "test"))
+        let registry = GatewayJobs.registry(runtime, acceptor: try CheckoutFixture().acceptor, logger: Logger(label: "test"))
         #expect(registry.kinds == GatewayJobs.kinds)
         #expect(Set(GatewayJobs.recurring.map(\.kind)).isSubset(of: GatewayJobs.kinds))
         #expect(GatewayJobs.maintenanceKinds.contains(GatewayJobs.noncePruneKind))

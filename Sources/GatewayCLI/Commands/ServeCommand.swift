@@ -36,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         var services: [any Service] = []
         if !noWorkers {
-            services.append(runtime.worker(validator: acceptor, logger: logger))
+            services.append(runtime.worker(acceptor: acceptor, logger: logger))
             services.append(GatewayJobs.scheduler(runtime, logger: logger))
         }
         let settings = ServerSettings(

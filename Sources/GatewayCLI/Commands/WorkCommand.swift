@@ -40,7 +40,7 @@ struct WorkCommand: AsyncParsableCommand {
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [
-                gateway.worker(validator: acceptor, kinds: chosen, concurrency: concurrency, logger: logger),
+                gateway.worker(acceptor: acceptor, kinds: chosen, concurrency: concurrency, logger: logger),
                 GatewayJobs.scheduler(gateway, logger: logger),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -1,9 +1,9 @@
 import GatewayConfig
+import GatewayOutbound
 import GatewayStore
 import Logging
 
-/// The one place where job kinds meet their handlers. Later steps of the flow (session.open,
-/// payment.poll, proof.issue, callback.deliver, settle.run, session.expire) register here.
+/// The one place where job kinds meet their handlers.
 public enum GatewayJobs {
     /// The `prune` maintenance job's kind.
     public static let pruneKind = "prune"
@@ -14,17 +14,18 @@ public enum GatewayJobs {
     public static let noncePruneKind = "nonces.prune"
 
     /// The kinds `registry` handles, for commands that only report on the queue (`jobs stats`).
-    public static let kinds: Set<String> = [InboxIngest.kind, pruneKind, noncePruneKind]
+    public static let kinds: Set<String> = [
+        InboxIngest.kind, pruneKind, noncePruneKind, PaymentJobs.proofIssueKind, ProofDelivery.kind,
+    ]
 
-    /// Every handler this build runs, bound to `runtime`'s spool and queue.
-    public static func registry(
-        _ runtime: GatewayRuntime, validator: any CheckoutValidator, logger: Logger
-    ) -> JobRegistry {
+    /// Every handler this build runs, bound to `runtime`'s spool and queue. Inbox files are judged by
+    /// `acceptor`, whose identity signs proofs and whose peer directory finds each MG's webhook.
+    public static func registry(_ runtime: GatewayRuntime, acceptor: CheckoutAcceptor, logger: Logger) -> JobRegistry {
         var registry = JobRegistry()
         registry.register(
             InboxIngest.kind,
             handler: InboxIngest(
-                spool: runtime.spool, queue: runtime.queue, validator: validator,
+                spool: runtime.spool, queue: runtime.queue, validator: acceptor,
                 bodyLimit: runtime.configuration.http.bodyLimit, logger: logger))
         let queue = runtime.queue
         registry.register(pruneKind) { _ in
@@ -35,7 +36,31 @@ public enum GatewayJobs {
         registry.register(noncePruneKind) { _ in
             .succeeded(note: "pruned \(try await nonces.prune()) nonces")
         }
+        registerProofs(
+            into: &registry, runtime: runtime, identity: acceptor.identity, peers: acceptor.peers,
+            client: MetadataDirectory.outboundClient(runtime.configuration.outbound, logger: logger), logger: logger)
         return registry
+    }
+
+    /// Registers `proof.issue` and `callback.deliver` (the latter with the `[delivery]` retry policy).
+    /// - Parameters:
+    ///   - identity: the gateway that signs proofs and delivery requests.
+    ///   - peers: resolves each MG's webhook endpoint and keys.
+    ///   - client: the process's shared outbound client.
+    public static func registerProofs(
+        into registry: inout JobRegistry, runtime: GatewayRuntime, identity: GatewayIdentity, peers: any PeerDirectory,
+        client: OutboundClient, logger: Logger
+    ) {
+        let proofs = ProofStore(database: runtime.database, queue: runtime.queue)
+        let delivery = runtime.configuration.delivery
+        registry.register(
+            PaymentJobs.proofIssueKind,
+            handler: ProofIssuer(identity: identity, proofs: proofs, time: runtime.time, logger: logger))
+        registry.register(
+            ProofDelivery.kind, policy: ProofDelivery.retryPolicy(delivery),
+            handler: ProofDelivery(
+                identity: identity, proofs: proofs, peers: peers, client: client, settings: delivery, time: runtime.time,
+                logger: logger))
     }
 
     /// The maintenance jobs enqueued on a schedule: inbox polling and the daily prune.

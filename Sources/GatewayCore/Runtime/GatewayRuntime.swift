@@ -26,12 +26,12 @@ public struct GatewayRuntime: Sendable {
         queue = SQLiteJobQueue(database: database, time: time)
     }
 
-    /// A worker for the registered job kinds, sized by `workers.*`; inbox files are judged by `validator`.
+    /// A worker for the registered job kinds, sized by `workers.*` (see `GatewayJobs.registry` for `acceptor`).
     public func worker(
-        validator: any CheckoutValidator, kinds: Set<String>? = nil, concurrency: Int? = nil, logger: Logger
+        acceptor: CheckoutAcceptor, kinds: Set<String>? = nil, concurrency: Int? = nil, logger: Logger
     ) -> JobWorker {
         JobWorker(
-            queue: queue, registry: GatewayJobs.registry(self, validator: validator, logger: logger),
+            queue: queue, registry: GatewayJobs.registry(self, acceptor: acceptor, logger: logger),
             configuration: JobWorkerConfiguration(
                 concurrency: concurrency ?? configuration.workers.concurrency, kinds: kinds,
                 pollInterval: configuration.workers.pollInterval),

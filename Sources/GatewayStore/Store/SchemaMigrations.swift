@@ -140,6 +140,48 @@ enum SchemaMigrations {
                 """)
         }
 
+        // Proofs and the MG ledger (issue 6). `proof_json` holds the exact canonical bytes that were signed, so every
+        // delivery attempt sends them unchanged. `session_id UNIQUE` and the ledger's txid key make a second issue
+        // impossible whatever the code above does (lesson 12). `delivery_breakers` is the per-MG circuit breaker,
+        // shared by every worker process and readable by `jobs stats`.
+        migrator.registerMigration("v7-proofs-ledger") { db in
+            try db.execute(sql: """
+                CREATE TABLE transfer_proofs (
+                    txid TEXT PRIMARY KEY,
+                    session_id TEXT NOT NULL UNIQUE REFERENCES checkout_sessions(id),
+                    mg_ocid INTEGER NOT NULL,
+                    proof_json TEXT NOT NULL,
+                    signature TEXT NOT NULL,
+                    amount TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    issued_at INTEGER NOT NULL,
+                    delivery_state TEXT NOT NULL DEFAULT 'pending',
+                    delivered_at INTEGER
+                ) WITHOUT ROWID;
+                CREATE INDEX transfer_proofs_mg ON transfer_proofs(mg_ocid, issued_at);
+
+                CREATE TABLE ledger_entries (
+                    txid TEXT PRIMARY KEY REFERENCES transfer_proofs(txid),
+                    mg_ocid INTEGER NOT NULL,
+                    currency TEXT NOT NULL,
+                    amount TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    statement_id TEXT
+                ) WITHOUT ROWID;
+                CREATE INDEX ledger_entries_unsettled ON ledger_entries(mg_ocid, currency, created_at)
+                    WHERE statement_id IS NULL;
+
+                ALTER TABLE checkout_sessions ADD COLUMN late INTEGER NOT NULL DEFAULT 0;
+
+                CREATE TABLE delivery_breakers (
+                    mg_ocid INTEGER PRIMARY KEY,
+                    consecutive_failures INTEGER NOT NULL,
+                    open_until INTEGER,
+                    updated_at INTEGER NOT NULL
+                );
+                """)
+        }
+
         return migrator
     }()
 }

@@ -1,0 +1,156 @@
+import Foundation
+import GatewayConfig
+import GatewayOutbound
+import GatewayStore
+import Logging
+import Metrics
+import Opencharge
+
+/// The `callback.deliver` handler: POSTs a stored proof to its MG's `/transfer/webhook` (spec §6.1) with fresh
+/// signed headers, the proof bytes identical on every attempt, and reads the reply as `WebhookVerdict` says.
+///
+/// Each job delivers one proof, so a failing delivery never holds back another (lesson 4). A per-MG circuit
+/// breaker (`DeliveryBreaker`) defers deliveries to an MG that keeps failing instead of hammering it; a deferred
+/// attempt does not call the MG and does not count as a failure of it.
+public struct ProofDelivery: JobHandler {
+    /// The job kind.
+    public static let kind = "callback.deliver"
+
+    /// The delivery job of a proof; its unique key makes it exist once per txid.
+    public static func job(txid: String) -> NewJob {
+        NewJob(kind: kind, payload: Data(CanonicalJSON.encode(["txid": .string(txid)])), uniqueKey: "\(kind):\(txid)")
+    }
+
+    /// The retry policy of `[delivery]`: its schedule and jitter, no attempt limit, dead after `give_up_after`.
+    public static func retryPolicy(_ settings: DeliverySection) -> RetryPolicy {
+        RetryPolicy(schedule: settings.schedule, jitter: settings.jitter, maxAttempts: nil, giveUpAfter: settings.giveUpAfter)
+    }
+
+    private let identity: GatewayIdentity
+    private let proofs: ProofStore
+    private let peers: any PeerDirectory
+    private let client: OutboundClient
+    private let settings: DeliverySection
+    private let time: any TimeSource
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - peers: resolves the MG's endpoint and keys.
+    ///   - client: the shared outbound client (connections to an MG are reused across deliveries).
+    ///   - settings: `[delivery]`: timeout and breaker threshold and pause.
+    public init(
+        identity: GatewayIdentity, proofs: ProofStore, peers: any PeerDirectory, client: OutboundClient,
+        settings: DeliverySection, time: any TimeSource, logger: Logger
+    ) {
+        self.identity = identity
+        self.proofs = proofs
+        self.peers = peers
+        self.client = client
+        self.settings = settings
+        self.time = time
+        self.logger = logger
+    }
+
+    public func run(_ job: ClaimedJob) async -> JobOutcome {
+        guard let txid = (try? JSONParser.parse(Array(job.payload)))?["txid"]?.stringValue else {
+            return .dead(error: "callback.deliver payload is not {\"txid\"}")
+        }
+        do {
+            guard let proof = try await proofs.proof(txid: txid) else { return .dead(error: "no proof \(txid)") }
+            if proof.deliveryState == .accepted { return .succeeded(note: "already accepted") }
+            if let breaker = try await proofs.breaker(mgOCID: proof.mgOCID), let until = breaker.openUntil,
+                breaker.isOpen(at: time.now())
+            {
+                return .retry(
+                    error: "deferred: deliveries to MG \(proof.mgOCID) are paused until \(until) (circuit breaker)",
+                    after: .milliseconds(Int64((until.timeIntervalSince(time.now()) * 1000).rounded())))
+            }
+            return try await deliver(proof)
+        } catch {
+            return .retry(error: "delivery store error: \(error)")
+        }
+    }
+
+    private func deliver(_ proof: StoredProof) async throws -> JobOutcome {
+        let metadata: PeerMetadata
+        do {
+            metadata = try await peers.metadata(for: proof.mgOCID)
+        } catch {
+            return .retry(error: "cannot resolve MG \(proof.mgOCID): \(error)")
+        }
+        guard let target = WebhookTarget(endpoint: metadata.endpoint) else {
+            return .retry(error: "MG \(proof.mgOCID) publishes an unusable endpoint '\(metadata.endpoint)'")
+        }
+        let body = proof.webhookBody
+        let signed = identity.key.signRequest(
+            ocid: identity.ocid, method: "POST", path: target.signedPath, body: body,
+            timestamp: Int64(time.now().timeIntervalSince1970))
+        let request = OutboundRequest(
+            method: "POST", url: target.url, headers: signed.fields + [("Content-Type", "application/json")], body: body,
+            timeout: settings.timeout)
+        let response: OutboundResponse
+        do {
+            response = try await client.send(request)
+        } catch {
+            return try await failed(proof, .retry(error: "\(error)"))
+        }
+        checkSignature(of: response, from: metadata, proof: proof)
+        let excerpt = String(decoding: response.body.prefix(4096), as: UTF8.self)
+        let now = time.now()
+        switch WebhookVerdict(status: response.status, headers: response.headers, body: response.body, now: now) {
+        case .accepted:
+            try await proofs.recordDelivery(of: proof, state: .accepted, at: now)
+            Counter(label: "ocgate_deliveries_accepted_total").increment()
+            return .succeeded(note: "accepted by MG \(proof.mgOCID) (HTTP \(response.status))")
+        case .rejected(let reason):
+            return try await stopped(proof, state: .rejected, reason: reason, status: response.status, excerpt: excerpt)
+        case .refused(let reason):
+            return try await stopped(proof, state: .dead, reason: reason, status: response.status, excerpt: excerpt)
+        case .retry(let reason, let after):
+            return try await failed(
+                proof, .retry(error: reason, after: after, httpStatus: response.status, responseExcerpt: excerpt))
+        }
+    }
+
+    /// A definitive answer: the MG is up (its breaker closes), the delivery stops, and an operator is alerted.
+    private func stopped(
+        _ proof: StoredProof, state: DeliveryState, reason: String, status: Int, excerpt: String
+    ) async throws -> JobOutcome {
+        try await proofs.recordDelivery(of: proof, state: state, at: time.now())
+        Counter(label: "ocgate_deliveries_stopped_total", dimensions: [("state", state.rawValue)]).increment()
+        logger.error(
+            "proof delivery stopped: \(reason)",
+            metadata: ["txid": "\(proof.txid)", "session": "\(proof.sessionID)", "mg": "\(proof.mgOCID)"])
+        return .dead(error: reason, httpStatus: status, responseExcerpt: excerpt)
+    }
+
+    /// A failure the MG may recover from: counted by its breaker, which may open.
+    private func failed(_ proof: StoredProof, _ outcome: JobOutcome) async throws -> JobOutcome {
+        let breaker = try await proofs.recordDeliveryFailure(
+            mgOCID: proof.mgOCID, threshold: settings.breakerThreshold, pause: settings.breakerPause, now: time.now())
+        if breaker.consecutiveFailures >= settings.breakerThreshold, let until = breaker.openUntil {
+            Counter(label: "ocgate_delivery_breaker_pauses_total").increment()
+            logger.error(
+                "deliveries to MG paused after \(breaker.consecutiveFailures) consecutive failures",
+                metadata: ["mg": "\(proof.mgOCID)", "until": "\(until)"])
+        }
+        return outcome
+    }
+
+    /// Response signatures are optional (spec §3.5): a bad one is logged, never acted on.
+    private func checkSignature(of response: OutboundResponse, from metadata: PeerMetadata, proof: StoredProof) {
+        guard let signatureText = response.headers["x-oc-signature"] else { return }
+        let ocid = response.headers["x-oc-id"] ?? ""
+        let timestamp = response.headers["x-oc-timestamp"] ?? ""
+        let digest = CanonicalResponse(
+            ocid: ocid, timestamp: timestamp, status: response.status, bodyHash: SHA256Digest(hashing: response.body)
+        ).digest
+        let verified = ocid == String(metadata.ocid) && (try? Signature(hex: signatureText)).map { signature in
+            metadata.verificationKeys.contains { $0.verifies(signature, over: digest) }
+        } == true
+        if !verified {
+            logger.warning(
+                "MG response signature does not verify", metadata: ["mg": "\(proof.mgOCID)", "txid": "\(proof.txid)"])
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import GRDB
+
+/// Transfer proofs, the MG ledger and the delivery breakers.
+public final class ProofStore: Sendable {
+    let database: GatewayDatabase
+    let queue: SQLiteJobQueue
+
+    public init(database: GatewayDatabase, queue: SQLiteJobQueue) {
+        self.database = database
+        self.queue = queue
+    }
+
+    /// Issues the proof of a paid session in one transaction (save before send): `build` makes the signed proof
+    /// from the session as stored, then the proof, its ledger entry, the session's completion and `deliveryJob`
+    /// commit together. A session that already has a proof gets no second one: its delivery job is enqueued
+    /// again if it was still pending (the job's unique key makes that a no-op when it exists).
+    /// - Parameters:
+    ///   - build: makes the proof; runs inside the write transaction, so keep it to computation.
+    ///   - deliveryJob: the delivery job for a txid.
+    public func issue(
+        sessionID: String, now: Date,
+        build: @escaping @Sendable (CheckoutSessionRecord) throws -> StoredProof,
+        deliveryJob: @escaping @Sendable (String) -> NewJob
+    ) async throws -> ProofIssue {
+        let queue = self.queue
+        return try await database.write { db in
+            if let existing = try Self.fetchProof(sql: "session_id = ?", sessionID, in: db) {
+                if existing.deliveryState == .pending { _ = try queue.enqueue(deliveryJob(existing.txid), in: db) }
+                return .existing(existing)
+            }
+            guard let session = try Row.fetchOne(db, sql: "SELECT * FROM checkout_sessions WHERE id = ?", arguments: [sessionID])
+                .map(CheckoutSessionStore.record)
+            else { return .unknownSession }
+            let proof = try build(session)
+            try Self.insert(proof, in: db)
+            let late = session.status == SessionStatus.expired.rawValue || session.expiresAt <= Int64(now.timeIntervalSince1970)
+            try db.execute(
+                sql: "UPDATE checkout_sessions SET status = 'completed', late = ?, status_changed_at = ? WHERE id = ?",
+                arguments: [late, now.millis, sessionID])
+            _ = try queue.enqueue(deliveryJob(proof.txid), in: db)
+            return .issued(proof, late: late)
+        }
+    }
+
+    /// The proof with this txid.
+    public func proof(txid: String) async throws -> StoredProof? {
+        try await database.read { db in try Self.fetchProof(sql: "txid = ?", txid, in: db) }
+    }
+
+    /// The proof of a session.
+    public func proof(sessionID: String) async throws -> StoredProof? {
+        try await database.read { db in try Self.fetchProof(sql: "session_id = ?", sessionID, in: db) }
+    }
+
+    /// The ledger entries payable to one MG, oldest first.
+    public func ledgerEntries(mgOCID: UInt64) async throws -> [LedgerEntry] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM ledger_entries WHERE mg_ocid = ? ORDER BY created_at, txid",
+                arguments: [Int64(bitPattern: mgOCID)]
+            ).map(Self.ledgerEntry)
+        }
+    }
+
+    /// The ledger entry of a proof.
+    public func ledgerEntry(txid: String) async throws -> LedgerEntry? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM ledger_entries WHERE txid = ?", arguments: [txid]).map(Self.ledgerEntry)
+        }
+    }
+
+    /// Whether the session was completed by a payment confirmed after it had expired.
+    public func isLate(sessionID: String) async throws -> Bool {
+        try await database.read { db in
+            try Bool.fetchOne(db, sql: "SELECT late FROM checkout_sessions WHERE id = ?", arguments: [sessionID]) ?? false
+        }
+    }
+
+    /// Records the MG's definitive answer to a delivery. An answer shows the MG is up, so its breaker closes in
+    /// the same transaction.
+    public func recordDelivery(of proof: StoredProof, state: DeliveryState, at time: Date) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE transfer_proofs SET delivery_state = ?, delivered_at = ? WHERE txid = ?",
+                arguments: [state.rawValue, state == .accepted ? time.millis : nil, proof.txid])
+            try db.execute(
+                sql: """
+                    UPDATE delivery_breakers SET consecutive_failures = 0, open_until = NULL, updated_at = ?
+                    WHERE mg_ocid = ? AND (consecutive_failures > 0 OR open_until IS NOT NULL)
+                    """,
+                arguments: [time.millis, Int64(bitPattern: proof.mgOCID)])
+        }
+    }
+
+    private static func insert(_ proof: StoredProof, in db: Database) throws {
+        let mg = Int64(bitPattern: proof.mgOCID)
+        try db.execute(
+            sql: """
+                INSERT INTO transfer_proofs (txid, session_id, mg_ocid, proof_json, signature, amount, currency,
+                    issued_at, delivery_state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                proof.txid, proof.sessionID, mg, proof.proofJSON, proof.signature, proof.amount, proof.currency,
+                proof.issuedAt.millis, proof.deliveryState.rawValue,
+            ])
+        try db.execute(
+            sql: "INSERT INTO ledger_entries (txid, mg_ocid, currency, amount, created_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [proof.txid, mg, proof.currency, proof.amount, proof.issuedAt.millis])
+    }
+
+    private static func fetchProof(sql condition: String, _ value: String, in db: Database) throws -> StoredProof? {
+        try Row.fetchOne(db, sql: "SELECT * FROM transfer_proofs WHERE \(condition)", arguments: [value]).map { row in
+            StoredProof(
+                txid: row["txid"], sessionID: row["session_id"], mgOCID: UInt64(bitPattern: row["mg_ocid"]),
+                proofJSON: row["proof_json"], signature: row["signature"], amount: row["amount"], currency: row["currency"],
+                issuedAt: Date(millis: row["issued_at"]),
+                deliveryState: DeliveryState(rawValue: row["delivery_state"]) ?? .pending,
+                deliveredAt: (row["delivered_at"] as Int64?).map { Date(millis: $0) })
+        }
+    }
+
+    private static func ledgerEntry(_ row: Row) -> LedgerEntry {
+        LedgerEntry(
+            txid: row["txid"], mgOCID: UInt64(bitPattern: row["mg_ocid"]), currency: row["currency"], amount: row["amount"],
+            createdAt: Date(millis: row["created_at"]), statementID: row["statement_id"])
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import GatewayConfig
+import GatewayCore
+import GatewayOutbound
+import GatewayStore
+import GatewayTestSupport
+import Logging
+import ServiceLifecycle
+import Testing
+
+/// A gateway's proof jobs running in the real worker runtime against a simulated MG on loopback, on a manual
+/// clock: retry delays pass only when a test advances it.
+struct DeliveryRig {
+    let fixture: ProofFixture
+    let webhook: SimulatedWebhook
+    let worker: JobWorker
+
+    /// Retries wait exactly 10 s (no jitter) so a test can step through them.
+    static let settings = DeliverySection(
+        schedule: [.seconds(10)], giveUpAfter: .seconds(3600), timeout: .milliseconds(300), jitter: 0,
+        breakerThreshold: 3, breakerPause: .seconds(60))
+
+    init(settings: DeliverySection = Self.settings) async throws {
+        fixture = try ProofFixture(delivery: settings)
+        webhook = try await SimulatedWebhook.start(ocid: fixture.mgOCID, trusting: [fixture.gatewayMetadata], time: fixture.time)
+        var registry = JobRegistry()
+        GatewayJobs.registerProofs(
+            into: &registry, runtime: fixture.runtime, identity: fixture.identity,
+            peers: InlinePeerDirectory([webhook.party]), client: loopbackClient, logger: fixture.logs.logger)
+        worker = JobWorker(
+            queue: fixture.runtime.queue, registry: registry,
+            configuration: JobWorkerConfiguration(concurrency: 4, pollInterval: .milliseconds(20)), time: fixture.time,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    /// A paid session whose order the MG waits for.
+    func paidSession(amount: String = "42.00") async throws -> CheckoutSessionRecord {
+        let (session, _) = try await fixture.paidSession(amount: amount)
+        webhook.expect(orderID: session.orderID, merchantOCID: session.merchantOCID, amount: amount, currency: "USD")
+        return session
+    }
+
+    /// Runs the worker while `body` runs, then shuts it down and stops the MG.
+    func running(_ body: () async throws -> Void) async throws {
+        let group = ServiceGroup(
+            services: [worker], logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        defer { webhook.stop() }
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                try await body()
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    /// The delivery job of a session's proof, with its attempts.
+    func delivery(of session: CheckoutSessionRecord) async throws -> JobDetail? {
+        guard let proof = try await fixture.proofs.proof(sessionID: session.id),
+            let job = try await fixture.jobs(ProofDelivery.kind).first(where: { $0.uniqueKey == "callback.deliver:\(proof.txid)" })
+        else { return nil }
+        return try await fixture.runtime.queue.show(id: job.id)
+    }
+
+    func deliveryState(of session: CheckoutSessionRecord) async throws -> DeliveryState? {
+        try await fixture.proofs.proof(sessionID: session.id)?.deliveryState
+    }
+}
+
+/// Polls `condition` every 20 ms until it holds or `timeout` passes (a bound on waiting, not a performance claim).
+func eventually(within timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
+
+/// Records an issue where the caller stands if `condition` never held within `timeout`.
+func expectEventually(
+    within timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation,
+    _ condition: () async throws -> Bool
+) async throws {
+    let held = try await eventually(within: timeout, condition)
+    #expect(held, "the condition did not hold within \(timeout)", sourceLocation: sourceLocation)
+}

@@ -1,0 +1,144 @@
+import Foundation
+import GatewayConfig
+import GatewayCore
+import GatewayStore
+import GatewayTestSupport
+import Logging
+import Opencharge
+import Testing
+
+/// Delivery through the worker runtime to a simulated MG that verifies everything a real one would.
+@Suite(.serialized)
+struct DeliveryTests {
+    @Test func aPaidSessionsProofReachesTheMGAndIsAccepted() async throws {
+        let rig = try await DeliveryRig()
+        let session = try await rig.paidSession()
+        try await rig.running {
+            try await expectEventually { try await rig.deliveryState(of: session) == .accepted }
+        }
+        let proof = try #require(try await rig.fixture.proofs.proof(sessionID: session.id))
+        #expect(rig.webhook.acceptedBodies == [proof.txid: proof.webhookBody])
+        #expect(rig.webhook.requests.map(\.status) == [200])
+        #expect(proof.deliveredAt == rig.fixture.time.now())
+        let delivery = try #require(try await rig.delivery(of: session))
+        #expect(delivery.job.state == .succeeded)
+        #expect(delivery.attempts.map(\.note) == ["accepted by MG 300 (HTTP 200)"])
+        #expect(rig.fixture.logs.messages(at: .warning).isEmpty, "the MG's signed response verifies")
+    }
+
+    @Test func anMGsRetryAfterSetsTheNextAttempt() async throws {
+        let rig = try await DeliveryRig()
+        rig.webhook.inject(.unavailable(times: 1, retryAfter: "45"))
+        let session = try await rig.paidSession()
+        try await rig.running {
+            try await expectEventually { try await rig.delivery(of: session)?.attempts.count == 1 }
+            let waiting = try #require(try await rig.delivery(of: session))
+            #expect(waiting.job.state == .queued)
+            #expect(waiting.job.runAt == rig.fixture.time.now().addingTimeInterval(45), "Retry-After replaces the 10 s schedule")
+            rig.fixture.time.advance(by: .seconds(45))
+            try await expectEventually { try await rig.deliveryState(of: session) == .accepted }
+        }
+    }
+
+    @Test func threeUnavailableAnswersThenAcceptanceSendTheSameProofWithFreshHeaders() async throws {
+        var settings = DeliveryRig.settings
+        settings.breakerThreshold = 10
+        let rig = try await DeliveryRig(settings: settings)
+        rig.webhook.inject(.unavailable(times: 3))
+        let session = try await rig.paidSession()
+        try await rig.running {
+            for answered in 1...3 {
+                try await expectEventually {
+                    try await rig.delivery(of: session)?.job.state == .queued && rig.webhook.requests.count == answered
+                }
+                rig.fixture.time.advance(by: .seconds(10))
+            }
+            try await expectEventually { try await rig.deliveryState(of: session) == .accepted }
+        }
+        let requests = rig.webhook.requests
+        #expect(requests.map(\.status) == [503, 503, 503, 200])
+        #expect(Set(requests.map(\.body)).count == 1, "the proof and its signature are identical on every attempt")
+        #expect(Set(requests.map(\.nonce)).count == 4, "every attempt is signed afresh")
+        #expect(Set(requests.map(\.timestamp)).count == 4)
+        let attempts = try #require(try await rig.delivery(of: session)).attempts
+        #expect(attempts.map(\.httpStatus) == [503, 503, 503, nil])
+        #expect(attempts.first?.responseExcerpt?.contains("temporarily unavailable") == true)
+        #expect(try await rig.fixture.proofs.breaker(mgOCID: 300)?.consecutiveFailures == 0, "an answer closes the breaker")
+    }
+
+    @Test func aDefinitiveRejectionIsDeadAtOnceAndAnOperatorRetryDeliversAfterTheMGHeals() async throws {
+        let rig = try await DeliveryRig()
+        rig.webhook.inject(.invalidProof)
+        let session = try await rig.paidSession()
+        try await rig.running {
+            try await expectEventually { try await rig.delivery(of: session)?.job.state == .dead }
+            #expect(try await rig.deliveryState(of: session) == .rejected)
+            let dead = try #require(try await rig.delivery(of: session))
+            #expect(dead.attempts.map(\.httpStatus) == [400])
+            #expect(dead.attempts.first?.error == "MG rejected the proof: HTTP 400 INVALID_PROOF")
+            #expect(rig.fixture.logs.messages(at: .error).contains("proof delivery stopped: MG rejected the proof: HTTP 400 INVALID_PROOF"))
+
+            rig.webhook.inject(nil)
+            try await rig.fixture.runtime.queue.retry(id: dead.job.id)
+            try await expectEventually { try await rig.deliveryState(of: session) == .accepted }
+        }
+        #expect(rig.webhook.requests.map(\.status) == [400, 200])
+    }
+
+    @Test func anMGRejectingInItsBodyIsDeadAtOnce() async throws {
+        let rig = try await DeliveryRig()
+        rig.webhook.inject(.rejected)
+        let session = try await rig.paidSession()
+        try await rig.running {
+            try await expectEventually { try await rig.delivery(of: session)?.job.state == .dead }
+        }
+        #expect(try await rig.deliveryState(of: session) == .rejected)
+        #expect(rig.webhook.requests.count == 1)
+    }
+
+    @Test func anMGHangingPastTheTimeoutIsRetried() async throws {
+        let rig = try await DeliveryRig()
+        rig.webhook.inject(.hang(.seconds(1)))
+        let session = try await rig.paidSession()
+        try await rig.running {
+            try await expectEventually { try await rig.delivery(of: session)?.attempts.count == 1 }
+            let first = try #require(try await rig.delivery(of: session))
+            #expect(first.job.state == .queued)
+            #expect(first.attempts.first?.error?.contains("timed out") == true)
+            rig.webhook.inject(nil)
+            rig.fixture.time.advance(by: .seconds(10))
+            try await expectEventually { try await rig.deliveryState(of: session) == .accepted }
+        }
+        #expect(try #require(try await rig.delivery(of: session)).attempts.count == 2)
+    }
+
+    @Test func theBreakerPausesDeliveriesToAFailingMGAndResumesAfterThePause() async throws {
+        let rig = try await DeliveryRig()
+        rig.webhook.inject(.unavailable(times: 1000))
+        var sessions: [CheckoutSessionRecord] = []
+        for _ in 0..<3 { sessions.append(try await rig.paidSession()) }
+        try await rig.running {
+            try await expectEventually { rig.webhook.requests.count == 3 }
+            try await expectEventually { try await rig.fixture.proofs.breaker(mgOCID: 300)?.consecutiveFailures == 3 }
+            let breaker = try #require(try await rig.fixture.proofs.breaker(mgOCID: 300))
+            #expect(breaker.isOpen(at: rig.fixture.time.now()))
+            #expect(rig.fixture.logs.messages(at: .error).contains("deliveries to MG paused after 3 consecutive failures"))
+
+            rig.fixture.time.advance(by: .seconds(10))
+            for session in sessions {
+                try await expectEventually { try await rig.delivery(of: session)?.attempts.count == 2 }
+                let deferred = try #require(try await rig.delivery(of: session))
+                #expect(deferred.attempts.last?.error?.hasPrefix("deferred: deliveries to MG 300 are paused") == true)
+                #expect(deferred.job.runAt == breaker.openUntil, "deferred to the end of the pause")
+            }
+            #expect(rig.webhook.requests.count == 3, "no request reaches an MG whose breaker is open")
+
+            rig.webhook.inject(nil)
+            rig.fixture.time.advance(by: .seconds(50))
+            for session in sessions {
+                try await expectEventually { try await rig.deliveryState(of: session) == .accepted }
+            }
+        }
+        #expect(try await rig.fixture.proofs.troubledBreakers().isEmpty)
+    }
+}

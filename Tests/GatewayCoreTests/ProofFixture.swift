@@ -1,0 +1,86 @@
+import Foundation
+import GatewayConfig
+import GatewayCore
+import GatewayStore
+import GatewayTestSupport
+import GRDB
+import Logging
+import Opencharge
+
+/// A spool with a gateway identity, a merchant and paid sessions, for the proof and delivery tests.
+struct ProofFixture {
+    let time = ManualTime()
+    let runtime: GatewayRuntime
+    let identity = GatewayIdentity(ocid: 200, name: "Test PG", key: .generate(), publicURL: "https://pg.example", currencies: ["USD"])
+    let merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: "Merchant", endpoint: "https://merchant.example"))
+    let mgOCID: UInt64 = 300
+    let sessions: CheckoutSessionStore
+    let proofs: ProofStore
+    let logs = CapturedLogs()
+
+    init(delivery: DeliverySection = DeliverySection()) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-proofs-\(UUID().uuidString)").path
+        var configuration = GatewayConfigurationFixture.make()
+        configuration.spool = SpoolSection(dir: dir)
+        configuration.store.durability = .normal
+        configuration.delivery = delivery
+        runtime = try GatewayRuntime(configuration: configuration, time: time)
+        sessions = CheckoutSessionStore(database: runtime.database, queue: runtime.queue)
+        proofs = ProofStore(database: runtime.database, queue: runtime.queue)
+    }
+
+    /// The gateway as the simulated MG trusts it.
+    var gatewayMetadata: PeerMetadata {
+        SimulatedParty(ocid: identity.ocid, name: identity.name, key: identity.key, endpoint: identity.publicURL).metadata
+    }
+
+    /// Stores a session for a signed order and claims it with a succeeded charge, as the sandbox pay step does:
+    /// the session is `processing` and its `proof.issue` job is queued.
+    func paidSession(amount: String = "1234.50", currency: String = "USD", ttl: Int64 = 1800) async throws
+        -> (session: CheckoutSessionRecord, charge: String)
+    {
+        let now = time.now()
+        let order = merchant.order(amount: amount, currency: currency, accepts: [mgOCID], createdAt: Int64(now.timeIntervalSince1970))
+        guard let orderID = order["id"]?.stringValue else { throw ProofFixtureError.orderWithoutID }
+        let record = CheckoutSessionRecord(
+            id: SessionID.generate(), mgOCID: mgOCID, merchantOCID: merchant.party.ocid, orderID: orderID,
+            orderJSON: CanonicalJSON.string(order), orderSignature: merchant.sign(order), requestDigest: UUID().uuidString,
+            amount: amount, currency: currency, successURL: "https://merchant.example/ok",
+            cancelURL: "https://merchant.example/cancel", status: "pending", createdAt: now,
+            expiresAt: Int64(now.timeIntervalSince1970) + ttl)
+        _ = try await sessions.create(record, job: NewJob(kind: "session.open", uniqueKey: "session.open:\(record.id)"))
+        let charge = "sbx_" + UUID().uuidString.lowercased()
+        _ = try await sessions.claim(
+            sessionID: record.id,
+            for: ChargeRecord(reference: charge, sessionID: record.id, backend: "sandbox", state: .succeeded, settlesAt: nil, createdAt: now),
+            job: PaymentJobs.proofIssue(session: record.id, charge: charge), now: now)
+        return (record, charge)
+    }
+
+    func issuer() -> ProofIssuer {
+        ProofIssuer(identity: identity, proofs: proofs, time: time, logger: logs.logger)
+    }
+
+    /// Claims the queued jobs of `kind` as a worker would.
+    func claim(_ kind: String) async throws -> [ClaimedJob] {
+        try await runtime.queue.claim(kinds: [kind], limit: 100, worker: "test", lease: .seconds(60))
+    }
+
+    func jobs(_ kind: String) async throws -> [Job] {
+        try await runtime.queue.list(JobFilter(kind: kind))
+    }
+
+    func ledgerCount() async throws -> Int {
+        try await runtime.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ledger_entries") ?? 0 }
+    }
+
+    func proofCount() async throws -> Int {
+        try await runtime.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM transfer_proofs") ?? 0 }
+    }
+}
+
+enum ProofFixtureError: Error, CustomStringConvertible {
+    case orderWithoutID
+
+    var description: String { "the simulated merchant made an order without an id" }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import GatewayCore
+import GatewayStore
+import GatewayTestSupport
+import GRDB
+import Logging
+import Opencharge
+import Testing
+
+struct ProofIssueTests {
+    @Test func theProofIsBuiltSignedAndStoredWithItsLedgerEntryAndDeliveryJob() async throws {
+        let fixture = try ProofFixture()
+        let (session, charge) = try await fixture.paidSession(amount: "1234.50", currency: "EUR")
+        let job = try #require(try await fixture.claim(PaymentJobs.proofIssueKind).first)
+        let outcome = await fixture.issuer().run(job)
+        guard case .succeeded = outcome else { Issue.record("expected success, got \(outcome)"); return }
+
+        let stored = try #require(try await fixture.proofs.proof(sessionID: session.id))
+        let proof = try JSONParser.parse(stored.proofJSON)
+        #expect(CanonicalJSON.string(proof) == stored.proofJSON, "the stored text is the canonical form that was signed")
+        let txid = try #require(proof["txid"]?.stringValue)
+        #expect(txid.hasPrefix("pg_tx_") && txid.count == 30 && Hex.decode(txid.dropFirst(6)) != nil)
+        #expect(proof["issuer"] == .integer(200))
+        #expect(proof["from"] == ["ocid": .integer(200), "reference": .string(charge)])
+        #expect(proof["to"] == ["ocid": .integer(500), "reference": .string(session.orderID)])
+        #expect(stored.proofJSON.contains("\"amount\":\"1234.50\""), "amount bytes copied from the order, not renormalised")
+        #expect(proof["currency"] == "EUR")
+        #expect(proof["timestamp"] == .integer(Int64(fixture.time.now().timeIntervalSince1970)))
+        #expect(proof["memo"] == .string("Payment for \(session.orderID)"))
+        let signature = try Signature(hex: stored.signature)
+        #expect(stored.signature.count == 130)
+        #expect(fixture.identity.key.publicKey.verifyObject(proof, signature: signature, allowLegacy: false) == .recursive)
+        #expect(try TransferProof(json: proof).amount == "1234.50")
+
+        let entry = try #require(try await fixture.proofs.ledgerEntry(txid: txid))
+        #expect(entry.mgOCID == 300 && entry.currency == "EUR" && entry.amount == "1234.50" && entry.statementID == nil)
+        #expect(entry.createdAt == fixture.time.now())
+        #expect(try await fixture.sessions.session(id: session.id)?.status == "completed")
+        #expect(try await fixture.proofs.isLate(sessionID: session.id) == false)
+        let deliveries = try await fixture.jobs(ProofDelivery.kind)
+        #expect(deliveries.map(\.uniqueKey) == ["callback.deliver:\(txid)"])
+        #expect(try JSONParser.parse(Array(try #require(deliveries.first).payload)) == ["txid": .string(txid)])
+        #expect(stored.webhookBody == CanonicalJSON.encode(["proof": proof, "signature": .string(stored.signature)]))
+    }
+
+    @Test func repeatedAndConcurrentRunsIssueOneProofAndOneLedgerEntry() async throws {
+        let fixture = try ProofFixture()
+        let (session, _) = try await fixture.paidSession()
+        let job = try #require(try await fixture.claim(PaymentJobs.proofIssueKind).first)
+        let issuer = fixture.issuer()
+        let outcomes = await withTaskGroup(of: JobOutcome.self) { group in
+            for _ in 0..<8 { group.addTask { await issuer.run(job) } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.count == 8)
+        #expect(outcomes.allSatisfy { if case .succeeded = $0 { true } else { false } })
+        let txid = try #require(try await fixture.proofs.proof(sessionID: session.id)).txid
+        #expect(await issuer.run(job) == .succeeded(note: "proof \(txid) was already issued"))
+        #expect(try await fixture.proofCount() == 1)
+        #expect(try await fixture.ledgerCount() == 1)
+        #expect(try await fixture.jobs(ProofDelivery.kind).count == 1)
+    }
+
+    @Test func aRerunRestoresAMissingDeliveryJobOfAPendingProof() async throws {
+        let fixture = try ProofFixture()
+        let (session, _) = try await fixture.paidSession()
+        let job = try #require(try await fixture.claim(PaymentJobs.proofIssueKind).first)
+        _ = await fixture.issuer().run(job)
+        try await fixture.runtime.database.write { db in try db.execute(sql: "DELETE FROM jobs WHERE kind = 'callback.deliver'") }
+        _ = await fixture.issuer().run(job)
+        let txid = try #require(try await fixture.proofs.proof(sessionID: session.id)).txid
+        #expect(try await fixture.jobs(ProofDelivery.kind).map(\.uniqueKey) == ["callback.deliver:\(txid)"])
+        #expect(try await fixture.proofCount() == 1)
+    }
+
+    @Test func aChargeConfirmedAfterExpiryIsHonouredAndFlaggedLate() async throws {
+        let fixture = try ProofFixture()
+        let (pastExpiry, _) = try await fixture.paidSession(ttl: 60)
+        let (markedExpired, _) = try await fixture.paidSession(ttl: 600)
+        try await fixture.runtime.database.write { db in
+            try db.execute(sql: "UPDATE checkout_sessions SET status = 'expired' WHERE id = ?", arguments: [markedExpired.id])
+        }
+        fixture.time.advance(by: .seconds(61))
+        for job in try await fixture.claim(PaymentJobs.proofIssueKind) {
+            let outcome = await fixture.issuer().run(job)
+            guard case .succeeded(let note) = outcome else { Issue.record("expected success, got \(outcome)"); return }
+            #expect(note?.hasSuffix("(late)") == true)
+        }
+        for session in [pastExpiry, markedExpired] {
+            #expect(try await fixture.sessions.session(id: session.id)?.status == "completed")
+            #expect(try await fixture.proofs.isLate(sessionID: session.id))
+            #expect(try await fixture.proofs.proof(sessionID: session.id) != nil)
+        }
+        #expect(fixture.logs.messages(at: .warning).filter { $0.hasPrefix("late payment honoured") }.count == 2)
+        #expect(try await fixture.ledgerCount() == 2)
+    }
+
+    @Test func anUnknownSessionIsDeadAndLoggedAtErrorLevel() async throws {
+        let fixture = try ProofFixture()
+        _ = try await fixture.runtime.queue.enqueue(PaymentJobs.proofIssue(session: "cs_missing", charge: "sbx_x"))
+        let job = try #require(try await fixture.claim(PaymentJobs.proofIssueKind).first)
+        #expect(await fixture.issuer().run(job) == .dead(error: "no session cs_missing"))
+        #expect(fixture.logs.messages(at: .error) == ["a charge was confirmed for an unknown session"])
+        #expect(try await fixture.proofCount() == 0)
+    }
+}

@@ -1,0 +1,217 @@
+import Foundation
+import GatewayCore
+import GatewayStore
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Opencharge
+
+/// A simulated Merchant Gateway's `POST /transfer/webhook` on 127.0.0.1 (random port) that checks what a real MG
+/// would (spec §10 item 4): request auth (timestamp window, nonce, signature by `X-OC-ID`'s key), a trusted
+/// issuer equal to `X-OC-ID`, the proof signature, recipient, order reference, amount and currency by string
+/// equality; duplicates by `(issuer, txid)` are accepted again. Faults can be injected (§10 item 5).
+///
+/// Safe as `@unchecked Sendable`: the mutable tables are read and written only under `lock`.
+public final class SimulatedWebhook: @unchecked Sendable {
+    /// A misbehaviour the MG shows until it is healed (`inject(nil)`).
+    public enum Fault: Sendable, Equatable {
+        /// Answers 503 (with `Retry-After` if given) to the next `times` requests, then behaves.
+        case unavailable(times: Int, retryAfter: String? = nil)
+        /// Answers 400 `INVALID_PROOF` to every request.
+        case invalidProof
+        /// Waits this long before answering normally.
+        case hang(Duration)
+        /// Answers `200 {"status":"rejected"}`.
+        case rejected
+    }
+
+    /// One request the MG received and how it answered.
+    public struct Received: Sendable {
+        public let body: [UInt8]
+        public let nonce: String
+        public let timestamp: String
+        public let status: Int
+    }
+
+    /// An order the MG waits to see paid.
+    struct PendingPayment {
+        let merchantOCID: UInt64
+        let amount: String
+        let currency: String
+    }
+
+    /// This MG as a directory knows it; its endpoint is the running server.
+    public let party: SimulatedParty
+    private let gateways: [UInt64: PeerMetadata]
+    private let time: any TimeSource
+    private let lock = NSLock()
+    private var fault: Fault?
+    private var orders: [String: PendingPayment] = [:]
+    private var received: [Received] = []
+    private var accepted: [String: [UInt8]] = [:]
+    private var nonces: Set<String> = []
+    private var server: Task<Void, any Error>?
+
+    private init(party: SimulatedParty, gateways: [PeerMetadata], time: any TimeSource) {
+        self.party = party
+        self.gateways = Dictionary(gateways.map { ($0.ocid, $0) }, uniquingKeysWith: { _, last in last })
+        self.time = time
+    }
+
+    /// Starts an MG with OCID `ocid` that accepts proofs from `gateways`, judging timestamps by `time`.
+    public static func start(
+        ocid: UInt64 = 300, key: PrivateKey = .generate(), trusting gateways: [PeerMetadata], time: any TimeSource
+    ) async throws -> SimulatedWebhook {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let box = ServerBox()
+        let router = Router()
+        router.post("transfer/webhook") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            return try await box.webhook().answer(request, body: Array(body.readableBytesView))
+        }
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            }, logger: Logger(label: "simulated-mg", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var port = 0
+        for await bound in ports { port = bound }
+        let webhook = SimulatedWebhook(
+            party: SimulatedParty(
+                ocid: ocid, name: "Simulated MG", key: key, endpoint: "http://127.0.0.1:\(port)",
+                capabilities: ["orders.checkout", "transfer.webhook"], accepts: gateways.map(\.ocid)),
+            gateways: gateways, time: time)
+        webhook.lock.withLock { webhook.server = server }
+        box.set(webhook)
+        return webhook
+    }
+
+    /// Stops the server.
+    public func stop() {
+        lock.withLock { server }?.cancel()
+    }
+
+    /// Registers an order the MG waits to see paid.
+    public func expect(orderID: String, merchantOCID: UInt64, amount: String, currency: String) {
+        lock.withLock { orders[orderID] = PendingPayment(merchantOCID: merchantOCID, amount: amount, currency: currency) }
+    }
+
+    /// Starts (or with nil, heals) a fault.
+    public func inject(_ fault: Fault?) {
+        lock.withLock { self.fault = fault }
+    }
+
+    /// Every request received, oldest first.
+    public var requests: [Received] { lock.withLock { received } }
+
+    /// The webhook bodies of accepted proofs, by txid (each once, duplicates included only once).
+    public var acceptedBodies: [String: [UInt8]] { lock.withLock { accepted } }
+
+    private func answer(_ request: Request, body: [UInt8]) async throws -> Response {
+        let header = { (name: String) in request.headers[HTTPField.Name(name)!] ?? "" }
+        let active = lock.withLock { () -> Fault? in
+            let current = fault
+            if case .unavailable(let times, let retryAfter) = current {
+                fault = times > 1 ? .unavailable(times: times - 1, retryAfter: retryAfter) : nil
+            }
+            return current
+        }
+        let outcome: (status: Int, body: JSONValue, extra: [(String, String)])
+        switch active {
+        case .unavailable(_, let retryAfter):
+            outcome = (503, APIError(.internalError, "temporarily unavailable").json, retryAfter.map { [("Retry-After", $0)] } ?? [])
+        case .invalidProof:
+            outcome = (400, APIError(.invalidProof, "injected rejection").json, [])
+        case .rejected:
+            outcome = (200, ["status": "rejected", "message": "injected rejection"], [])
+        case .hang(let delay):
+            try await Task.sleep(for: delay)
+            outcome = judge(header: header, target: request.head.path ?? request.uri.string, body: body)
+        case nil:
+            outcome = judge(header: header, target: request.head.path ?? request.uri.string, body: body)
+        }
+        lock.withLock {
+            received.append(
+                Received(body: body, nonce: header(OCHeader.nonce), timestamp: header(OCHeader.timestamp), status: outcome.status))
+        }
+        return respond(outcome.status, outcome.body, extra: outcome.extra)
+    }
+
+    private func judge(header: (String) -> String, target: String, body: [UInt8]) -> (Int, JSONValue, [(String, String)]) {
+        do {
+            let json = try verify(header: header, target: target, body: body)
+            return (200, json, [])
+        } catch {
+            return (error.status, error.json, [])
+        }
+    }
+
+    private func verify(header: (String) -> String, target: String, body: [UInt8]) throws(APIError) -> JSONValue {
+        let ocidText = header(OCHeader.id)
+        let timestampText = header(OCHeader.timestamp)
+        let nonce = header(OCHeader.nonce)
+        guard let caller = UInt64(ocidText), let gateway = gateways[caller] else {
+            throw APIError(.issuerNotAccepted, "X-OC-ID \(ocidText) is not a trusted gateway")
+        }
+        guard let timestamp = Int64(timestampText), abs(Int64(time.now().timeIntervalSince1970) - timestamp) <= 300 else {
+            throw APIError(.timestampExpired, "timestamp \(timestampText) outside the window")
+        }
+        let canonical = CanonicalRequest(
+            ocid: ocidText, timestamp: timestampText, nonce: nonce, method: "POST", path: target,
+            bodyHash: SHA256Digest(hashing: body))
+        guard let signature = try? Signature(hex: header(OCHeader.signature)),
+            gateway.verificationKeys.contains(where: { $0.verifies(signature, over: canonical.digest) })
+        else { throw APIError(.invalidSignature, "request signature does not verify") }
+        let fresh = lock.withLock { nonces.insert("\(caller):\(nonce)").inserted }
+        guard fresh else { throw APIError(.nonceReused, "nonce \(nonce) was used before") }
+
+        guard let envelope = try? JSONParser.parse(body), let proofJSON = envelope["proof"],
+            let signatureHex = envelope["signature"]?.stringValue, envelope.objectValue?.count == 2,
+            let proof = try? TransferProof(json: proofJSON)
+        else { throw APIError(.invalidProof, "body is not {proof, signature}") }
+        guard proof.issuer == caller else { throw APIError(.invalidProof, "Issuer mismatch") }
+        guard let proofSignature = try? Signature(hex: signatureHex),
+            gateway.verificationKeys.contains(where: { $0.verifyObject(proofJSON, signature: proofSignature, allowLegacy: false) != nil })
+        else { throw APIError(.proofSignatureInvalid, "proof signature does not verify") }
+        guard let reference = proof.to.reference, let order = lock.withLock({ orders[reference] }) else {
+            throw APIError(.invalidProof, "no pending payment for to.reference")
+        }
+        guard proof.to.ocid == order.merchantOCID || proof.to.ocid == party.ocid else {
+            throw APIError(.invalidProof, "Wrong recipient")
+        }
+        guard proof.amount == order.amount else { throw APIError(.amountMismatch, "amount \(proof.amount) != \(order.amount)") }
+        guard proof.currency == order.currency else { throw APIError(.currencyMismatch, "currency \(proof.currency)") }
+        lock.withLock {
+            if accepted[proof.txid] == nil { accepted[proof.txid] = body }
+        }
+        return ["status": "accepted", "txid": .string(proof.txid)]
+    }
+
+    private func respond(_ status: Int, _ json: JSONValue, extra: [(String, String)]) -> Response {
+        let body = CanonicalJSON.encode(json)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        let signed = party.key.signResponse(
+            ocid: party.ocid, status: status, body: body, timestamp: Int64(time.now().timeIntervalSince1970))
+        for (name, value) in signed.fields.map({ ($0.name, $0.value) }) + extra { headers[HTTPField.Name(name)!] = value }
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// Lets the route reach the webhook object that is made once the port is known.
+///
+/// Safe as `@unchecked Sendable`: `value` is written once and read only under `lock`.
+private final class ServerBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: SimulatedWebhook?
+
+    func set(_ webhook: SimulatedWebhook) { lock.withLock { value = webhook } }
+
+    func webhook() throws -> SimulatedWebhook {
+        guard let value = lock.withLock({ value }) else { throw HTTPError(.serviceUnavailable) }
+        return value
+    }
+}
