@@ -92,11 +92,23 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
+        // Simulated merchant and Merchant Gateway on loopback: what `ocgate demo` and the tests talk to.
+        .target(
+            name: "GatewaySimulator",
+            dependencies: [
+                "Opencharge", "GatewayCore", "GatewayStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         // Command line: every `ocgate` verb.
         .target(
             name: "GatewayCLI",
             dependencies: [
                 "Opencharge", "GatewayConfig", "GatewayStore", "GatewayOutbound", "GatewayCore", "GatewayServer",
+                "GatewaySimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -142,22 +154,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        // Simulated merchant, Merchant Gateway and peers that every test target speaks through.
+        // Test helpers shared by every test target (directories, authenticators, ports).
         .target(
             name: "GatewayTestSupport",
             dependencies: [
-                "Opencharge", "GatewayCore", "GatewayStore",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                "Opencharge", "GatewayCore", "GatewayStore", "GatewaySimulator",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/GatewayTestSupport",
             swiftSettings: strict),
         .testTarget(
             name: "GatewayCoreTests",
             dependencies: [
-                "GatewayCore", "GatewayStore", "GatewayConfig", "GatewayOutbound", "GatewayTestSupport", "Opencharge",
+                "GatewayCore", "GatewayStore", "GatewayConfig", "GatewayOutbound", "GatewaySimulator", "GatewayTestSupport",
+                "Opencharge",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -167,7 +177,8 @@ let package = Package(
         .testTarget(
             name: "GatewayServerTests",
             dependencies: [
-                "GatewayServer", "GatewayCore", "GatewayStore", "GatewayConfig", "GatewayTestSupport", "Opencharge",
+                "GatewayServer", "GatewayCore", "GatewayStore", "GatewayConfig", "GatewaySimulator", "GatewayTestSupport",
+                "Opencharge",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -180,7 +191,7 @@ let package = Package(
         .testTarget(
             name: "GatewayCLITests",
             dependencies: [
-                "GatewayCLI", "GatewayStore", "GatewayOutbound", "GatewayTestSupport", "Opencharge",
+                "GatewayCLI", "GatewayStore", "GatewayOutbound", "GatewaySimulator", "GatewayTestSupport", "Opencharge",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

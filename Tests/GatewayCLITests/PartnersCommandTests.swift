@@ -1,4 +1,5 @@
 import Foundation
+import GatewaySimulator
 import GatewayTestSupport
 import Opencharge
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayOutbound
+import GatewaySimulator
 import GatewayStore
 import GatewayTestSupport
 import Logging

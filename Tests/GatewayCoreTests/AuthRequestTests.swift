@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GatewayCore
+import GatewaySimulator
 import GatewayStore
 import GatewayTestSupport
 import Logging

@@ -2,6 +2,7 @@ import Foundation
 import GatewayConfig
 import GatewayCore
 import GatewayOutbound
+import GatewaySimulator
 import GatewayStore
 import GatewayTestSupport
 import Logging

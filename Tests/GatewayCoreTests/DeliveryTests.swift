@@ -1,4 +1,5 @@
 import Foundation
+import GatewaySimulator
 import GatewayConfig
 import GatewayCore
 import GatewayStore

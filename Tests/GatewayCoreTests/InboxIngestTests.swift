@@ -1,4 +1,5 @@
 import Foundation
+import GatewaySimulator
 import GatewayCore
 import GatewayStore
 import GatewayTestSupport

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayConfig
 import GatewayCore
+import GatewaySimulator
 import GatewayStore
 import GatewayTestSupport
 import GRDB

@@ -2,6 +2,7 @@ import Foundation
 import GatewayConfig
 import GatewayCore
 import GatewayServer
+import GatewaySimulator
 import GatewayStore
 import GatewayTestSupport
 import HTTPTypes

@@ -3,6 +3,7 @@ import GRDB
 import GatewayConfig
 import GatewayCore
 import GatewayServer
+import GatewaySimulator
 import GatewayStore
 import GatewayTestSupport
 import HTTPTypes
