@@ -15,11 +15,12 @@ public enum GatewayJobs {
 
     /// The kinds `registry` handles, for commands that only report on the queue (`jobs stats`).
     public static let kinds: Set<String> = [
-        InboxIngest.kind, pruneKind, noncePruneKind, PaymentJobs.proofIssueKind, ProofDelivery.kind,
+        InboxIngest.kind, pruneKind, noncePruneKind, SessionOpening.kind, PaymentPolling.kind, SessionExpiry.kind,
+        PaymentJobs.proofIssueKind, ProofDelivery.kind,
     ]
 
     /// Every handler this build runs, bound to `runtime`'s spool and queue. Inbox files are judged by
-    /// `acceptor`, whose identity signs proofs and whose peer directory finds each MG's webhook.
+    /// `acceptor`, whose identity signs proofs and whose peer directory finds merchants and each MG's webhook.
     public static func registry(_ runtime: GatewayRuntime, acceptor: CheckoutAcceptor, logger: Logger) -> JobRegistry {
         var registry = JobRegistry()
         registry.register(
@@ -36,6 +37,16 @@ public enum GatewayJobs {
         registry.register(noncePruneKind) { _ in
             .succeeded(note: "pruned \(try await nonces.prune()) nonces")
         }
+        let sessions = CheckoutSessionStore(database: runtime.database, queue: queue)
+        registry.register(
+            SessionOpening.kind, handler: SessionOpening(sessions: sessions, peers: acceptor.peers, logger: logger))
+        // The sandbox is the only backend so far, as on the hosted page; its charges live in the database.
+        registry.register(
+            PaymentPolling.kind, policy: PaymentPolling.retryPolicy,
+            handler: PaymentPolling(
+                sessions: sessions, backend: SandboxBackend(sessions: sessions, time: runtime.time), time: runtime.time,
+                logger: logger))
+        registry.register(SessionExpiry.kind, handler: SessionExpiry(sessions: sessions, time: runtime.time))
         registerProofs(
             into: &registry, runtime: runtime, identity: acceptor.identity, peers: acceptor.peers,
             client: MetadataDirectory.outboundClient(runtime.configuration.outbound, logger: logger), logger: logger)
@@ -63,11 +74,13 @@ public enum GatewayJobs {
                 logger: logger))
     }
 
-    /// The maintenance jobs enqueued on a schedule: inbox polling and the daily prune.
+    /// The maintenance jobs enqueued on a schedule: inbox polling, the daily prune, nonce pruning and the
+    /// session expiry sweep.
     public static let recurring: [RecurringJob] = [
         RecurringJob(name: "inbox", kind: InboxIngest.kind, every: .seconds(2)),
         RecurringJob(name: "prune", kind: pruneKind, every: .seconds(86_400)),
         RecurringJob(name: "nonces", kind: noncePruneKind, every: .seconds(60)),
+        RecurringJob(name: "session.expire", kind: SessionExpiry.kind, every: SessionExpiry.period),
     ]
 
     /// Kinds a drain does not wait for: the schedule keeps enqueueing them.

@@ -182,6 +182,15 @@ enum SchemaMigrations {
                 """)
         }
 
+        // Session lifecycle (issue 6): the merchant's display name that `session.open` resolved, so the hosted page
+        // needs no metadata fetch; the creation-time index serves `ocgate sessions list`, newest first.
+        migrator.registerMigration("v8-session-lifecycle") { db in
+            try db.execute(sql: """
+                ALTER TABLE checkout_sessions ADD COLUMN merchant_name TEXT;
+                CREATE INDEX checkout_sessions_created ON checkout_sessions(created_at);
+                """)
+        }
+
         return migrator
     }()
 }

@@ -1,0 +1,29 @@
+import Foundation
+import GatewayStore
+
+/// Runs `session.expire`, the recurring sweep: every pending session past its expiry becomes `expired` in one
+/// statement. Sessions in `processing` are left alone (money may be moving; their poll decides them), and so
+/// are finished ones.
+public struct SessionExpiry: JobHandler {
+    /// The job kind.
+    public static let kind = "session.expire"
+    /// How often the sweep runs.
+    public static let period: Duration = .seconds(30)
+
+    public let sessions: CheckoutSessionStore
+    public let time: any TimeSource
+
+    public init(sessions: CheckoutSessionStore, time: any TimeSource) {
+        self.sessions = sessions
+        self.time = time
+    }
+
+    public func run(_ job: ClaimedJob) async -> JobOutcome {
+        do {
+            let expired = try await sessions.expirePending(now: time.now())
+            return .succeeded(note: "expired \(expired) sessions")
+        } catch {
+            return .retry(error: "storage: \(error)")
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import GatewayStore
+import Logging
+import Opencharge
+
+/// Runs `session.open`: finishes a session the acceptor stored by resolving the merchant's display name through
+/// the peer directory and storing it with the session, so the hosted page shows it without a network call.
+///
+/// Idempotent: a session already named is left as it is. When the metadata cannot be had the job retries; the
+/// hosted page falls back to the merchant's OCID meanwhile.
+public struct SessionOpening: JobHandler {
+    /// The job kind (enqueued by the acceptor with unique key `session.open:<id>`).
+    public static let kind = CheckoutAcceptor.sessionOpenKind
+
+    public let sessions: CheckoutSessionStore
+    public let peers: any PeerDirectory
+    public let logger: Logger
+
+    public init(sessions: CheckoutSessionStore, peers: any PeerDirectory, logger: Logger) {
+        self.sessions = sessions
+        self.peers = peers
+        self.logger = logger
+    }
+
+    public func run(_ job: ClaimedJob) async -> JobOutcome {
+        guard let payload = SessionJobPayload(job.payload) else {
+            return .dead(error: "payload names no session: \(String(decoding: job.payload, as: UTF8.self))")
+        }
+        do {
+            guard let session = try await sessions.session(id: payload.session) else {
+                return .dead(error: "session \(payload.session) does not exist")
+            }
+            if let stored = try await sessions.merchantName(sessionID: session.id) {
+                return .succeeded(note: "already named \(stored)")
+            }
+            let name: String
+            do {
+                name = try await peers.metadata(for: session.merchantOCID).name
+            } catch {
+                return .retry(error: "merchant \(session.merchantOCID) metadata: \(error.message)")
+            }
+            guard !name.isEmpty else {
+                return .succeeded(note: "merchant \(session.merchantOCID) publishes no name; the page shows its OCID")
+            }
+            _ = try await sessions.name(sessionID: session.id, merchantName: name)
+            return .succeeded(note: "merchant named \(name)")
+        } catch {
+            return .retry(error: "storage: \(error)")
+        }
+    }
+}
