@@ -8,7 +8,7 @@ public struct OCGateCommand: AsyncParsableCommand {
         abstract: "Opencharge Payment Gateway: signed checkouts in, signed transfer proofs out.",
         version: "0.1.0",
         subcommands: [
-            ServeCommand.self, WorkCommand.self, JobsCommand.self, PartnersCommand.self, PruneCommand.self,
+            ServeCommand.self, DemoCommand.self, WorkCommand.self, JobsCommand.self, PartnersCommand.self, PruneCommand.self,
             BackupCommand.self, KeysCommand.self, ConfigCommand.self, BenchCommand.self, SessionsCommand.self,
         ])
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 
 /// One Hummingbird server on 127.0.0.1 (random port) that plays every peer's web server in tests: serves documents published by name
 /// under `/m/{name}` and index answers under `/index/{name}/ocid/{ocid}`, and counts requests per name.
@@ -64,7 +65,7 @@ public final class MetadataServer: @unchecked Sendable {
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)
                 continuation.finish()
-            })
+            }, logger: Logger(label: "simulated-peers", factory: { _ in SwiftLogNoOpLogHandler() }))
         Task { try await app.runService(gracefulShutdownSignals: []) }
         for await port in ports { return port }
         throw CancellationError()
