@@ -1,22 +1,39 @@
 import Foundation
 import GatewayTestSupport
+import Opencharge
 import Testing
 
 struct DemoCommandTests {
     @Test func demoAutoPaysAndPrintsAProofTheMerchantGatewayAcceptedAndThatVerifies() throws {
         let directory = try OCGateProcess.temporaryDirectory()
+        let config = OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path
+        let environment = [
+            "OCGATE_SPOOL_DIR": directory.appendingPathComponent("spool").path,
+            "OCGATE_GATEWAY_KEY_FILE": directory.appendingPathComponent("gateway.key").path,
+            "OCGATE_HTTP_PORT": String(closedLoopbackPort()),
+        ]
         let result = try OCGateProcess.run(
-            ["demo", "--auto", "--timeout", "60", "--config", OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path],
-            environment: [
-                "OCGATE_SPOOL_DIR": directory.appendingPathComponent("spool").path,
-                "OCGATE_GATEWAY_KEY_FILE": directory.appendingPathComponent("gateway.key").path,
-                "OCGATE_HTTP_PORT": String(closedLoopbackPort()),
-            ],
-            in: directory)
+            ["demo", "--auto", "--timeout", "60", "--config", config], environment: environment, in: directory)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("/pay/cs_"))
         #expect(result.stdout.contains(#""issuer":200"#))
         #expect(result.stdout.contains(#""to":{"ocid":500"#))
         #expect(result.stdout.contains("verified with the gateway's published key: yes"))
+
+        // The operator's view of the same session: completed, one proof delivered and accepted, one ledger entry.
+        let sessionID = try #require(
+            result.stdout.split(separator: "\n").first { $0.contains("session  cs_") }?.split(separator: " ").last)
+        let shown = try OCGateProcess.run(
+            ["sessions", "show", String(sessionID), "--json", "--config", config], environment: environment, in: directory)
+        #expect(shown.status == 0, "\(shown.stderr)")
+        let session = try JSONParser.parse(shown.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(session["proof"]?["delivery_state"] == "accepted")
+        #expect(session["ledger_entry"]?["amount"] == "4.50")
+        #expect(session["ledger_entry"]?["payable_to_mg"] == 300)
+        let delivery = session["jobs"]?.arrayValue?.first { $0["kind"] == "callback.deliver" }
+        #expect(delivery?["state"] == "succeeded")
+        let attempt = delivery?["attempts"]?.arrayValue?.last
+        #expect(attempt?["outcome"] == "succeeded")
+        #expect(attempt?["note"]?.stringValue?.contains("HTTP 200") == true)
     }
 }

@@ -122,6 +122,21 @@ struct JobsCommandTests {
         #expect(text.stdout.contains("alpha\tqueued\t2"))
         #expect(text.stdout.contains("dead: 1"))
         #expect(text.stdout.contains("kinds with no handler: alpha, beta"))
+        #expect(json["delivery_breakers"] == .array([]))
+    }
+
+    @Test func statsShowsAPausedDeliveryBreaker() async throws {
+        let spool = try SpoolFixture()
+        let proofs = ProofStore(database: spool.queue.database, queue: spool.queue)
+        for _ in 0..<3 {
+            _ = try await proofs.recordDeliveryFailure(mgOCID: 300, threshold: 3, pause: .seconds(600), now: Date())
+        }
+        let json = try spool.json(["jobs", "stats"])
+        let breaker = json["delivery_breakers"]?.arrayValue?.first
+        #expect(breaker?["mg"] == 300)
+        #expect(breaker?["consecutive_failures"] == 3)
+        #expect(breaker?["paused"] == true)
+        #expect(try spool.ocgate(["jobs", "stats"]).stdout.contains("deliveries to MG 300: 3 failures in a row, paused until"))
     }
 
     @Test func drainTimesOutWhileWorkIsPendingAndSucceedsWhenNoneIs() async throws {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GatewayCore
 import GatewayStore
 import Logging
@@ -18,6 +19,9 @@ struct JobsStatsCommand: AsyncParsableCommand {
         let stats = try await gateway.queue.stats(registeredKinds: GatewayJobs.kinds)
         let rows = stats.counts.sorted { ($0.key.kind, $0.key.state.rawValue) < ($1.key.kind, $1.key.state.rawValue) }
         let oldest = stats.oldestRunnableAge.map(JobPresentation.seconds)
+        // Merchant Gateways whose deliveries are failing in a row, and whether they are paused (DESIGN.md lesson 3).
+        let breakers = try await ProofStore(database: gateway.database, queue: gateway.queue).troubledBreakers()
+        let now = Date()
         if json {
             JobPresentation.print([
                 "counts": .array(rows.map {
@@ -27,6 +31,13 @@ struct JobsStatsCommand: AsyncParsableCommand {
                 "attempts_last_hour": .integer(stats.attemptsLastHour),
                 "dead": .integer(stats.deadCount),
                 "unhandled_kinds": .array(stats.unhandledKinds.map { .string($0) }),
+                "delivery_breakers": .array(breakers.map { breaker in
+                    [
+                        "mg": .integer(breaker.mgOCID), "consecutive_failures": .integer(breaker.consecutiveFailures),
+                        "paused": .bool(breaker.isOpen(at: now)),
+                        "paused_until": breaker.openUntil.map { .string(JobPresentation.time($0)) } ?? .null,
+                    ]
+                }),
             ])
             return
         }
@@ -36,6 +47,10 @@ struct JobsStatsCommand: AsyncParsableCommand {
         print("dead: \(stats.deadCount)")
         if !stats.unhandledKinds.isEmpty {
             print("kinds with no handler: \(stats.unhandledKinds.joined(separator: ", "))")
+        }
+        for breaker in breakers {
+            let state = breaker.isOpen(at: now) ? "paused until \(breaker.openUntil.map(JobPresentation.time) ?? "?")" : "delivering"
+            print("deliveries to MG \(breaker.mgOCID): \(breaker.consecutiveFailures) failures in a row, \(state)")
         }
     }
 }

@@ -48,6 +48,23 @@ enum SessionPresentation {
     }
 
     /// One listing line: id, status, amount and currency, MG, merchant, creation time, merchant name.
+    /// The proof as it was signed and is delivered, with its delivery state.
+    static func json(_ proof: StoredProof) -> JSONValue {
+        [
+            "txid": .string(proof.txid), "proof": (try? JSONParser.parse(proof.proofJSON)) ?? .string(proof.proofJSON),
+            "signature": .string(proof.signature), "issued_at": .string(JobPresentation.time(proof.issuedAt)),
+            "delivery_state": .string(proof.deliveryState.rawValue),
+            "delivered_at": proof.deliveredAt.map { .string(JobPresentation.time($0)) } ?? .null,
+        ]
+    }
+
+    static func json(_ entry: LedgerEntry) -> JSONValue {
+        [
+            "txid": .string(entry.txid), "payable_to_mg": .integer(entry.mgOCID), "amount": .string(entry.amount),
+            "currency": .string(entry.currency), "statement_id": entry.statementID.map { .string($0) } ?? .null,
+        ]
+    }
+
     static func line(_ overview: SessionOverview) -> String {
         let session = overview.session
         var text = "\(session.id)\t\(session.status)\t\(session.amount) \(session.currency)\tmg \(session.mgOCID)"

@@ -4,7 +4,8 @@ import GatewayCore
 import GatewayStore
 import Opencharge
 
-/// `ocgate sessions show ID`: one session, its order as stored, its charges and the jobs that belong to it.
+/// `ocgate sessions show ID`: one session, its order as stored, its charges, its proof and ledger entry, and
+/// the jobs that belong to it with every attempt (deliveries included).
 struct SessionsShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show a session with its order, charges and jobs.")
@@ -20,22 +21,40 @@ struct SessionsShowCommand: AsyncParsableCommand {
             throw CommandFailure("session \(id) does not exist")
         }
         let charges = try await store.charges(sessionID: id)
-        let jobs = try await store.jobs(sessionID: id)
+        let proofs = ProofStore(database: gateway.database, queue: gateway.queue)
+        let proof = try await proofs.proof(sessionID: id)
+        var ledger: LedgerEntry?
+        if let proof { ledger = try await proofs.ledgerEntry(txid: proof.txid) }
+        var details: [JobDetail] = []
+        for job in try await store.jobs(sessionID: id) {
+            if let detail = try await gateway.queue.show(id: job.id) { details.append(detail) }
+        }
         if json {
             guard case .object(var fields) = SessionPresentation.json(overview) else { return }
             let order = overview.session.orderJSON
             fields["order"] = (try? JSONParser.parse(order)) ?? .string(order)
             fields["order_signature"] = .string(overview.session.orderSignature)
             fields["charges"] = .array(charges.map(SessionPresentation.json))
-            fields["jobs"] = .array(jobs.map(JobPresentation.json))
+            fields["proof"] = proof.map(SessionPresentation.json) ?? .null
+            fields["ledger_entry"] = ledger.map(SessionPresentation.json) ?? .null
+            fields["jobs"] = .array(details.map { detail in
+                guard case .object(var job) = JobPresentation.json(detail.job) else { return .null }
+                job["attempts"] = .array(detail.attempts.map(JobPresentation.json))
+                return .object(job)
+            })
             JobPresentation.print(.object(fields))
         } else {
             print(SessionPresentation.line(overview))
             print("order: \(overview.session.orderJSON)")
             print("charges: \(charges.count)")
             charges.forEach { print(SessionPresentation.line($0)) }
-            print("jobs: \(jobs.count)")
-            jobs.forEach { print("  " + JobPresentation.line($0)) }
+            if let proof { print("proof: \(proof.txid) delivery \(proof.deliveryState.rawValue) \(proof.proofJSON)") }
+            if let ledger { print("ledger: \(ledger.txid) payable to \(ledger.mgOCID) \(ledger.amount) \(ledger.currency)") }
+            print("jobs: \(details.count)")
+            for detail in details {
+                print("  " + JobPresentation.line(detail.job))
+                detail.attempts.forEach { print("    " + JobPresentation.line($0)) }
+            }
         }
     }
 }

@@ -149,9 +149,10 @@ extension CheckoutSessionStore {
                     SELECT \(Job.columns) FROM jobs
                     WHERE unique_key IN (?, ?)
                        OR unique_key IN (SELECT 'payment.poll:' || reference FROM payment_charges WHERE session_id = ?)
+                       OR unique_key IN (SELECT 'callback.deliver:' || txid FROM transfer_proofs WHERE session_id = ?)
                     ORDER BY id
                     """,
-                arguments: ["session.open:\(sessionID)", "proof.issue:\(sessionID)", sessionID]
+                arguments: ["session.open:\(sessionID)", "proof.issue:\(sessionID)", sessionID, sessionID]
             ).map(Job.init(row:))
         }
     }
