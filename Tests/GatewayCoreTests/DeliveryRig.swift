@@ -43,20 +43,8 @@ struct DeliveryRig {
 
     /// Runs the worker while `body` runs, then shuts it down and stops the MG.
     func running(_ body: () async throws -> Void) async throws {
-        let group = ServiceGroup(
-            services: [worker], logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         defer { webhook.stop() }
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                try await body()
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await withServices([worker], body)
     }
 
     /// The delivery job of a session's proof, with its attempts.

@@ -1,27 +1,9 @@
 import Foundation
 import GatewayStore
+import GatewayTestSupport
 import Logging
 import ServiceLifecycle
 import Testing
-
-/// Runs `services` in a ServiceGroup while `body` runs, then shuts the group down gracefully.
-func withServices(
-    _ services: [any Service], _ body: () async throws -> Void
-) async throws {
-    let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-    let group = ServiceGroup(services: services, logger: quiet)
-    try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
-        do {
-            try await body()
-        } catch {
-            await group.triggerGracefulShutdown()
-            throw error
-        }
-        await group.triggerGracefulShutdown()
-        try await tasks.waitForAll()
-    }
-}
 
 /// Polls `condition` every 20 ms until it holds or `timeout` passes (a bound, not a performance claim).
 func eventually(within timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {

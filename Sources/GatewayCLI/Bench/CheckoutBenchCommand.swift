@@ -4,6 +4,7 @@ import GatewayConfig
 import GatewayCore
 import GatewayOutbound
 import GatewayServer
+import GatewaySimulator
 import GatewayStore
 import Logging
 import Opencharge
@@ -75,10 +76,10 @@ struct CheckoutBenchCommand: AsyncParsableCommand {
 /// A gateway, a merchant and a Merchant Gateway with fresh keys, the acceptor on a temporary spool.
 struct CheckoutBenchSetup: Sendable {
     let identity: GatewayIdentity
-    let merchant: PeerMetadata
-    let merchantKey: PrivateKey
-    let gateway: PeerMetadata
-    let gatewayKey: PrivateKey
+    let merchant = SimulatedMerchant(
+        party: SimulatedParty(ocid: 500, name: "bench merchant", endpoint: "https://merchant.invalid", accepts: [300]))
+    let gateway = SimulatedMerchantGateway(
+        party: SimulatedParty(ocid: 300, name: "bench MG", endpoint: "https://mg.invalid", accepts: [200]))
     let database: GatewayDatabase
     let sessions: CheckoutSessionStore
     let server: GatewayServer
@@ -87,18 +88,10 @@ struct CheckoutBenchSetup: Sendable {
     init(directory: String, durability: GatewayStore.Durability, logger: Logger) throws {
         identity = GatewayIdentity(
             ocid: 200, name: "bench gateway", key: .generate(), publicURL: "http://127.0.0.1", currencies: ["USD"])
-        merchantKey = .generate()
-        gatewayKey = .generate()
-        merchant = PeerMetadata(
-            ocid: 500, name: "bench merchant", publicKey: merchantKey.publicKey, previousKey: nil,
-            endpoint: "https://merchant.invalid", capabilities: [], currencies: ["USD"], accepts: [300])
-        gateway = PeerMetadata(
-            ocid: 300, name: "bench MG", publicKey: gatewayKey.publicKey, previousKey: nil, endpoint: "https://mg.invalid",
-            capabilities: [], currencies: ["USD"], accepts: [200])
         database = try GatewayDatabase(path: directory + "/ocgate.db", durability: durability)
         let queue = SQLiteJobQueue(database: database)
         sessions = CheckoutSessionStore(database: database, queue: queue)
-        let peers = InlinePeerDirectory([merchant, gateway])
+        let peers = InlinePeerDirectory([merchant.party.metadata, gateway.party.metadata])
         let time = SystemTime()
         let authenticator = RequestAuthenticator(
             directory: peers, nonces: NonceStore(database: database, time: time),
@@ -121,24 +114,16 @@ struct CheckoutBenchSetup: Sendable {
 
     func port() async -> Int { await ports.value() }
 
-    /// Unique orders and nonces, signed now, as a Merchant Gateway would send them.
+    /// Unique orders and nonces, signed now, as the Merchant Gateway sends them.
     func signedRequests(count: Int, url: String, path: String) -> [OutboundRequest] {
-        let now = Int64(Date().timeIntervalSince1970)
-        return (0..<count).map { i in
-            let order: JSONValue = [
-                "id": .string("ord_\(UUID().uuidString)"), "ocid": 500, "amount": "99.99", "currency": "USD",
-                "items": [["id": "item_001", "name": "Product A", "quantity": 1, "price": "99.99"]],
-                "createdAt": .integer(now), "accepts": [300], "reference": .string("INV-\(i)"),
-            ]
-            let body = CanonicalJSON.encode([
-                "order": order, "signature": .string(merchantKey.signObject(order).hex), "merchantOcid": 500,
-                "urls": ["success": "https://merchant.example/ok", "cancel": "https://merchant.example/cancel"],
-            ])
-            let headers = gatewayKey.signRequest(ocid: 300, method: "POST", path: path, body: body, timestamp: now)
+        let now = Date()
+        return (0..<count).map { _ in
+            let order = merchant.order(accepts: [300], createdAt: Int64(now.timeIntervalSince1970))
+            let body = gateway.checkoutBody(order: order, signature: merchant.sign(order), merchantOcid: 500)
+            let headers = gateway.sign(path: path, body: body, at: now).map { (name: $0.key, value: $0.value) }
             return OutboundRequest(
-                method: "POST", url: url,
-                headers: headers.fields + [(name: "Content-Type", value: "application/json")], body: body,
-                timeout: .seconds(30))
+                method: "POST", url: url, headers: headers + [(name: "Content-Type", value: "application/json")],
+                body: body, timeout: .seconds(30))
         }
     }
 }
