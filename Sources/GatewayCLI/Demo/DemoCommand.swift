@@ -34,7 +34,7 @@ struct DemoCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         if !FileManager.default.fileExists(atPath: configuration.gateway.keyFile) {
             try? KeyFile.write(PrivateKey.generate(), to: configuration.gateway.keyFile, replacing: false)
-            print("Created a demo gateway key in \(configuration.gateway.keyFile)")
+            printNow("Created a demo gateway key in \(configuration.gateway.keyFile)")
         }
         let identity: GatewayIdentity
         do { identity = try GatewayIdentity(configuration: configuration) } catch { throw CommandFailure(error.description) }
@@ -84,11 +84,11 @@ struct DemoCommand: AsyncParsableCommand {
             base: base, merchant: merchant, gateway: SimulatedMerchantGateway(party: webhook.party), webhook: webhook,
             formToken: FormToken(gatewayKey: identity.key))
         let checkout = try await flow.createCheckout()
-        print("Checkout created by the simulated Merchant Gateway (OCID 300) for merchant OCID 500:")
-        print("  session  \(checkout.sessionID)")
-        print("  open     \(checkout.checkoutURL)")
+        printNow("Checkout created by the simulated Merchant Gateway (OCID 300) for merchant OCID 500:")
+        printNow("  session  \(checkout.sessionID)")
+        printNow("  open     \(checkout.checkoutURL)")
         guard auto else {
-            print("Pay it in a browser; the gateway delivers the proof to the simulated MG. Ctrl-C stops the demo.")
+            printNow("Pay it in a browser; the gateway delivers the proof to the simulated MG. Ctrl-C stops the demo.")
             try await running.value
             return
         }
