@@ -5,10 +5,16 @@ import Logging
 enum GatewayLogging {
     static func logger(_ configuration: GatewayConfiguration, label: String) -> Logger {
         let level = Logger.Level(rawValue: configuration.log.level) ?? .info
+        let format = configuration.log.format
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .json:
+                return JSONLogHandler(label: label, logLevel: level)
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         var logger = Logger(label: label)
         logger.logLevel = level
