@@ -46,6 +46,9 @@ public final class GatewayDatabase: Sendable {
     /// left settles it.
     private func migrate() throws {
         let migrator = SchemaMigrations.migrator
+        // Processes that open a new spool together race to apply migrations; each loss means another process
+        // applied one, so progress is certain and retrying (within a deadline) always converges.
+        let deadline = Date().addingTimeInterval(10)
         var failures = 0
         while true {
             let unknown = try pool.read { db in
@@ -59,8 +62,8 @@ public final class GatewayDatabase: Sendable {
                 return
             } catch {
                 failures += 1
-                if failures == 5 { throw error }
-                Thread.sleep(forTimeInterval: 0.02 * Double(failures))
+                if Date() > deadline { throw error }
+                Thread.sleep(forTimeInterval: min(0.2, 0.01 * Double(failures)))
             }
         }
     }
