@@ -31,6 +31,8 @@ public struct GatewayServer: Sendable {
     public let queue: any JobQueue
     /// Accepts checkouts; nil serves only the public routes.
     public let acceptor: CheckoutAcceptor?
+    /// Charges on the hosted page; nil is the sandbox. `PaymentBackends.make` gives the configured one.
+    public let paymentBackend: (any PaymentBackend)?
     public let time: any TimeSource
     /// Exposed at `/metrics`; the process's swift-metrics factory should write into it.
     public let metrics: PrometheusCollectorRegistry
@@ -40,9 +42,11 @@ public struct GatewayServer: Sendable {
 
     public init(
         settings: ServerSettings, identity: GatewayIdentity, database: GatewayDatabase, queue: any JobQueue,
-        acceptor: CheckoutAcceptor?, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-        time: any TimeSource = SystemTime(), services: [any Service] = [], logger: Logger
+        acceptor: CheckoutAcceptor?, paymentBackend: (any PaymentBackend)? = nil,
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), time: any TimeSource = SystemTime(),
+        services: [any Service] = [], logger: Logger
     ) {
+        self.paymentBackend = paymentBackend
         self.metrics = metrics
         self.acceptor = acceptor
         self.settings = settings
@@ -70,7 +74,8 @@ public struct GatewayServer: Sendable {
             ).register(on: router)
             CapabilitiesRoutes(identity: identity, authenticator: acceptor.authenticator, responder: responder)
                 .register(on: router)
-            PayRoutes(checkout: .sandbox(acceptor: acceptor), gatewayName: identity.name, responder: responder).register(on: router)
+            let checkout = paymentBackend.map { HostedCheckout(acceptor: acceptor, backend: $0) } ?? .sandbox(acceptor: acceptor)
+            PayRoutes(checkout: checkout, gatewayName: identity.name, responder: responder).register(on: router)
         }
         let port = settings.port
         return Application(

@@ -43,6 +43,10 @@ struct ServeCommand: AsyncParsableCommand {
             host: configuration.http.host, port: configuration.http.port, bodyLimit: configuration.http.bodyLimit)
         let server = GatewayServer(
             settings: settings, identity: identity, database: runtime.database, queue: runtime.queue, acceptor: acceptor,
+            paymentBackend: PaymentBackends.make(
+                configuration: configuration.payment, sessions: acceptor.sessions,
+                client: MetadataDirectory.outboundClient(configuration.outbound, logger: logger), time: runtime.time,
+                logger: logger),
             metrics: metrics, services: services, logger: logger)
         try await server.run(onServerRunning: { port in
                 logger.notice(

@@ -34,12 +34,16 @@ public struct HostedCheckout: Sendable {
         self.time = time
     }
 
+    /// The checkout over an acceptor's sessions and peers, charging through `backend`.
+    public init(acceptor: CheckoutAcceptor, backend: any PaymentBackend) {
+        self.init(
+            sessions: acceptor.sessions, peers: acceptor.peers, backend: backend,
+            formToken: FormToken(gatewayKey: acceptor.identity.key), time: acceptor.time)
+    }
+
     /// The sandbox checkout over an acceptor's sessions and peers: what `ocgate serve` runs by default.
     public static func sandbox(acceptor: CheckoutAcceptor) -> HostedCheckout {
-        HostedCheckout(
-            sessions: acceptor.sessions, peers: acceptor.peers,
-            backend: SandboxBackend(sessions: acceptor.sessions, time: acceptor.time),
-            formToken: FormToken(gatewayKey: acceptor.identity.key), time: acceptor.time)
+        HostedCheckout(acceptor: acceptor, backend: SandboxBackend(sessions: acceptor.sessions, time: acceptor.time))
     }
 
     /// `GET /pay/{id}`.

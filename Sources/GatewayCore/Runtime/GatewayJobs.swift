@@ -40,16 +40,18 @@ public enum GatewayJobs {
         let sessions = CheckoutSessionStore(database: runtime.database, queue: queue)
         registry.register(
             SessionOpening.kind, handler: SessionOpening(sessions: sessions, peers: acceptor.peers, logger: logger))
-        // The sandbox is the only backend so far, as on the hosted page; its charges live in the database.
+        let client = MetadataDirectory.outboundClient(runtime.configuration.outbound, logger: logger)
+        // The same choice as the hosted page's (`PaymentBackends.make`), so a poll asks the backend that started the charge.
+        let backend = PaymentBackends.make(
+            configuration: runtime.configuration.payment, sessions: sessions, client: client, time: runtime.time,
+            logger: logger)
         registry.register(
             PaymentPolling.kind, policy: PaymentPolling.retryPolicy,
-            handler: PaymentPolling(
-                sessions: sessions, backend: SandboxBackend(sessions: sessions, time: runtime.time), time: runtime.time,
-                logger: logger))
+            handler: PaymentPolling(sessions: sessions, backend: backend, time: runtime.time, logger: logger))
         registry.register(SessionExpiry.kind, handler: SessionExpiry(sessions: sessions, time: runtime.time))
         registerProofs(
-            into: &registry, runtime: runtime, identity: acceptor.identity, peers: acceptor.peers,
-            client: MetadataDirectory.outboundClient(runtime.configuration.outbound, logger: logger), logger: logger)
+            into: &registry, runtime: runtime, identity: acceptor.identity, peers: acceptor.peers, client: client,
+            logger: logger)
         return registry
     }
 

@@ -4,7 +4,8 @@ import Logging
 
 /// Runs `payment.poll`: asks the payment backend about a charge that was still pending when it started.
 ///
-/// - pending: asks again after a backoff that doubles from 2 s up to 1 min;
+/// - pending: asks again after a backoff that doubles from 2 s up to 1 min, until the session's expiry has passed:
+///   then the job goes dead (polling stops; `ocgate jobs retry` asks again, and a success found then is honoured);
 /// - succeeded: records it and enqueues the session's `proof.issue` (unique per session) in one transaction,
 ///   even when the session expired meanwhile: the money was taken, so the proof is owed (late payment);
 /// - failed: records it and puts the session back to `pending`, payable again until it expires (spec §13
@@ -51,6 +52,12 @@ public struct PaymentPolling: JobHandler {
         do {
             switch state {
             case .pending:
+                if let session = try await sessions.session(id: payload.session),
+                    session.expiresAt <= Int64(time.now().timeIntervalSince1970)
+                {
+                    return .dead(
+                        error: "charge \(charge) still pending when session \(payload.session) expired; polling stopped")
+                }
                 return .retry(
                     error: "charge \(charge) is still pending", after: Self.backoff(afterAttempt: job.attempt))
             case .succeeded:

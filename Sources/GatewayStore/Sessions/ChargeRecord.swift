@@ -21,8 +21,14 @@ public struct ChargeRecord: Sendable, Equatable {
     /// When a pending sandbox charge turns succeeded (unix seconds); nil for charges settled at once.
     public var settlesAt: Int64?
     public var createdAt: Date
+    /// The id an external processor gave the charge (backend `http`), once it answered; nil otherwise.
+    public var processorID: String?
 
-    public init(reference: String, sessionID: String, backend: String, state: State, settlesAt: Int64?, createdAt: Date) {
+    public init(
+        reference: String, sessionID: String, backend: String, state: State, settlesAt: Int64?, createdAt: Date,
+        processorID: String? = nil
+    ) {
+        self.processorID = processorID
         self.reference = reference
         self.sessionID = sessionID
         self.backend = backend

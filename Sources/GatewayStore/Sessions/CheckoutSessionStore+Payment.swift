@@ -77,6 +77,18 @@ extension CheckoutSessionStore {
         }
     }
 
+    /// Records the id the processor gave the charge `reference`. The first id recorded stays: an idempotent
+    /// start answered twice cannot re-point a charge. Returns the id the charge now has, nil for no such charge.
+    public func recordProcessorID(_ processorID: String, forCharge reference: String) async throws -> String? {
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE payment_charges SET processor_id = ? WHERE reference = ? AND processor_id IS NULL",
+                arguments: [processorID, reference])
+            return try String.fetchOne(
+                db, sql: "SELECT processor_id FROM payment_charges WHERE reference = ?", arguments: [reference])
+        }
+    }
+
     private static func fetch(_ id: String, in db: Database) throws -> CheckoutSessionRecord? {
         try Row.fetchOne(db, sql: "SELECT * FROM checkout_sessions WHERE id = ?", arguments: [id]).map(record)
     }
@@ -84,12 +96,12 @@ extension CheckoutSessionStore {
     private static func insert(_ charge: ChargeRecord, in db: Database) throws {
         try db.execute(
             sql: """
-                INSERT INTO payment_charges (reference, session_id, backend, state, settles_at, created_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO payment_charges (reference, session_id, backend, state, settles_at, created_at, processor_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 charge.reference, charge.sessionID, charge.backend, charge.state.rawValue, charge.settlesAt,
-                charge.createdAt.millis,
+                charge.createdAt.millis, charge.processorID,
             ])
     }
 
@@ -97,6 +109,6 @@ extension CheckoutSessionStore {
         ChargeRecord(
             reference: row["reference"], sessionID: row["session_id"], backend: row["backend"],
             state: ChargeRecord.State(rawValue: row["state"]) ?? .failed, settlesAt: row["settles_at"],
-            createdAt: Date(millis: row["created_at"]))
+            createdAt: Date(millis: row["created_at"]), processorID: row["processor_id"])
     }
 }

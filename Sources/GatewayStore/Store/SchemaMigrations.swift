@@ -191,6 +191,12 @@ enum SchemaMigrations {
                 """)
         }
 
+        // The http payment backend (issue 6): the id the external processor gave a charge, which its status URL
+        // needs. NULL until the processor answered the start; charges of the sandbox never have one.
+        migrator.registerMigration("v9-charge-processor-id") { db in
+            try db.execute(sql: "ALTER TABLE payment_charges ADD COLUMN processor_id TEXT")
+        }
+
         return migrator
     }()
 }
