@@ -1,4 +1,5 @@
 import Foundation
+import GatewayCore
 import GatewayOutbound
 import GatewaySimulator
 import GatewayStore
@@ -18,7 +19,7 @@ struct ServeDurabilityTests {
     struct Gateway {
         let directory: URL
         let port: Int
-        let environment: [String: String]
+        var environment: [String: String]
         var spool: String { directory.appendingPathComponent("spool").path }
     }
 
@@ -42,10 +43,11 @@ struct ServeDurabilityTests {
             ])
     }
 
-    func start(_ gateway: Gateway) async throws -> Process {
+    func start(_ gateway: Gateway, workers: Bool = false) async throws -> Process {
         let config = OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path
         let process = try OCGateProcess.launch(
-            ["serve", "--no-workers", "--config", config], environment: gateway.environment, in: gateway.directory)
+            ["serve", "--config", config] + (workers ? [] : ["--no-workers"]), environment: gateway.environment,
+            in: gateway.directory)
         for _ in 0..<300 {
             let health = OutboundRequest(method: "GET", url: "http://127.0.0.1:\(gateway.port)/health", timeout: .seconds(1))
             if (try? await client.send(health))?.status == 200 { return process }
@@ -96,6 +98,40 @@ struct ServeDurabilityTests {
         restarted.terminate()
         restarted.waitUntilExit()
         #expect(restarted.terminationStatus == 0)
+    }
+
+    @Test func theHTTPProcessorBackendCompletesAPaymentThroughTheRealServer() async throws {
+        let processor = try await SimulatedProcessor.start(authHeader: (name: "Authorization", value: "Bearer sk_test_e2e"))
+        defer { processor.stop() }
+        processor.script(.succeed(afterPolls: 1))
+        var gateway = try await prepare()
+        gateway.environment.merge([
+            "OCGATE_PAYMENT_BACKEND": "http", "OCGATE_PAYMENT_HTTP_START_URL": processor.startURL,
+            "OCGATE_PAYMENT_HTTP_STATUS_URL": processor.statusURL,
+            "OCGATE_PAYMENT_HTTP_AUTH_HEADER": "Authorization: Bearer sk_test_e2e",
+        ]) { $1 }
+        let server = try await start(gateway, workers: true)
+        defer { server.terminate() }
+        let created = try await client.send(checkout(gateway.port, id: "ord_http_backend"))
+        let session = try CheckoutCreateResponse(json: try JSONParser.parse(created.body)).sessionID
+        let key = try KeyFile.load(path: try #require(gateway.environment["OCGATE_GATEWAY_KEY_FILE"]))
+        let form = "csrf=\(FormToken(gatewayKey: key).token(for: session))&choice=\(HTTPPaymentBackend.payChoice)"
+        let paid = try await client.send(OutboundRequest(
+            method: "POST", url: "http://127.0.0.1:\(gateway.port)/pay/\(session)",
+            headers: [(name: "Content-Type", value: "application/x-www-form-urlencoded")], body: Array(form.utf8),
+            timeout: .seconds(10)))
+        #expect(paid.status == 200 || paid.status == 303)
+        // payment.poll asks the processor, proof.issue completes the session.
+        var status = ""
+        for _ in 0..<150 where status != "completed" {
+            try await Task.sleep(for: .milliseconds(200))
+            let answer = try await client.send(OutboundRequest(
+                method: "GET", url: "http://127.0.0.1:\(gateway.port)/pay/\(session)/status", timeout: .seconds(5)))
+            status = (try JSONParser.parse(answer.body))["status"]?.stringValue ?? ""
+        }
+        #expect(status == "completed")
+        // The poll may repeat the start while the page's own start is in flight; the idempotency key keeps it one charge.
+        #expect(Set(processor.acceptedStarts.map(\.id)).count == 1)
     }
 
     @Test func servedCheckoutIsVerifiedEndToEnd() async throws {
