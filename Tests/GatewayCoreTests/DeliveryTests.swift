@@ -67,6 +67,34 @@ struct DeliveryTests {
         #expect(try await rig.fixture.proofs.breaker(mgOCID: 300)?.consecutiveFailures == 0, "an answer closes the breaker")
     }
 
+    @Test func anMGDownLongerThanTheGiveUpAgeEndsDeadWithTheProofKeptForAReplay() async throws {
+        var settings = DeliveryRig.settings
+        settings.giveUpAfter = .seconds(35)
+        settings.breakerThreshold = 100
+        let rig = try await DeliveryRig(settings: settings)
+        rig.webhook.inject(.unavailable(times: 1_000))
+        let session = try await rig.paidSession()
+        try await rig.running {
+            // Attempts at 0, 10, 20 and 30 s fail; the next would come after the 35 s give-up age.
+            for answered in 1...3 {
+                try await expectEventually {
+                    try await rig.delivery(of: session)?.job.state == .queued && rig.webhook.requests.count == answered
+                }
+                rig.fixture.time.advance(by: .seconds(10))
+            }
+            try await expectEventually { try await rig.delivery(of: session)?.job.state == .dead }
+            #expect(rig.webhook.requests.count == 4)
+            // The proof is never lost: an operator replays it once the MG is back.
+            rig.webhook.inject(nil)
+            let job = try #require(try await rig.delivery(of: session)).job
+            try await rig.fixture.runtime.queue.retry(id: job.id)
+            try await expectEventually { try await rig.deliveryState(of: session) == .accepted }
+        }
+        let attempts = try #require(try await rig.delivery(of: session)).attempts
+        #expect(attempts.map(\.httpStatus) == [503, 503, 503, 503, nil])
+        #expect(attempts[3].outcome == .dead)
+    }
+
     @Test func aDefinitiveRejectionIsDeadAtOnceAndAnOperatorRetryDeliversAfterTheMGHeals() async throws {
         let rig = try await DeliveryRig()
         rig.webhook.inject(.invalidProof)
