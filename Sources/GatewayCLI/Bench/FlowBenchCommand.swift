@@ -11,9 +11,9 @@ import Opencharge
 import ServiceLifecycle
 
 /// `ocgate bench flow`: sessions paid on the hosted page, each proof issued, signed, stored with its ledger
-/// entry and delivered to a simulated Merchant Gateway that verifies it, all on loopback in one process with
-/// a durable (FULL) database. Reports proofs accepted by the MG per second and the latency from the customer's
-/// payment to the MG's 200 as the delivering worker recorded it.
+/// entry and delivered to a simulated Merchant Gateway that verifies it, all on loopback in one process with a
+/// durable (FULL unless `--durability normal`) database. Reports proofs accepted by the MG per second and the
+/// latency from the customer's payment to the MG's 200 as the delivering worker recorded it.
 struct FlowBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flow",
@@ -25,6 +25,7 @@ struct FlowBenchCommand: AsyncParsableCommand {
     @Option(help: "Payments per second offered (0: as fast as the payers are answered).") var rate = 0
     @Option(help: "Jobs the worker runs at once.") var concurrency = 64
     @Option(help: "How long to wait for every proof to be accepted, in seconds.") var timeout = 300
+    @Option(help: "store.durability for the run: full or normal.") var durability = "full"
     @Flag(help: "Print the results as JSON.") var json = false
 
     func validate() throws {
@@ -32,6 +33,7 @@ struct FlowBenchCommand: AsyncParsableCommand {
             throw ValidationError("--sessions, --payers, --concurrency and --timeout must be positive")
         }
         guard rate >= 0 else { throw ValidationError("--rate must not be negative") }
+        guard GatewayConfig.Durability(rawValue: durability) != nil else { throw ValidationError("--durability must be full or normal") }
     }
 
     func run() async throws {
@@ -41,7 +43,9 @@ struct FlowBenchCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
 
-        let bench = try await FlowBenchSetup(configuration: config.load(), directory: directory, logger: logger)
+        let bench = try await FlowBenchSetup(
+            configuration: config.load(), durability: GatewayConfig.Durability(rawValue: durability)!, directory: directory,
+            logger: logger)
         defer { bench.webhook.stop() }
         let worker = bench.runtime.worker(acceptor: bench.acceptor, concurrency: concurrency, logger: logger)
         let ports = PortSignal()
@@ -148,14 +152,16 @@ struct FlowBenchCommand: AsyncParsableCommand {
         if json {
             print(CanonicalJSON.string([
                 "sessions": .integer(Int64(sessions)), "payers": .integer(Int64(payers)),
-                "concurrency": .integer(Int64(concurrency)), "rate": .integer(Int64(rate)), "durability": "full",
+                "concurrency": .integer(Int64(concurrency)), "rate": .integer(Int64(rate)), "durability": .string(durability),
                 "proofs_per_second": .integer(Int64(result.perSecond)), "p50_ms": .string(String(format: "%.1f", result.percentile(0.5))),
                 "p99_ms": .string(String(format: "%.1f", result.percentile(0.99))),
                 "accepted_by_mg": .integer(Int64(result.accepted)),
             ]))
         } else {
             let offered = rate > 0 ? "\(rate) payments/s offered" : "payments as fast as answered"
-            print("ocgate bench flow: \(sessions) sessions, \(payers) payers, \(offered), worker concurrency \(concurrency), durability full")
+            print(
+                "ocgate bench flow: \(sessions) sessions, \(payers) payers, \(offered), worker concurrency \(concurrency),"
+                    + " durability \(durability)")
             print(String(
                 format: "  paid → proof issued → delivered → MG 200  %8.0f proofs/s  p50 %7.1f ms  p99 %7.1f ms  (%d accepted by the MG)",
                 result.perSecond, result.percentile(0.5), result.percentile(0.99), result.accepted))
@@ -174,7 +180,7 @@ struct FlowBenchResult {
     func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
 }
 
-/// The gateway on a temporary spool (durability FULL, fresh key) next to a simulated MG (OCID 300) and merchant
+/// The gateway on a temporary spool (the chosen durability, a fresh key) next to a simulated MG (OCID 300) and merchant
 /// (OCID 500) on loopback, found through a registry file that points at their published metadata.
 struct FlowBenchSetup {
     let runtime: GatewayRuntime
@@ -183,13 +189,15 @@ struct FlowBenchSetup {
     let webhook: SimulatedWebhook
     let merchant: SimulatedMerchant
 
-    init(configuration loaded: GatewayConfiguration, directory: URL, logger: Logger) async throws {
+    init(
+        configuration loaded: GatewayConfiguration, durability: GatewayConfig.Durability, directory: URL, logger: Logger
+    ) async throws {
         var configuration = loaded
         let keyFile = directory.appendingPathComponent("gateway.key").path
         try KeyFile.write(PrivateKey.generate(), to: keyFile, replacing: false)
         configuration.gateway.keyFile = keyFile
         configuration.spool.dir = directory.appendingPathComponent("spool").path
-        configuration.store.durability = .full
+        configuration.store.durability = durability
         configuration.partners.open = true
         do { identity = try GatewayIdentity(configuration: configuration) } catch { throw CommandFailure(error.description) }
 
