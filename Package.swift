@@ -192,7 +192,9 @@ let package = Package(
         .testTarget(
             name: "GatewayCLITests",
             dependencies: [
-                "GatewayCLI", "GatewayStore", "GatewayOutbound", "GatewaySimulator", "GatewayTestSupport", "Opencharge",
+                "GatewayCLI", "GatewayCore", "GatewayStore", "GatewayOutbound", "GatewaySimulator", "GatewayTestSupport",
+                "Opencharge",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

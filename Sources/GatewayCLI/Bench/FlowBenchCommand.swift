@@ -1,0 +1,226 @@
+import ArgumentParser
+import Foundation
+import GatewayConfig
+import GatewayCore
+import GatewayOutbound
+import GatewayServer
+import GatewaySimulator
+import GatewayStore
+import Logging
+import Opencharge
+import ServiceLifecycle
+
+/// `ocgate bench flow`: sessions paid on the hosted page, each proof issued, signed, stored with its ledger
+/// entry and delivered to a simulated Merchant Gateway that verifies it, all on loopback in one process with a
+/// durable (FULL unless `--durability normal`) database. Reports proofs accepted by the MG per second and the
+/// latency from the customer's payment to the MG's 200 as the delivering worker recorded it.
+struct FlowBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flow",
+        abstract: "Paid sessions through proof.issue and callback.deliver to a local MG: proofs per second and latency.")
+
+    @OptionGroup var config: ConfigOptions
+    @Option(help: "Sessions created (not measured), then paid and delivered.") var sessions = 5_000
+    @Option(help: "Customers paying at once, each on a keep-alive connection.") var payers = 32
+    @Option(help: "Payments per second offered (0: as fast as the payers are answered).") var rate = 0
+    @Option(help: "Jobs the worker runs at once.") var concurrency = 64
+    @Option(help: "How long to wait for every proof to be accepted, in seconds.") var timeout = 300
+    @Option(help: "store.durability for the run: full or normal.") var durability = "full"
+    @Flag(help: "Print the results as JSON.") var json = false
+
+    func validate() throws {
+        guard sessions > 0, payers > 0, concurrency > 0, timeout > 0 else {
+            throw ValidationError("--sessions, --payers, --concurrency and --timeout must be positive")
+        }
+        guard rate >= 0 else { throw ValidationError("--rate must not be negative") }
+        guard GatewayConfig.Durability(rawValue: durability) != nil else { throw ValidationError("--durability must be full or normal") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "ocgate.bench")
+        logger.logLevel = .error
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        let bench = try await FlowBenchSetup(
+            configuration: config.load(), durability: GatewayConfig.Durability(rawValue: durability)!, directory: directory,
+            logger: logger)
+        defer { bench.webhook.stop() }
+        let worker = bench.runtime.worker(acceptor: bench.acceptor, concurrency: concurrency, logger: logger)
+        let ports = PortSignal()
+        let server = GatewayServer(
+            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: bench.runtime.configuration.http.bodyLimit),
+            identity: bench.identity, database: bench.runtime.database, queue: bench.runtime.queue,
+            acceptor: bench.acceptor, services: [worker], logger: logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [server.makeApplication(onServerRunning: { ports.send($0) })], logger: logger))
+        let running = Task { try await group.run() }
+        let base = "http://127.0.0.1:\(await ports.value())"
+        let flow = DemoFlow(
+            base: base, merchant: bench.merchant, gateway: SimulatedMerchantGateway(party: bench.webhook.party),
+            webhook: bench.webhook, formToken: FormToken(gatewayKey: bench.identity.key))
+
+        // Not measured: the checkouts, and the session.open jobs they start.
+        let created = try await createCheckouts(flow)
+        try await drain(bench.runtime.queue, within: .seconds(timeout))
+
+        let paidAt = try await pay(created, base: base, formToken: flow.formToken, logger: logger)
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while bench.webhook.acceptedBodies.count < sessions, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        await group.triggerGracefulShutdown()
+        try await running.value
+        await bench.acceptor.sessions.close()
+
+        let proofs = ProofStore(database: bench.runtime.database, queue: bench.runtime.queue)
+        var latencies: [Double] = []
+        var lastDelivery = Date.distantPast
+        for (session, paid) in paidAt {
+            guard let delivered = try await proofs.proof(sessionID: session)?.deliveredAt else { continue }
+            latencies.append(delivered.timeIntervalSince(paid) * 1000)
+            lastDelivery = max(lastDelivery, delivered)
+        }
+        latencies.sort()
+        guard latencies.count == sessions, let firstPayment = paidAt.values.min() else {
+            throw CommandFailure("only \(latencies.count) of \(sessions) proofs were accepted by the MG within \(timeout) s")
+        }
+        report(FlowBenchResult(
+            sessions: sessions, seconds: lastDelivery.timeIntervalSince(firstPayment), latencies: latencies,
+            accepted: bench.webhook.acceptedBodies.count))
+    }
+
+    private func createCheckouts(_ flow: DemoFlow) async throws -> [String] {
+        let lanes = 4  // DemoFlow's client keeps four connections
+        let sessions = self.sessions
+        return try await withThrowingTaskGroup(of: [String].self) { group in
+            for lane in 0..<lanes {
+                group.addTask {
+                    var ids: [String] = []
+                    for _ in stride(from: lane, to: sessions, by: lanes) { ids.append(try await flow.createCheckout().sessionID) }
+                    return ids
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+    }
+
+    private func drain(_ queue: SQLiteJobQueue, within limit: Duration) async throws {
+        let deadline = ContinuousClock.now + limit
+        while try await queue.pendingWork(excludingKinds: []) > 0 {
+            guard ContinuousClock.now < deadline else { throw CommandFailure("session.open jobs did not finish within \(limit)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// Presses "pay" on every session's hosted page, `payers` at a time and at most `rate` per second; returns
+    /// when each was paid (just before its POST was sent).
+    private func pay(_ ids: [String], base: String, formToken: FormToken, logger: Logger) async throws -> [String: Date] {
+        let client = OutboundClient(
+            policy: OutboundPolicy(allowLoopback: true, maxResponseBytes: 1 << 16), maxConnections: payers, logger: logger)
+        let next = RequestCursor(count: ids.count)
+        let payers = self.payers
+        let interval: Duration? = rate > 0 ? .nanoseconds(1_000_000_000 / rate) : nil
+        let clock = ContinuousClock()
+        let begin = clock.now
+        return try await withThrowingTaskGroup(of: [String: Date].self) { group in
+            for _ in 0..<payers {
+                group.addTask {
+                    var paid: [String: Date] = [:]
+                    while let index = next.take() {
+                        // An open schedule: payment `index` is due at its slot, however the earlier ones fare.
+                        if let interval { try await clock.sleep(until: begin + interval * index) }
+                        let id = ids[index]
+                        let form = "csrf=\(formToken.token(for: id))&choice=succeed"
+                        let start = Date()
+                        let response = try await client.send(OutboundRequest(
+                            method: "POST", url: base + "/pay/" + id,
+                            headers: [(name: "Content-Type", value: "application/x-www-form-urlencoded")],
+                            body: Array(form.utf8), timeout: .seconds(30)))
+                        guard response.status == 303 else { throw CommandFailure("paying \(id) answered \(response.status)") }
+                        paid[id] = start
+                    }
+                    return paid
+                }
+            }
+            return try await group.reduce(into: [:]) { $0.merge($1) { first, _ in first } }
+        }
+    }
+
+    private func report(_ result: FlowBenchResult) {
+        if json {
+            print(CanonicalJSON.string([
+                "sessions": .integer(Int64(sessions)), "payers": .integer(Int64(payers)),
+                "concurrency": .integer(Int64(concurrency)), "rate": .integer(Int64(rate)), "durability": .string(durability),
+                "proofs_per_second": .integer(Int64(result.perSecond)), "p50_ms": .string(String(format: "%.1f", result.percentile(0.5))),
+                "p99_ms": .string(String(format: "%.1f", result.percentile(0.99))),
+                "accepted_by_mg": .integer(Int64(result.accepted)),
+            ]))
+        } else {
+            let offered = rate > 0 ? "\(rate) payments/s offered" : "payments as fast as answered"
+            print(
+                "ocgate bench flow: \(sessions) sessions, \(payers) payers, \(offered), worker concurrency \(concurrency),"
+                    + " durability \(durability)")
+            print(String(
+                format: "  paid → proof issued → delivered → MG 200  %8.0f proofs/s  p50 %7.1f ms  p99 %7.1f ms  (%d accepted by the MG)",
+                result.perSecond, result.percentile(0.5), result.percentile(0.99), result.accepted))
+        }
+    }
+}
+
+/// The measured outcome: every session's payment→MG-200 latency (milliseconds, sorted) over the run's length.
+struct FlowBenchResult {
+    let sessions: Int
+    let seconds: Double
+    let latencies: [Double]
+    let accepted: Int
+
+    var perSecond: Double { Double(sessions) / seconds }
+    func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+}
+
+/// The gateway on a temporary spool (the chosen durability, a fresh key) next to a simulated MG (OCID 300) and merchant
+/// (OCID 500) on loopback, found through a registry file that points at their published metadata.
+struct FlowBenchSetup {
+    let runtime: GatewayRuntime
+    let identity: GatewayIdentity
+    let acceptor: CheckoutAcceptor
+    let webhook: SimulatedWebhook
+    let merchant: SimulatedMerchant
+
+    init(
+        configuration loaded: GatewayConfiguration, durability: GatewayConfig.Durability, directory: URL, logger: Logger
+    ) async throws {
+        var configuration = loaded
+        let keyFile = directory.appendingPathComponent("gateway.key").path
+        try KeyFile.write(PrivateKey.generate(), to: keyFile, replacing: false)
+        configuration.gateway.keyFile = keyFile
+        configuration.spool.dir = directory.appendingPathComponent("spool").path
+        configuration.store.durability = durability
+        configuration.partners.open = true
+        do { identity = try GatewayIdentity(configuration: configuration) } catch { throw CommandFailure(error.description) }
+
+        let gatewayMetadata = PeerMetadata(
+            ocid: identity.ocid, name: identity.name, publicKey: identity.key.publicKey, previousKey: nil,
+            endpoint: identity.publicURL, capabilities: [], currencies: identity.currencies, accepts: [])
+        webhook = try await SimulatedWebhook.start(ocid: 300, trusting: [gatewayMetadata], time: SystemTime())
+        merchant = SimulatedMerchant(
+            party: SimulatedParty(ocid: 500, name: "Bench Merchant", endpoint: "https://merchant.example", accepts: [300]))
+        let tag = UUID().uuidString
+        let mgURL = try await MetadataServer.shared.publish("bench-mg-\(tag)", body: CanonicalJSON.encode(webhook.party.metadataDocument))
+        let merchantURL = try await MetadataServer.shared.publish(
+            "bench-merchant-\(tag)", body: CanonicalJSON.encode(merchant.party.metadataDocument))
+        let registry = directory.appendingPathComponent("registry.toml")
+        try Data("\"300\" = \"\(mgURL)\"\n\"500\" = \"\(merchantURL)\"\n".utf8).write(to: registry)
+        configuration.registry.file = registry.path
+        configuration.registry.indexURL = nil
+
+        do {
+            runtime = try GatewayRuntime(configuration: configuration)
+            acceptor = try CheckoutAcceptor(runtime: runtime, identity: identity, logger: logger)
+        } catch {
+            throw CommandFailure(error.description)
+        }
+    }
+}

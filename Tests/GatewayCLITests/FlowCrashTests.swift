@@ -1,0 +1,57 @@
+import Foundation
+import GatewaySimulator
+import Testing
+
+/// Issue 6: a payment leads to exactly one proof, one ledger entry and one accepted delivery even when the
+/// process doing the work is killed with SIGKILL at the worst moment. Real `ocgate` processes on one spool.
+@Suite(.serialized) struct FlowCrashTests {
+    @Test func killNineOfTheWorkerDuringDeliveryStillDeliversEachProofOnce() async throws {
+        let flow = try await FlowFixture.make()
+        defer { flow.webhook.stop() }
+        // The MG holds every request, so the worker dies with deliveries on the wire.
+        flow.webhook.inject(.hang(.seconds(120)))
+        let server = try await flow.serve(workers: false)
+        defer { FlowFixture.stop(server) }
+        let worker = try flow.work()
+        let paid = try await flow.paySessions(12, prefix: "ord_worker_kill")
+        _ = try await flow.waitFor("deliveries in flight", limit: .seconds(60)) { $0.runningDeliveries > 0 }
+        FlowFixture.killNine(worker)
+        #expect(worker.terminationReason == .uncaughtSignal)
+        #expect(flow.webhook.acceptedBodies.isEmpty)
+
+        // The MG recovers; a new worker takes the jobs over once the dead worker's leases (30 s) run out.
+        flow.webhook.inject(nil)
+        let replacement = try flow.work()
+        defer { FlowFixture.stop(replacement) }
+        try await flow.expectExactlyOnce(paid, limit: .seconds(150))
+    }
+
+    @Test func killNineOfTheServerBetweenPaymentAndProofStillProvesEachPaymentOnce() async throws {
+        let flow = try await FlowFixture.make()
+        defer { flow.webhook.stop() }
+        let server = try await flow.serve(workers: true)
+        let answered = AcceptedSessions()
+        // Eight customers pay; the server is killed the moment the 24th payment was answered with its 303.
+        await withTaskGroup(of: Void.self) { group in
+            for lane in 0..<8 {
+                group.addTask {
+                    for n in 0..<50 {
+                        guard let id = try? await flow.checkoutAndPay(orderID: "ord_server_kill_\(lane)_\(n)") else { return }
+                        if answered.add(id) == 24 { kill(server.processIdentifier, SIGKILL) }
+                    }
+                }
+            }
+        }
+        server.waitUntilExit()
+        #expect(server.terminationReason == .uncaughtSignal)
+
+        let atCrash = try flow.ledger()
+        #expect(Set(answered.all).isSubset(of: atCrash.paidSessions), "a payment answered 303 was lost")
+        // The crash came before some paid session was proven and delivered (the last one was paid microseconds earlier).
+        #expect(atCrash.proofs.count < atCrash.paidSessions.count || atCrash.proofs.contains { $0.deliveryState != "accepted" })
+
+        let restarted = try await flow.serve(workers: true)
+        defer { FlowFixture.stop(restarted) }
+        try await flow.expectExactlyOnce(atCrash.paidSessions, limit: .seconds(150))
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import GRDB
+import GatewayCore
+import GatewayOutbound
+import GatewaySimulator
+import GatewayStore
+import GatewayTestSupport
+import Logging
+import Opencharge
+import Testing
+
+/// One gateway spool shared by real `ocgate serve` and `ocgate work` processes, a simulated Merchant Gateway
+/// (OCID 300) whose webhook verifies every delivery, and a merchant (OCID 500), all on loopback. The flow
+/// tests crash and race these processes and then read the spool's database.
+struct FlowFixture {
+    let directory: URL
+    let port: Int
+    let environment: [String: String]
+    let webhook: SimulatedWebhook
+    let formToken: FormToken
+    /// The merchant whose published key signs the orders.
+    let merchant: SimulatedMerchant
+    let client = OutboundClient(policy: OutboundPolicy(allowLoopback: true), maxConnections: 8, logger: Logger(label: "test"))
+
+    var base: String { "http://127.0.0.1:\(port)" }
+    var databasePath: String { directory.appendingPathComponent("spool/ocgate.db").path }
+
+    /// A fresh spool and key; retries after one second (no jitter) so a healed MG is reached quickly.
+    static func make() async throws -> FlowFixture {
+        let directory = try OCGateProcess.temporaryDirectory()
+        let keyFile = directory.appendingPathComponent("gateway.key").path
+        let key = PrivateKey.generate()
+        try KeyFile.write(key, to: keyFile, replacing: false)
+        let port = closedLoopbackPort()
+        let gateway = PeerMetadata(
+            ocid: 200, name: "ocgate under test", publicKey: key.publicKey, previousKey: nil,
+            endpoint: "http://127.0.0.1:\(port)", capabilities: [], currencies: ["USD"], accepts: [])
+        let webhook = try await SimulatedWebhook.start(ocid: 300, trusting: [gateway], time: SystemTime())
+        let merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: "Merchant", endpoint: "https://merchant.example"))
+        let tag = UUID().uuidString
+        let mgURL = try await MetadataServer.shared.publish("flow-mg-\(tag)", body: CanonicalJSON.encode(webhook.party.metadataDocument))
+        let merchantURL = try await MetadataServer.shared.publish(
+            "flow-merchant-\(tag)", body: CanonicalJSON.encode(merchant.party.metadataDocument))
+        let registry = directory.appendingPathComponent("registry.toml")
+        try Data("\"300\" = \"\(mgURL)\"\n\"500\" = \"\(merchantURL)\"\n".utf8).write(to: registry)
+        return FlowFixture(
+            directory: directory, port: port,
+            environment: [
+                "OCGATE_SPOOL_DIR": directory.appendingPathComponent("spool").path, "OCGATE_GATEWAY_KEY_FILE": keyFile,
+                "OCGATE_GATEWAY_PUBLIC_URL": "http://127.0.0.1:\(port)", "OCGATE_REGISTRY_FILE": registry.path,
+                "OCGATE_HTTP_PORT": String(port), "OCGATE_PARTNERS_OPEN": "true", "OCGATE_LOG_LEVEL": "error",
+                "OCGATE_DELIVERY_SCHEDULE": "1s", "OCGATE_DELIVERY_JITTER": "0", "OCGATE_WORKERS_POLL_INTERVAL": "100ms",
+            ],
+            webhook: webhook, formToken: FormToken(gatewayKey: key), merchant: merchant)
+    }
+
+    private static let config = OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path
+
+    /// `ocgate serve` (with or without its in-process workers), returned once `/health` answers.
+    func serve(workers: Bool) async throws -> Process {
+        let process = try OCGateProcess.launch(
+            ["serve", "--config", Self.config] + (workers ? [] : ["--no-workers"]), environment: environment, in: directory)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let health = OutboundRequest(method: "GET", url: base + "/health", timeout: .seconds(1))
+            if (try? await client.send(health))?.status == 200 { return process }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        process.terminate()
+        throw FlowFailure("timed out waiting for ocgate serve to answer /health")
+    }
+
+    /// `ocgate work` on the same spool.
+    func work() throws -> Process {
+        try OCGateProcess.launch(["work", "--config", Self.config], environment: environment, in: directory)
+    }
+
+    /// Creates a checkout as the MG does, tells the MG to expect its payment, and pays it on the hosted page as
+    /// the customer's browser does. Returns the session id once the page answered 303.
+    func checkoutAndPay(orderID: String) async throws -> String {
+        let order = merchant.order(id: orderID, accepts: [300], createdAt: Int64(Date().timeIntervalSince1970))
+        webhook.expect(orderID: orderID, merchantOCID: 500, amount: "99.99", currency: "USD")
+        let mg = SimulatedMerchantGateway(party: webhook.party)
+        let body = mg.checkoutBody(order: order, signature: merchant.sign(order), merchantOcid: 500)
+        let created = try await client.send(OutboundRequest(
+            method: "POST", url: base + "/checkout/create",
+            headers: mg.sign(path: "/checkout/create", body: body, at: Date()).map { (name: $0.key, value: $0.value) },
+            body: body, timeout: .seconds(10)))
+        guard created.status == 200 else { throw FlowFailure("checkout \(orderID) answered \(created.status)") }
+        let sessionID = try CheckoutCreateResponse(json: try JSONParser.parse(created.body)).sessionID
+        let form = "csrf=\(formToken.token(for: sessionID))&choice=succeed"
+        let paid = try await client.send(OutboundRequest(
+            method: "POST", url: base + "/pay/" + sessionID,
+            headers: [(name: "Content-Type", value: "application/x-www-form-urlencoded")], body: Array(form.utf8),
+            timeout: .seconds(10)))
+        guard paid.status == 303 else { throw FlowFailure("paying \(sessionID) answered \(paid.status)") }
+        return sessionID
+    }
+
+    /// Pays `count` sessions, eight at a time; returns their ids.
+    func paySessions(_ count: Int, prefix: String) async throws -> Set<String> {
+        try await withThrowingTaskGroup(of: [String].self) { group in
+            for lane in 0..<8 {
+                group.addTask {
+                    var ids: [String] = []
+                    for n in stride(from: lane, to: count, by: 8) { ids.append(try await checkoutAndPay(orderID: "\(prefix)_\(n)")) }
+                    return ids
+                }
+            }
+            return try await group.reduce(into: Set<String>()) { $0.formUnion($1) }
+        }
+    }
+
+    /// What the spool's database holds about proofs and deliveries.
+    func ledger() throws -> FlowLedger {
+        let database = try GatewayDatabase(path: databasePath)
+        return try database.read { db in
+            FlowLedger(
+                proofs: try Row.fetchAll(db, sql: "SELECT session_id, txid, proof_json, signature, delivery_state FROM transfer_proofs").map {
+                    FlowLedger.Proof(
+                        sessionID: $0["session_id"], txid: $0["txid"], proofJSON: $0["proof_json"], signature: $0["signature"],
+                        deliveryState: $0["delivery_state"])
+                },
+                ledgerTxids: try String.fetchAll(db, sql: "SELECT txid FROM ledger_entries"),
+                paidSessions: Set(try String.fetchAll(
+                    db, sql: "SELECT id FROM checkout_sessions WHERE status IN ('processing', 'completed')")),
+                runningDeliveries: try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM jobs WHERE kind = 'callback.deliver' AND state = 'running'") ?? 0,
+                proofWorkers: Set(try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT DISTINCT job_attempts.worker FROM job_attempts JOIN jobs ON jobs.id = job_attempts.job_id
+                        WHERE jobs.kind IN ('proof.issue', 'callback.deliver') AND job_attempts.worker IS NOT NULL
+                        """)))
+        }
+    }
+
+    /// Polls the database until `done` holds, for at most `limit`.
+    func waitFor(_ what: String, limit: Duration, _ done: (FlowLedger) -> Bool) async throws -> FlowLedger {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let ledger = try ledger()
+            if done(ledger) { return ledger }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw FlowFailure("timed out waiting for \(what)")
+    }
+
+    /// Waits until every paid session's proof is accepted (in the database and by the MG), then checks the
+    /// promise of the flow: one proof and one ledger entry per paid session, each proof accepted by the MG with
+    /// the stored bytes, and no second txid for any order ever sent to the MG.
+    func expectExactlyOnce(_ paid: Set<String>, limit: Duration) async throws {
+        let ledger = try await waitFor("every proof accepted", limit: limit) { ledger in
+            ledger.proofs.count >= paid.count && ledger.proofs.allSatisfy { $0.deliveryState == "accepted" }
+                && webhook.acceptedBodies.count >= paid.count
+        }
+        #expect(ledger.paidSessions == paid)
+        #expect(Set(ledger.proofs.map(\.sessionID)) == paid)
+        #expect(ledger.proofs.count == paid.count)
+        #expect(ledger.ledgerTxids.count == paid.count)
+        #expect(Set(ledger.ledgerTxids) == Set(ledger.proofs.map(\.txid)))
+        let accepted = webhook.acceptedBodies
+        #expect(Set(accepted.keys) == Set(ledger.proofs.map(\.txid)))
+        for proof in ledger.proofs {
+            // Spec §6.1: the body is exactly {"proof":…,"signature":…} with the stored proof bytes.
+            let stored = Array("{\"proof\":\(proof.proofJSON),\"signature\":\"\(proof.signature)\"}".utf8)
+            #expect(accepted[proof.txid] == stored, "\(proof.txid) arrived with other bytes")
+        }
+        let sentTxids = Set(webhook.requests.compactMap { (try? JSONParser.parse($0.body))?["proof"]?["txid"]?.stringValue })
+        #expect(sentTxids == Set(ledger.proofs.map(\.txid)), "the MG was sent a txid the database does not hold")
+    }
+
+    /// Kills `process` with SIGKILL and reaps it.
+    static func killNine(_ process: Process) {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Stops a process the test still needs to end cleanly.
+    static func stop(_ process: Process) {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+/// Proofs, ledger entries and in-flight deliveries as the database holds them.
+struct FlowLedger: Sendable {
+    struct Proof: Sendable {
+        let sessionID: String
+        let txid: String
+        let proofJSON: String
+        let signature: String
+        let deliveryState: String
+    }
+
+    let proofs: [Proof]
+    let ledgerTxids: [String]
+    /// Sessions a charge claimed (`processing` or `completed`): each is owed exactly one proof.
+    let paidSessions: Set<String>
+    let runningDeliveries: Int
+    /// The workers that ran an attempt of `proof.issue` or `callback.deliver`.
+    let proofWorkers: Set<String>
+}
+
+/// A flow step that did not go as a customer or MG would expect, or a wait past its bound.
+struct FlowFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
