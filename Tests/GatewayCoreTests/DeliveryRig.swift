@@ -55,6 +55,17 @@ struct DeliveryRig {
         return try await fixture.runtime.queue.show(id: job.id)
     }
 
+    /// Waits for each of `count` failing attempts to be answered and rescheduled, advancing the clock past its
+    /// 10 s retry delay each time.
+    func stepThroughFailedAttempts(_ count: Int, of session: CheckoutSessionRecord) async throws {
+        for answered in 1...count {
+            try await expectEventually {
+                try await delivery(of: session)?.job.state == .queued && webhook.requests.count == answered
+            }
+            fixture.time.advance(by: .seconds(10))
+        }
+    }
+
     func deliveryState(of session: CheckoutSessionRecord) async throws -> DeliveryState? {
         try await fixture.proofs.proof(sessionID: session.id)?.deliveryState
     }

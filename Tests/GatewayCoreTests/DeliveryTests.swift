@@ -48,12 +48,7 @@ struct DeliveryTests {
         rig.webhook.inject(.unavailable(times: 3))
         let session = try await rig.paidSession()
         try await rig.running {
-            for answered in 1...3 {
-                try await expectEventually {
-                    try await rig.delivery(of: session)?.job.state == .queued && rig.webhook.requests.count == answered
-                }
-                rig.fixture.time.advance(by: .seconds(10))
-            }
+            try await rig.stepThroughFailedAttempts(3, of: session)
             try await expectEventually { try await rig.deliveryState(of: session) == .accepted }
         }
         let requests = rig.webhook.requests
@@ -76,12 +71,7 @@ struct DeliveryTests {
         let session = try await rig.paidSession()
         try await rig.running {
             // Attempts at 0, 10, 20 and 30 s fail; the next would come after the 35 s give-up age.
-            for answered in 1...3 {
-                try await expectEventually {
-                    try await rig.delivery(of: session)?.job.state == .queued && rig.webhook.requests.count == answered
-                }
-                rig.fixture.time.advance(by: .seconds(10))
-            }
+            try await rig.stepThroughFailedAttempts(3, of: session)
             try await expectEventually { try await rig.delivery(of: session)?.job.state == .dead }
             #expect(rig.webhook.requests.count == 4)
             // The proof is never lost: an operator replays it once the MG is back.

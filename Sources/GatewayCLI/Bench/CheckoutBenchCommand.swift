@@ -29,11 +29,9 @@ struct CheckoutBenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "ocgate.bench")
-        logger.logLevel = .error
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let scratch = try BenchScratch()
+        defer { scratch.remove() }
+        let (directory, logger) = (scratch.directory, scratch.logger)
 
         let bench = try CheckoutBenchSetup(
             directory: directory.path, durability: GatewayStore.Durability(rawValue: durability)!, logger: logger)

@@ -37,11 +37,9 @@ struct FlowBenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "ocgate.bench")
-        logger.logLevel = .error
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let scratch = try BenchScratch()
+        defer { scratch.remove() }
+        let (directory, logger) = (scratch.directory, scratch.logger)
 
         let bench = try await FlowBenchSetup(
             configuration: config.load(), durability: GatewayConfig.Durability(rawValue: durability)!, directory: directory,

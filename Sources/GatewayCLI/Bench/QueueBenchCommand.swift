@@ -24,11 +24,10 @@ struct QueueBenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let scratch = try BenchScratch()
+        defer { scratch.remove() }
         let result = try await QueueBenchmark.run(
-            directory: directory.path, durability: durability == .full ? .full : .normal,
+            directory: scratch.directory.path, durability: durability == .full ? .full : .normal,
             jobs: jobs, batch: batch, singles: singles)
         let ratio = result.singleEnqueuesPerSecond / result.rawCommitsPerSecond
         if json {
