@@ -74,6 +74,8 @@ struct DeliveryTests {
             try await rig.stepThroughFailedAttempts(3, of: session)
             try await expectEventually { try await rig.delivery(of: session)?.job.state == .dead }
             #expect(rig.webhook.requests.count == 4)
+            #expect(try await rig.deliveryState(of: session) == .dead)
+            #expect(try await rig.fixture.proofs.breaker(mgOCID: 300)?.consecutiveFailures == 4, "giving up is not an MG answer")
             // The proof is never lost: an operator replays it once the MG is back.
             rig.webhook.inject(nil)
             let job = try #require(try await rig.delivery(of: session)).job

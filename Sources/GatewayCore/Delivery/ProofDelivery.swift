@@ -55,6 +55,22 @@ public struct ProofDelivery: JobHandler {
         guard let txid = (try? JSONParser.parse(Array(job.payload)))?["txid"]?.stringValue else {
             return .dead(error: "callback.deliver payload is not {\"txid\"}")
         }
+        let outcome = await attempt(txid)
+        // When this failure spends the schedule (`give_up_after`), stop here rather than let the queue do it, so
+        // the proof itself records that its delivery is dead and the operator sees it in `sessions show`.
+        guard case .retry = outcome,
+            case .dead(let failure) = Self.retryPolicy(settings).transition(
+                after: outcome, of: job, now: time.now(), random: { _ in 1 })
+        else { return outcome }
+        if let proof = try? await proofs.proof(txid: txid) {
+            try? await proofs.recordDelivery(of: proof, state: .dead, at: time.now(), mgAnswered: false)
+        }
+        Counter(label: "ocgate_deliveries_stopped_total", dimensions: [("state", DeliveryState.dead.rawValue)]).increment()
+        logger.error("proof delivery given up: \(failure.error)", metadata: ["txid": "\(txid)"])
+        return .dead(failure)
+    }
+
+    private func attempt(_ txid: String) async -> JobOutcome {
         do {
             guard let proof = try await proofs.proof(txid: txid) else { return .dead(error: "no proof \(txid)") }
             if proof.deliveryState == .accepted { return .succeeded(note: "already accepted") }

@@ -79,11 +79,16 @@ public final class ProofStore: Sendable {
 
     /// Records the MG's definitive answer to a delivery. An answer shows the MG is up, so its breaker closes in
     /// the same transaction.
-    public func recordDelivery(of proof: StoredProof, state: DeliveryState, at time: Date) async throws {
+    /// - Parameter mgAnswered: false when the gateway itself gave up (the schedule ran out): the MG did not
+    ///   answer, so its breaker stays as it is.
+    public func recordDelivery(
+        of proof: StoredProof, state: DeliveryState, at time: Date, mgAnswered: Bool = true
+    ) async throws {
         try await database.write { db in
             try db.execute(
                 sql: "UPDATE transfer_proofs SET delivery_state = ?, delivered_at = ? WHERE txid = ?",
                 arguments: [state.rawValue, state == .accepted ? time.millis : nil, proof.txid])
+            guard mgAnswered else { return }
             try db.execute(
                 sql: """
                     UPDATE delivery_breakers SET consecutive_failures = 0, open_until = NULL, updated_at = ?
