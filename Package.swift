@@ -96,7 +96,7 @@ let package = Package(
         .target(
             name: "GatewaySimulator",
             dependencies: [
-                "Opencharge", "GatewayCore", "GatewayStore",
+                "Opencharge", "GatewayCore", "GatewayStore", "GatewayOutbound",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

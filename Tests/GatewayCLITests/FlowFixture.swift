@@ -81,18 +81,10 @@ struct FlowFixture {
         let order = merchant.order(id: orderID, accepts: [300], createdAt: Int64(Date().timeIntervalSince1970))
         webhook.expect(orderID: orderID, merchantOCID: 500, amount: "99.99", currency: "USD")
         let mg = SimulatedMerchantGateway(party: webhook.party)
-        let body = mg.checkoutBody(order: order, signature: merchant.sign(order), merchantOcid: 500)
-        let created = try await client.send(OutboundRequest(
-            method: "POST", url: base + "/checkout/create",
-            headers: mg.sign(path: "/checkout/create", body: body, at: Date()).map { (name: $0.key, value: $0.value) },
-            body: body, timeout: .seconds(10)))
+        let created = try await client.send(mg.checkoutRequest(to: base, order: order, merchant: merchant))
         guard created.status == 200 else { throw FlowFailure("checkout \(orderID) answered \(created.status)") }
         let sessionID = try CheckoutCreateResponse(json: try JSONParser.parse(created.body)).sessionID
-        let form = "csrf=\(formToken.token(for: sessionID))&choice=succeed"
-        let paid = try await client.send(OutboundRequest(
-            method: "POST", url: base + "/pay/" + sessionID,
-            headers: [(name: "Content-Type", value: "application/x-www-form-urlencoded")], body: Array(form.utf8),
-            timeout: .seconds(10)))
+        let paid = try await client.send(SimulatedCustomer(gatewayURL: base, formToken: formToken).pay(sessionID))
         guard paid.status == 303 else { throw FlowFailure("paying \(sessionID) answered \(paid.status)") }
         return sessionID
     }

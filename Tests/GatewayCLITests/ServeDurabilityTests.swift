@@ -59,11 +59,7 @@ struct ServeDurabilityTests {
 
     func checkout(_ port: Int, id: String) -> OutboundRequest {
         let order = merchant.order(id: id, accepts: [300], createdAt: Int64(Date().timeIntervalSince1970))
-        let body = gateway.checkoutBody(order: order, signature: merchant.sign(order), merchantOcid: 500)
-        let headers = gateway.sign(path: "/checkout/create", body: body, at: Date())
-        return OutboundRequest(
-            method: "POST", url: "http://127.0.0.1:\(port)/checkout/create",
-            headers: headers.map { (name: $0.key, value: $0.value) }, body: body, timeout: .seconds(10))
+        return gateway.checkoutRequest(to: "http://127.0.0.1:\(port)", order: order, merchant: merchant)
     }
 
     @Test func everyAnsweredCheckoutSurvivesKillNine() async throws {
@@ -115,11 +111,8 @@ struct ServeDurabilityTests {
         let created = try await client.send(checkout(gateway.port, id: "ord_http_backend"))
         let session = try CheckoutCreateResponse(json: try JSONParser.parse(created.body)).sessionID
         let key = try KeyFile.load(path: try #require(gateway.environment["OCGATE_GATEWAY_KEY_FILE"]))
-        let form = "csrf=\(FormToken(gatewayKey: key).token(for: session))&choice=\(HTTPPaymentBackend.payChoice)"
-        let paid = try await client.send(OutboundRequest(
-            method: "POST", url: "http://127.0.0.1:\(gateway.port)/pay/\(session)",
-            headers: [(name: "Content-Type", value: "application/x-www-form-urlencoded")], body: Array(form.utf8),
-            timeout: .seconds(10)))
+        let customer = SimulatedCustomer(gatewayURL: "http://127.0.0.1:\(gateway.port)", formToken: FormToken(gatewayKey: key))
+        let paid = try await client.send(customer.pay(session, choice: HTTPPaymentBackend.payChoice))
         #expect(paid.status == 200 || paid.status == 303)
         // payment.poll asks the processor, proof.issue completes the session.
         var status = ""

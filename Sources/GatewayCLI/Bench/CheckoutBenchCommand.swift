@@ -44,12 +44,12 @@ struct CheckoutBenchCommand: AsyncParsableCommand {
 
         // Signed right before each run: the ±300 s window starts now.
         let full = try await LoadRun.measure(
-            bench.signedRequests(count: requests, url: "http://127.0.0.1:\(port)/checkout/create", path: "/checkout/create"),
+            bench.signedRequests(count: requests, gatewayURL: "http://127.0.0.1:\(port)", path: "/checkout/create"),
             client: client, connections: connections)
         let stored = try await bench.sessions.count()
         let ceiling = try await LoadRun.measure(
             bench.signedRequests(
-                count: requests, url: "http://127.0.0.1:\(port)/bench/checkout-checked", path: "/bench/checkout-checked"),
+                count: requests, gatewayURL: "http://127.0.0.1:\(port)", path: "/bench/checkout-checked"),
             client: client, connections: connections)
         await group.triggerGracefulShutdown()
         try await server.value
@@ -113,15 +113,12 @@ struct CheckoutBenchSetup: Sendable {
     func port() async -> Int { await ports.value() }
 
     /// Unique orders and nonces, signed now, as the Merchant Gateway sends them.
-    func signedRequests(count: Int, url: String, path: String) -> [OutboundRequest] {
+    func signedRequests(count: Int, gatewayURL url: String, path: String) -> [OutboundRequest] {
         let now = Date()
         return (0..<count).map { _ in
-            let order = merchant.order(accepts: [300], createdAt: Int64(now.timeIntervalSince1970))
-            let body = gateway.checkoutBody(order: order, signature: merchant.sign(order), merchantOcid: 500)
-            let headers = gateway.sign(path: path, body: body, at: now).map { (name: $0.key, value: $0.value) }
-            return OutboundRequest(
-                method: "POST", url: url, headers: headers + [(name: "Content-Type", value: "application/json")],
-                body: body, timeout: .seconds(30))
+            gateway.checkoutRequest(
+                to: url, path: path, order: merchant.order(accepts: [300], createdAt: Int64(now.timeIntervalSince1970)),
+                merchant: merchant, at: now, timeout: .seconds(30))
         }
     }
 }

@@ -122,6 +122,7 @@ struct FlowBenchCommand: AsyncParsableCommand {
         let interval: Duration? = rate > 0 ? .nanoseconds(1_000_000_000 / rate) : nil
         let clock = ContinuousClock()
         let begin = clock.now
+        let customer = SimulatedCustomer(gatewayURL: base, formToken: formToken)
         return try await withThrowingTaskGroup(of: [String: Date].self) { group in
             for _ in 0..<payers {
                 group.addTask {
@@ -130,12 +131,8 @@ struct FlowBenchCommand: AsyncParsableCommand {
                         // An open schedule: payment `index` is due at its slot, however the earlier ones fare.
                         if let interval { try await clock.sleep(until: begin + interval * index) }
                         let id = ids[index]
-                        let form = "csrf=\(formToken.token(for: id))&choice=succeed"
                         let start = Date()
-                        let response = try await client.send(OutboundRequest(
-                            method: "POST", url: base + "/pay/" + id,
-                            headers: [(name: "Content-Type", value: "application/x-www-form-urlencoded")],
-                            body: Array(form.utf8), timeout: .seconds(30)))
+                        let response = try await client.send(customer.pay(id, timeout: .seconds(30)))
                         guard response.status == 303 else { throw CommandFailure("paying \(id) answered \(response.status)") }
                         paid[id] = start
                     }

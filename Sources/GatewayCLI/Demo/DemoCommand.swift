@@ -120,11 +120,7 @@ struct DemoFlow: Sendable {
             createdAt: Int64(Date().timeIntervalSince1970),
             items: [["id": "latte", "name": "Caffè latte", "quantity": 1, "price": "4.50"]])
         webhook.expect(orderID: order["id"]!.stringValue!, merchantOCID: 500, amount: "4.50", currency: "USD")
-        let body = gateway.checkoutBody(order: order, signature: merchant.sign(order), merchantOcid: 500)
-        let headers = gateway.sign(path: "/checkout/create", body: body, at: Date())
-        let response = try await client.send(OutboundRequest(
-            method: "POST", url: base + "/checkout/create", headers: headers.map { (name: $0.key, value: $0.value) },
-            body: body, timeout: .seconds(10)))
+        let response = try await client.send(gateway.checkoutRequest(to: base, order: order, merchant: merchant))
         let answer = try JSONParser.parse(response.body)
         guard response.status == 200 else { throw CommandFailure("the gateway refused the checkout: \(CanonicalJSON.string(answer))") }
         return try CheckoutCreateResponse(json: answer)
@@ -132,11 +128,7 @@ struct DemoFlow: Sendable {
 
     /// Presses "pay" on the hosted page, as a browser would, then waits for the MG to accept the proof.
     func payAndAwaitProof(sessionID: String, timeout: Duration) async throws -> (proof: JSONValue, signature: Signature) {
-        let form = "csrf=\(formToken.token(for: sessionID))&choice=succeed"
-        let paid = try await client.send(OutboundRequest(
-            method: "POST", url: base + "/pay/" + sessionID,
-            headers: [(name: "Content-Type", value: "application/x-www-form-urlencoded")], body: Array(form.utf8),
-            timeout: .seconds(10)))
+        let paid = try await client.send(SimulatedCustomer(gatewayURL: base, formToken: formToken).pay(sessionID))
         guard paid.status == 303 else { throw CommandFailure("paying the session answered \(paid.status), not a redirect") }
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
