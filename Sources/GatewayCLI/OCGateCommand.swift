@@ -9,7 +9,7 @@ public struct OCGateCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, DemoCommand.self, WorkCommand.self, JobsCommand.self, PartnersCommand.self, PruneCommand.self,
-            BackupCommand.self, KeysCommand.self, ConfigCommand.self, BenchCommand.self, SessionsCommand.self,
+            BackupCommand.self, KeysCommand.self, ConfigCommand.self, BenchCommand.self, SessionsCommand.self, SettleCommand.self,
         ])
 
     public init() {}

@@ -92,7 +92,7 @@ public struct InboxIngest: JobHandler {
             return false
         }
         let response = await validator.validate(headers: envelope.headers, path: envelope.path, body: envelope.body)
-        try writeDurably(response.body, to: answer, name: name)
+        try writeDurably(response.body, name: name)
         try remove(input)
         return true
     }
@@ -111,30 +111,12 @@ public struct InboxIngest: JobHandler {
         return Array(data)
     }
 
-    /// Temp file in the outbox, fsync, rename: the answer appears whole or not at all.
-    private func writeDurably(_ bytes: [UInt8], to path: String, name: String) throws(InboxError) {
-        let temporary = spool.outbox + "/.tmp-\(UUID().uuidString)"
+    /// The answer appears whole or not at all.
+    private func writeDurably(_ bytes: [UInt8], name: String) throws(InboxError) {
         do {
-            guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
-                throw InboxError.outboxUnwritable(name: name, problem: "cannot create \(temporary)")
-            }
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-            defer { try? handle.close() }
-            try handle.write(contentsOf: bytes)
-            try handle.synchronize()
-            guard rename(temporary, path) == 0 else {
-                throw InboxError.outboxUnwritable(name: name, problem: "rename failed: \(String(cString: strerror(errno)))")
-            }
-            // The rename is durable only once the folder's entry is on disk too.
-            let folder = open(spool.outbox, O_RDONLY)
-            if folder >= 0 {
-                fsync(folder)
-                _ = close(folder)
-            }
+            try DurableFile.write(bytes, named: name, in: spool.outbox)
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            if let known = error as? InboxError { throw known }
-            throw .outboxUnwritable(name: name, problem: error.localizedDescription)
+            throw .outboxUnwritable(name: name, problem: error.problem)
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import GatewayConfig
 import GatewayOutbound
 import GatewayStore
@@ -13,10 +14,16 @@ public enum GatewayJobs {
     /// The `nonces.prune` maintenance job's kind: request nonces older than their 600 s window go.
     public static let noncePruneKind = "nonces.prune"
 
+    /// The `peers.prune` maintenance job's kind: cached peer metadata not refreshed for `peerRetention` goes.
+    public static let peerPruneKind = "peers.prune"
+    /// How long a peer's cached metadata is kept after its last fetch; far past the cache's 5 minutes, so a
+    /// peer that calls now and then is not fetched cold each time after a restart.
+    public static let peerRetention: Duration = .seconds(7 * 86_400)
+
     /// The kinds `registry` handles, for commands that only report on the queue (`jobs stats`).
     public static let kinds: Set<String> = [
-        InboxIngest.kind, pruneKind, noncePruneKind, SessionOpening.kind, PaymentPolling.kind, SessionExpiry.kind,
-        PaymentJobs.proofIssueKind, ProofDelivery.kind,
+        InboxIngest.kind, pruneKind, noncePruneKind, peerPruneKind, SessionOpening.kind, PaymentPolling.kind, SessionExpiry.kind,
+        PaymentJobs.proofIssueKind, ProofDelivery.kind, StatementNotify.kind,
     ]
 
     /// Every handler this build runs, bound to `runtime`'s spool and queue. Inbox files are judged by
@@ -37,6 +44,12 @@ public enum GatewayJobs {
         registry.register(noncePruneKind) { _ in
             .succeeded(note: "pruned \(try await nonces.prune()) nonces")
         }
+        let documents = PeerDocumentStore(database: runtime.database)
+        let time = runtime.time
+        registry.register(peerPruneKind) { _ in
+            let cutOff = time.now().addingTimeInterval(-peerRetention.timeInterval)
+            return .succeeded(note: "pruned \(try await documents.prune(fetchedBefore: cutOff)) peer documents")
+        }
         let sessions = CheckoutSessionStore(database: runtime.database, queue: queue)
         registry.register(
             SessionOpening.kind, handler: SessionOpening(sessions: sessions, peers: acceptor.peers, logger: logger))
@@ -55,7 +68,8 @@ public enum GatewayJobs {
         return registry
     }
 
-    /// Registers `proof.issue` and `callback.deliver` (the latter with the `[delivery]` retry policy).
+    /// Registers `proof.issue`, `callback.deliver` and `settle.notify` (the deliveries with the `[delivery]` retry
+    /// policy).
     /// - Parameters:
     ///   - identity: the gateway that signs proofs and delivery requests.
     ///   - peers: resolves each MG's webhook endpoint and keys.
@@ -74,14 +88,21 @@ public enum GatewayJobs {
             handler: ProofDelivery(
                 identity: identity, proofs: proofs, peers: peers, client: client, settings: delivery, time: runtime.time,
                 logger: logger))
+        registry.register(
+            StatementNotify.kind, policy: ProofDelivery.retryPolicy(delivery),
+            handler: StatementNotify(
+                identity: identity, statements: SettlementStore(database: runtime.database, queue: runtime.queue),
+                client: client, urls: runtime.configuration.settlement, settings: delivery, time: runtime.time,
+                logger: logger))
     }
 
-    /// The maintenance jobs enqueued on a schedule: inbox polling, the daily prune, nonce pruning and the
-    /// session expiry sweep.
+    /// The maintenance jobs enqueued on a schedule: inbox polling, the daily prunes of jobs and peer metadata, nonce
+    /// pruning and the session expiry sweep.
     public static let recurring: [RecurringJob] = [
         RecurringJob(name: "inbox", kind: InboxIngest.kind, every: .seconds(2)),
         RecurringJob(name: "prune", kind: pruneKind, every: .seconds(86_400)),
         RecurringJob(name: "nonces", kind: noncePruneKind, every: .seconds(60)),
+        RecurringJob(name: "peers", kind: peerPruneKind, every: .seconds(86_400)),
         RecurringJob(name: "session.expire", kind: SessionExpiry.kind, every: SessionExpiry.period),
     ]
 

@@ -49,4 +49,12 @@ public struct PeerDocumentStore: Sendable {
                 arguments: [Int64(bitPattern: stored.ocid), Data(stored.document), stored.fetchedAt.millis])
         }
     }
+
+    /// Deletes documents fetched before `cutOff` (peers that have not called for that long); returns how many.
+    public func prune(fetchedBefore cutOff: Date) async throws -> Int {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM peer_metadata WHERE fetched_at < ?", arguments: [cutOff.millis])
+            return db.changesCount
+        }
+    }
 }

@@ -126,7 +126,7 @@ public final class ProofStore: Sendable {
         }
     }
 
-    private static func ledgerEntry(_ row: Row) -> LedgerEntry {
+    static func ledgerEntry(_ row: Row) -> LedgerEntry {
         LedgerEntry(
             txid: row["txid"], mgOCID: UInt64(bitPattern: row["mg_ocid"]), currency: row["currency"], amount: row["amount"],
             createdAt: Date(millis: row["created_at"]), statementID: row["statement_id"])

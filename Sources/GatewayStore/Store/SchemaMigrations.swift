@@ -197,6 +197,38 @@ enum SchemaMigrations {
             try db.execute(sql: "ALTER TABLE payment_charges ADD COLUMN processor_id TEXT")
         }
 
+        // Settlement (issue 7). A statement nets one MG's unsettled ledger entries in one currency up to a cut-off.
+        // `UNIQUE (mg_ocid, currency, period_end)` makes a re-run or a racing run for the same cut-off write no
+        // second statement, and `statement_entries.txid` as primary key puts an entry in at most one statement
+        // (lesson 12). `statement_json` holds the exact canonical bytes that were signed, like a proof's.
+        // `files_written_at` stays NULL until the JSON and CSV files are in `spool/statements/`, so a run that
+        // died between its commit and its files has them written by the next run.
+        migrator.registerMigration("v10-settlement") { db in
+            try db.execute(sql: """
+                CREATE TABLE settlement_statements (
+                    id TEXT PRIMARY KEY,
+                    mg_ocid INTEGER NOT NULL,
+                    currency TEXT NOT NULL,
+                    period_start INTEGER,
+                    period_end INTEGER NOT NULL,
+                    entry_count INTEGER NOT NULL,
+                    total TEXT NOT NULL,
+                    statement_json TEXT NOT NULL,
+                    signature TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    files_written_at INTEGER,
+                    notify_state TEXT,
+                    UNIQUE (mg_ocid, currency, period_end)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE statement_entries (
+                    txid TEXT PRIMARY KEY REFERENCES ledger_entries(txid),
+                    statement_id TEXT NOT NULL REFERENCES settlement_statements(id)
+                ) WITHOUT ROWID;
+                CREATE INDEX statement_entries_statement ON statement_entries(statement_id);
+                """)
+        }
+
         return migrator
     }()
 }

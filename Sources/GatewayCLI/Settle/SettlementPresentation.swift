@@ -1,0 +1,72 @@
+import Foundation
+import GatewayCore
+import GatewayStore
+import Opencharge
+
+/// How `ocgate settle` shows a run: lines for a person, JSON for scripts.
+struct SettlementPresentation {
+    let result: SettlementResult
+    let dryRun: Bool
+    let folder: String
+
+    var lines: [String] {
+        var lines = ["cut-off \(JobPresentation.time(result.cutOff))\(dryRun ? " (dry run: nothing written)" : "")"]
+        for statement in dryRun ? result.planned : result.created {
+            lines.append(
+                "\(dryRun ? "would write" : "wrote") \(statement.id): MG \(statement.mgOCID) \(statement.currency) "
+                    + "\(statement.total) over \(statement.entryCount) entries")
+        }
+        for statement in result.existing {
+            lines.append("already settled \(statement.id): MG \(statement.mgOCID) \(statement.currency) \(statement.total)")
+        }
+        for id in result.repaired { lines.append("wrote the missing files of \(id)") }
+        for held in result.heldBack {
+            lines.append(
+                "held back: MG \(held.mgOCID) \(held.currency) \(held.total) over \(held.count) entries: \(held.reason)")
+        }
+        lines.append(contentsOf: result.failures.map { "failed: \($0)" })
+        if result.created.isEmpty && result.planned.isEmpty && result.existing.isEmpty {
+            lines.append("nothing to settle")
+        }
+        return lines
+    }
+
+    var json: JSONValue {
+        [
+            "cutOff": .string(JobPresentation.time(result.cutOff)),
+            "dryRun": .bool(dryRun),
+            "statements": .array((dryRun ? result.planned : result.created).map { statement(json: $0) }),
+            "existing": .array(result.existing.map { statement(json: $0) }),
+            "repaired": .array(result.repaired.map { .string($0) }),
+            "heldBack": .array(
+                result.heldBack.map { held in
+                    [
+                        "mg": .integer(held.mgOCID), "currency": .string(held.currency),
+                        "deliveryState": .string(held.deliveryState.rawValue), "count": .integer(held.count),
+                        "total": .string(held.total), "reason": .string(held.reason),
+                    ]
+                }),
+            "failures": .array(result.failures.map { .string($0) }),
+            "complete": .bool(result.isComplete),
+        ]
+    }
+
+    /// The one stderr line of an incomplete run.
+    var incompleteSummary: String {
+        let stuck = result.heldBack.filter(\.needsOperator).map {
+            "MG \($0.mgOCID) \($0.currency): \($0.count) entries (\($0.total)) held back, \($0.reason)"
+        }
+        return "not everything could be settled: " + (result.failures + stuck).joined(separator: "; ")
+    }
+
+    private func statement(json statement: StoredStatement) -> JSONValue {
+        [
+            "id": .string(statement.id), "mg": .integer(statement.mgOCID), "currency": .string(statement.currency),
+            "periodStart": statement.periodStart.map { .string(JobPresentation.time($0)) } ?? .null,
+            "periodEnd": .string(JobPresentation.time(statement.periodEnd)), "count": .integer(statement.entryCount),
+            "total": .string(statement.total),
+            "files": dryRun
+                ? .array([]) : .array([.string("\(folder)/\(statement.id).json"), .string("\(folder)/\(statement.id).csv")]),
+        ]
+    }
+}

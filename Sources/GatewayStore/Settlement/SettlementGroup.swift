@@ -1,0 +1,43 @@
+import Foundation
+
+/// One MG's unsettled ledger entries in one currency, before a cut-off: what one statement would net.
+public struct SettlementGroup: Sendable, Equatable {
+    public var mgOCID: UInt64
+    public var currency: String
+    /// The entries a statement would take, oldest first.
+    public var entries: [LedgerEntry]
+    /// Entries before the cut-off that cannot be settled yet, by their proof's delivery state.
+    public var heldBack: [DeliveryState: [LedgerEntry]]
+    /// Where the period starts: the previous statement's cut-off for this MG and currency, if any.
+    public var periodStart: Date?
+
+    public init(
+        mgOCID: UInt64, currency: String, entries: [LedgerEntry], heldBack: [DeliveryState: [LedgerEntry]] = [:],
+        periodStart: Date? = nil
+    ) {
+        self.mgOCID = mgOCID
+        self.currency = currency
+        self.entries = entries
+        self.heldBack = heldBack
+        self.periodStart = periodStart
+    }
+}
+
+/// Which ledger entries a settlement run may take.
+public struct SettlementScope: Sendable, Equatable {
+    /// Entries created strictly before this instant.
+    public var cutOff: Date
+    /// Only this MG; nil for all.
+    public var mgOCID: UInt64?
+    /// True: only entries whose proof the MG accepted. False: every issued proof's entry.
+    public var requireAccepted: Bool
+
+    public init(cutOff: Date, mgOCID: UInt64? = nil, requireAccepted: Bool) {
+        self.cutOff = cutOff
+        self.mgOCID = mgOCID
+        self.requireAccepted = requireAccepted
+    }
+
+    /// The delivery states whose entries this scope settles.
+    var settleableStates: Set<DeliveryState> { requireAccepted ? [.accepted] : Set(DeliveryState.allCases) }
+}
