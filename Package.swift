@@ -159,6 +159,7 @@ let package = Package(
             name: "GatewayTestSupport",
             dependencies: [
                 "Opencharge", "GatewayCore", "GatewayStore", "GatewaySimulator",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
