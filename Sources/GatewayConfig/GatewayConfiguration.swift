@@ -64,6 +64,11 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public static let defaultPath = "config/ocgate.toml"
     /// The environment variable naming the file: reserved for the command line, never a setting.
     public static let pathVariable = "OCGATE_CONFIG"
+    /// The environment variable that stops a process at a named point for the crash tests (see
+    /// `SettlementFailpoint`): never a setting.
+    public static let failpointVariable = "OCGATE_FAILPOINT"
+    /// OCGATE_* variables that are not settings.
+    static let reservedVariables: Set<String> = [pathVariable, failpointVariable]
 
     /// Loads the file at `path`, applies OCGATE_* overrides from `environment`, validates everything.
     ///

@@ -45,7 +45,11 @@ struct OCGateProcess {
     }
 
     /// Starts `ocgate` in the background with only `environment`'s OCGATE_* variables; the test stops it.
-    static func launch(_ arguments: [String], environment: [String: String], in directory: URL? = nil) throws -> Process {
+    /// - Parameter standardError: where its stderr goes (a file a test reads while it runs), or nowhere.
+    static func launch(
+        _ arguments: [String], environment: [String: String], in directory: URL? = nil,
+        standardError: FileHandle = .nullDevice
+    ) throws -> Process {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -53,7 +57,7 @@ struct OCGateProcess {
             .merging(environment) { $1 }
         process.currentDirectoryURL = directory ?? packageRoot
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = standardError
         try process.run()
         return process
     }

@@ -6,6 +6,7 @@ import Opencharge
 struct SpoolFixture {
     let directory: URL
     let spool: String
+    let database: GatewayDatabase
     let queue: SQLiteJobQueue
     let config = OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path
 
@@ -13,7 +14,8 @@ struct SpoolFixture {
         directory = try OCGateProcess.temporaryDirectory()
         spool = directory.appendingPathComponent("spool").path
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
-        queue = SQLiteJobQueue(database: try GatewayDatabase(path: spool + "/ocgate.db"))
+        database = try GatewayDatabase(path: spool + "/ocgate.db")
+        queue = SQLiteJobQueue(database: database)
         try KeyFile.write(PrivateKey.generate(), to: keyFile, replacing: false)
     }
 

@@ -68,7 +68,7 @@ struct SettingsInput {
         }
         // Sorted so that, with several unknown variables, the same one is reported every time.
         for (variable, text) in environment.sorted(by: { $0.key < $1.key })
-        where variable.hasPrefix("OCGATE_") && variable != GatewayConfiguration.pathVariable {
+        where variable.hasPrefix("OCGATE_") && !GatewayConfiguration.reservedVariables.contains(variable) {
             guard let key = keysByVariable[variable] else {
                 let hint = NameSuggestion.closest(to: variable, among: Array(keysByVariable.keys))
                 throw ConfigError(key: "", source: "env \(variable)", problem: "unknown setting" + hint)

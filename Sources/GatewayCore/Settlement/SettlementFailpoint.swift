@@ -1,4 +1,5 @@
 import Foundation
+import GatewayConfig
 
 /// A stop point for the crash tests: with `OCGATE_FAILPOINT=settle.before-commit` (or `settle.after-commit`) a
 /// settlement run announces on stderr that it reached that point of its first statement and waits there, so a
@@ -16,7 +17,7 @@ public struct SettlementFailpoint: Sendable {
 
     /// The failpoint the environment asks for, if any.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Self? {
-        environment["OCGATE_FAILPOINT"].flatMap(Point.init(rawValue:)).map(Self.init(point:))
+        environment[GatewayConfiguration.failpointVariable].flatMap(Point.init(rawValue:)).map(Self.init(point:))
     }
 
     /// Waits (bounded, 60 s) when `reached` is this failpoint's point.

@@ -1,0 +1,214 @@
+import Foundation
+import GatewayCore
+import GatewayStore
+import GatewayTestSupport
+import GRDB
+import Opencharge
+import Testing
+
+@Suite("ocgate settle")
+struct SettleCommandTests {
+    /// Entries for 2 MGs × 2 currencies, all accepted and created in the minute before `cutOff`.
+    private static func entries(before cutOff: Date, count: Int) -> [SeededEntry] {
+        (0..<count).map { (index: Int) -> SeededEntry in
+            let mg: UInt64 = index % 2 == 0 ? 300 : 301
+            let currency = index % 4 < 2 ? "USD" : "EUR"
+            let cents = index % 100
+            let amount = "\(index % 97)." + (cents < 10 ? "0\(cents)" : "\(cents)")
+            let createdAt = cutOff.addingTimeInterval(-Double(1 + index % 60))
+            return SeededEntry(mgOCID: mg, currency: currency, amount: amount, createdAt: createdAt)
+        }
+    }
+
+    private static func cutOff() -> (Date, String) {
+        let seconds = Int64(Date().timeIntervalSince1970) - 1
+        return (Date(timeIntervalSince1970: TimeInterval(seconds)), String(seconds))
+    }
+
+    private static func statementCount(_ spool: SpoolFixture) async throws -> Int {
+        try await spool.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM settlement_statements") ?? 0 }
+    }
+
+    @Test("settle writes signed statements and their files; the same cut-off again writes none")
+    func settleTwice() async throws {
+        let spool = try SpoolFixture()
+        let (cutOff, until) = Self.cutOff()
+        _ = try await LedgerSeed.insert(Self.entries(before: cutOff, count: 200), into: spool.database)
+
+        let first = try spool.json(["settle", "--until", until])
+        let statements = first["statements"]?.arrayValue ?? []
+        #expect(statements.count == 4)
+        #expect(first["complete"] == .bool(true))
+        let key = try KeyFile.load(path: spool.keyFile).publicKey
+        for statement in statements {
+            let files = statement["files"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            #expect(files.count == 2)
+            let document = try Data(contentsOf: URL(fileURLWithPath: try #require(files.first { $0.hasSuffix(".json") })))
+            #expect(StatementDocument.verifies(Array(document), keys: [key]))
+        }
+        #expect(statements.compactMap { $0["count"]?.numberValue?.int64Value }.reduce(0, +) == 200)
+
+        let second = try spool.json(["settle", "--until", until])
+        #expect(second["statements"]?.arrayValue?.isEmpty == true)
+        #expect(second["existing"]?.arrayValue?.count == 4)
+        #expect(try await Self.statementCount(spool) == 4)
+    }
+
+    @Test("two settle processes racing on one spool settle every entry exactly once")
+    func racingProcesses() async throws {
+        let spool = try SpoolFixture()
+        let (cutOff, until) = Self.cutOff()
+        _ = try await LedgerSeed.insert(Self.entries(before: cutOff, count: 2_000), into: spool.database)
+
+        async let a = Task.detached { try spool.ocgate(["settle", "--until", until]) }.value
+        async let b = Task.detached { try spool.ocgate(["settle", "--until", until]) }.value
+        let (first, second) = try await (a, b)
+
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(second.status == 0, "\(second.stderr)")
+        let wrote = (first.stdout + second.stdout).split(separator: "\n").filter { $0.hasPrefix("wrote st_") }
+        #expect(wrote.count == 4)
+        #expect(try await Self.statementCount(spool) == 4)
+        let settled = try await spool.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM statement_entries") }
+        #expect(settled == 2_000)
+        #expect(try await LedgerSeed.membershipProblems(in: spool.database).isEmpty)
+    }
+
+    /// Runs `settle` with a failpoint, waits until it stops there, and kills it with SIGKILL.
+    private static func killed(at failpoint: String, spool: SpoolFixture, until: String) async throws {
+        let log = spool.directory.appendingPathComponent("settle-\(failpoint).err")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let process = try OCGateProcess.launch(
+            ["settle", "--until", until, "--config", spool.config],
+            environment: spool.environment.merging(["OCGATE_FAILPOINT": failpoint]) { $1 },
+            standardError: try FileHandle(forWritingTo: log))
+        var reached = false
+        for _ in 0..<600 where !reached {
+            try await Task.sleep(for: .milliseconds(50))
+            reached = (try? String(contentsOf: log, encoding: .utf8))?.contains("failpoint \(failpoint) reached") == true
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(reached, "settle never reached \(failpoint)")
+        #expect(process.terminationReason == .uncaughtSignal)
+    }
+
+    @Test("kill -9 inside a statement's transaction leaves nothing; a clean re-run settles everything")
+    func crashBeforeCommit() async throws {
+        let spool = try SpoolFixture()
+        let (cutOff, until) = Self.cutOff()
+        let entries = Self.entries(before: cutOff, count: 400)
+        _ = try await LedgerSeed.insert(entries, into: spool.database)
+
+        try await Self.killed(at: "settle.before-commit", spool: spool, until: until)
+
+        #expect(try await Self.statementCount(spool) == 0)
+        let marked = try await spool.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM ledger_entries WHERE statement_id IS NOT NULL")
+        }
+        #expect(marked == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool.spool + "/statements").filter { !$0.hasPrefix(".") }.isEmpty)
+
+        let rerun = try spool.json(["settle", "--until", until])
+        #expect(rerun["statements"]?.arrayValue?.count == 4)
+        let totals = rerun["statements"]?.arrayValue?.compactMap { $0["total"]?.stringValue } ?? []
+        #expect(independentTotal(totals) == independentTotal(entries.map(\.amount)))
+        #expect(try await LedgerSeed.membershipProblems(in: spool.database).isEmpty)
+    }
+
+    @Test("kill -9 after a statement's commit keeps it whole; the re-run writes its files and the rest")
+    func crashAfterCommit() async throws {
+        let spool = try SpoolFixture()
+        let (cutOff, until) = Self.cutOff()
+        _ = try await LedgerSeed.insert(Self.entries(before: cutOff, count: 400), into: spool.database)
+
+        try await Self.killed(at: "settle.after-commit", spool: spool, until: until)
+
+        let committed = try await spool.database.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM settlement_statements WHERE files_written_at IS NULL")
+        }
+        #expect(committed.count == 1)
+        #expect(try await LedgerSeed.membershipProblems(in: spool.database).isEmpty)
+
+        let rerun = try spool.json(["settle", "--until", until])
+        #expect(rerun["repaired"] == .array(committed.map { .string($0) }))
+        #expect(rerun["statements"]?.arrayValue?.count == 3)
+        #expect(try await Self.statementCount(spool) == 4)
+        let files = try FileManager.default.contentsOfDirectory(atPath: spool.spool + "/statements").filter { !$0.hasPrefix(".") }
+        #expect(files.count == 8)
+    }
+
+    @Test("a dead delivery makes settle exit 1 with the reason; --dry-run writes nothing")
+    func incompleteAndDryRun() async throws {
+        let spool = try SpoolFixture()
+        let (cutOff, until) = Self.cutOff()
+        _ = try await LedgerSeed.insert(
+            [
+                SeededEntry(mgOCID: 300, currency: "USD", amount: "3.00", createdAt: cutOff.addingTimeInterval(-9)),
+                SeededEntry(
+                    mgOCID: 300, currency: "USD", amount: "4.00", createdAt: cutOff.addingTimeInterval(-9), deliveryState: .dead),
+            ], into: spool.database)
+
+        let dry = try spool.ocgate(["settle", "--until", until, "--dry-run"])
+        #expect(dry.stdout.contains("would write st_300_USD_"))
+        #expect(try await Self.statementCount(spool) == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool.spool + "/statements").isEmpty)
+
+        let run = try spool.ocgate(["settle", "--until", until])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("wrote st_300_USD_"))
+        let errorLines = run.stderr.split(separator: "\n").filter { $0.contains("not everything could be settled") }
+        #expect(errorLines.count == 1)
+        #expect(errorLines.first?.contains("proof delivery is dead") == true)
+
+        let usage = try spool.ocgate(["settle", "--until", "yesterday-ish"])
+        #expect(usage.status == 2)
+        let future = try spool.ocgate(["settle", "--until", String(Int64(Date().timeIntervalSince1970) + 3_600)])
+        #expect(future.status == 1)
+        #expect(future.stderr.contains("in the future"))
+    }
+
+    @Test("settle report shows issued, delivered, accepted, settled and unsettled totals and the stuck proofs")
+    func report() async throws {
+        let spool = try SpoolFixture()
+        let (cutOff, until) = Self.cutOff()
+        let at = cutOff.addingTimeInterval(-9)
+        let txids = try await LedgerSeed.insert(
+            [
+                SeededEntry(mgOCID: 300, currency: "USD", amount: "0.10", createdAt: at),
+                SeededEntry(mgOCID: 300, currency: "USD", amount: "0.20", createdAt: at),
+                SeededEntry(mgOCID: 300, currency: "USD", amount: "5.00", createdAt: at, deliveryState: .rejected),
+                SeededEntry(mgOCID: 300, currency: "USD", amount: "7.00", createdAt: at, deliveryState: .pending),
+            ], into: spool.database)
+        // The pending proof's delivery has failed twice and waits for its next attempt.
+        try await spool.database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO jobs (kind, payload, state, run_at, attempt, unique_key, created_at, updated_at, last_error,
+                        retry_since)
+                    VALUES ('callback.deliver', x'7b7d', 'queued', ?, 2, ?, 0, 0, 'HTTP 503', 0)
+                    """,
+                arguments: [Int64(Date().timeIntervalSince1970 * 1000) + 60_000, "callback.deliver:" + txids[3]])
+        }
+        _ = try spool.ocgate(["settle", "--until", until])
+
+        let report = try spool.json(["settle", "report"])
+        let line = try #require(report["lines"]?.arrayValue?.first)
+        #expect(line["issued"] == ["count": .integer(4), "total": .string("12.30")])
+        #expect(line["delivered"] == ["count": .integer(3), "total": .string("5.30")])
+        #expect(line["accepted"] == ["count": .integer(2), "total": .string("0.30")])
+        #expect(line["settled"] == ["count": .integer(2), "total": .string("0.30")])
+        #expect(line["unsettled"] == ["count": .integer(2), "total": .string("12.00")])
+        let stuck = report["stuck"]?.arrayValue ?? []
+        #expect(Set(stuck.compactMap { $0["condition"]?.stringValue }) == ["rejected", "retrying"])
+        #expect(stuck.first { $0["condition"] == .string("retrying") }?["lastError"] == .string("HTTP 503"))
+
+        let text = try spool.ocgate(["settle", "report"])
+        #expect(text.stdout.contains("rejected \(txids[2])"))
+        #expect(text.stdout.contains("retrying \(txids[3])"))
+    }
+}
+
+private func independentTotal(_ amounts: [String]) -> Decimal {
+    amounts.reduce(Decimal(0)) { $0 + Decimal(string: $1, locale: Locale(identifier: "en_US_POSIX"))! }
+}
