@@ -10,7 +10,8 @@ import Opencharge
 /// A simulated Merchant Gateway's `POST /transfer/webhook` on 127.0.0.1 (random port) that checks what a real MG
 /// would (spec §10 item 4): request auth (timestamp window, nonce, signature by `X-OC-ID`'s key), a trusted
 /// issuer equal to `X-OC-ID`, the proof signature, recipient, order reference, amount and currency by string
-/// equality; duplicates by `(issuer, txid)` are accepted again. Faults can be injected (§10 item 5).
+/// equality; duplicates by `(issuer, txid)` are accepted again. Faults can be injected (§10 item 5). It also
+/// takes settlement statements at `statementPath`, checking the request and the statement's signature.
 ///
 /// Safe as `@unchecked Sendable`: the mutable tables are read and written only under `lock`.
 public final class SimulatedWebhook: @unchecked Sendable {
@@ -50,6 +51,7 @@ public final class SimulatedWebhook: @unchecked Sendable {
     private var orders: [String: PendingPayment] = [:]
     private var received: [Received] = []
     private var accepted: [String: [UInt8]] = [:]
+    private var statements: [String: [UInt8]] = [:]
     private var nonces: Set<String> = []
     private var server: Task<Void, any Error>?
 
@@ -58,6 +60,12 @@ public final class SimulatedWebhook: @unchecked Sendable {
         self.gateways = Dictionary(gateways.map { ($0.ocid, $0) }, uniquingKeysWith: { _, last in last })
         self.time = time
     }
+
+    /// Where the MG takes settlement statements (`settlement.notify` points here).
+    public static let statementPath = "/settlement/statements"
+
+    /// What a request delivers.
+    private enum Delivery { case proof, statement }
 
     /// Starts an MG with OCID `ocid` that accepts proofs from `gateways`, judging timestamps by `time`.
     public static func start(
@@ -68,7 +76,11 @@ public final class SimulatedWebhook: @unchecked Sendable {
         let router = Router()
         router.post("transfer/webhook") { request, _ in
             let body = try await request.body.collect(upTo: 1 << 20)
-            return try await box.webhook().answer(request, body: Array(body.readableBytesView))
+            return try await box.webhook().answer(request, body: Array(body.readableBytesView), delivery: .proof)
+        }
+        router.post(RouterPath(stringLiteral: String(statementPath.dropFirst()))) { request, _ in
+            let body = try await request.body.collect(upTo: 16 << 20)
+            return try await box.webhook().answer(request, body: Array(body.readableBytesView), delivery: .statement)
         }
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
@@ -110,7 +122,10 @@ public final class SimulatedWebhook: @unchecked Sendable {
     /// The webhook bodies of accepted proofs, by txid (each once, duplicates included only once).
     public var acceptedBodies: [String: [UInt8]] { lock.withLock { accepted } }
 
-    private func answer(_ request: Request, body: [UInt8]) async throws -> Response {
+    /// The signed statements accepted, by statement id.
+    public var acceptedStatements: [String: [UInt8]] { lock.withLock { statements } }
+
+    private func answer(_ request: Request, body: [UInt8], delivery: Delivery) async throws -> Response {
         let header = { (name: String) in request.headers[HTTPField.Name(name)!] ?? "" }
         let active = lock.withLock { () -> Fault? in
             let current = fault
@@ -129,9 +144,9 @@ public final class SimulatedWebhook: @unchecked Sendable {
             outcome = (200, ["status": "rejected", "message": "injected rejection"], [])
         case .hang(let delay):
             try await Task.sleep(for: delay)
-            outcome = judge(header: header, target: request.head.path ?? request.uri.string, body: body)
+            outcome = judge(header: header, target: request.head.path ?? request.uri.string, body: body, delivery: delivery)
         case nil:
-            outcome = judge(header: header, target: request.head.path ?? request.uri.string, body: body)
+            outcome = judge(header: header, target: request.head.path ?? request.uri.string, body: body, delivery: delivery)
         }
         lock.withLock {
             received.append(
@@ -140,16 +155,24 @@ public final class SimulatedWebhook: @unchecked Sendable {
         return respond(outcome.status, outcome.body, extra: outcome.extra)
     }
 
-    private func judge(header: (String) -> String, target: String, body: [UInt8]) -> (Int, JSONValue, [(String, String)]) {
+    private func judge(
+        header: (String) -> String, target: String, body: [UInt8], delivery: Delivery
+    ) -> (Int, JSONValue, [(String, String)]) {
         do {
-            let json = try verify(header: header, target: target, body: body)
+            let gateway = try authenticate(header: header, target: target, body: body)
+            let json =
+                switch delivery {
+                case .proof: try verifyProof(body, from: gateway)
+                case .statement: try verifyStatement(body, from: gateway)
+                }
             return (200, json, [])
         } catch {
             return (error.status, error.json, [])
         }
     }
 
-    private func verify(header: (String) -> String, target: String, body: [UInt8]) throws(APIError) -> JSONValue {
+    /// Request authentication (spec §3): the trusted gateway that signed the request.
+    private func authenticate(header: (String) -> String, target: String, body: [UInt8]) throws(APIError) -> PeerMetadata {
         let ocidText = header(OCHeader.id)
         let timestampText = header(OCHeader.timestamp)
         let nonce = header(OCHeader.nonce)
@@ -167,7 +190,11 @@ public final class SimulatedWebhook: @unchecked Sendable {
         else { throw APIError(.invalidSignature, "request signature does not verify") }
         let fresh = lock.withLock { nonces.insert("\(caller):\(nonce)").inserted }
         guard fresh else { throw APIError(.nonceReused, "nonce \(nonce) was used before") }
+        return gateway
+    }
 
+    private func verifyProof(_ body: [UInt8], from gateway: PeerMetadata) throws(APIError) -> JSONValue {
+        let caller = gateway.ocid
         guard let envelope = try? JSONParser.parse(body), let proofJSON = envelope["proof"],
             let signatureHex = envelope["signature"]?.stringValue, envelope.objectValue?.count == 2,
             let proof = try? TransferProof(json: proofJSON)
@@ -188,6 +215,23 @@ public final class SimulatedWebhook: @unchecked Sendable {
             if accepted[proof.txid] == nil { accepted[proof.txid] = body }
         }
         return ["status": "accepted", "txid": .string(proof.txid)]
+    }
+
+    /// A statement must be signed by the gateway that sends it and be addressed to this MG.
+    private func verifyStatement(_ body: [UInt8], from gateway: PeerMetadata) throws(APIError) -> JSONValue {
+        guard let statement = (try? JSONParser.parse(body))?["statement"], let id = statement["id"]?.stringValue,
+            statement["issuer"]?.numberValue?.uint64Value == gateway.ocid
+        else { throw APIError(.invalidRequest, "body is not a statement issued by the caller") }
+        guard statement["merchantGateway"]?.numberValue?.uint64Value == party.ocid else {
+            throw APIError(.invalidRequest, "statement is for another MG")
+        }
+        guard StatementDocument.verifies(body, keys: gateway.verificationKeys) else {
+            throw APIError(.invalidSignature, "statement signature does not verify")
+        }
+        lock.withLock {
+            if statements[id] == nil { statements[id] = body }
+        }
+        return ["status": "accepted", "statement": .string(id)]
     }
 
     private func respond(_ status: Int, _ json: JSONValue, extra: [(String, String)]) -> Response {
