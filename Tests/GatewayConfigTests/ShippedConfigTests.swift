@@ -61,13 +61,16 @@ struct ShippedConfigTests {
 
     @Test func listsEveryKeyInFileOrder() {
         let values = config.effectiveValues()
-        #expect(values.count == 43)
+        #expect(values.count == 51)
         #expect(values.first?.key == "gateway.ocid")
-        #expect(values.last?.key == "settlement.require_accepted")
+        #expect(values.last?.key == "settlement.notify")
         let byKey = Dictionary(uniqueKeysWithValues: values.map { ($0.key, $0.value) })
         #expect(byKey["gateway.currencies"] == "USD,EUR,UGX")
         #expect(byKey["http.body_limit"] == "64KiB")
         #expect(byKey["delivery.schedule"] == "10s,30s,2m,10m,30m,1h,6h")
+        #expect(byKey["workers.session_expire_every"] == "30s")
+        #expect(byKey["workers.job_retention"] == "168h")
+        #expect(byKey["settlement.notify"] == "")
         #expect(byKey["delivery.give_up_after"] == "72h")
         #expect(byKey["rate_limit.per_second"] == "100.0")
         #expect(byKey["registry.index_url"] == "")

@@ -14,7 +14,7 @@ struct GatewayJobsTests {
         let runtime = try GatewayRuntime(configuration: configuration)
         let registry = GatewayJobs.registry(runtime, acceptor: try CheckoutFixture().acceptor, logger: Logger(label: "test"))
         #expect(registry.kinds == GatewayJobs.kinds)
-        #expect(Set(GatewayJobs.recurring.map(\.kind)).isSubset(of: GatewayJobs.kinds))
+        #expect(Set(GatewayJobs.recurring(configuration.workers).map(\.kind)).isSubset(of: GatewayJobs.kinds))
         #expect(GatewayJobs.maintenanceKinds.contains(GatewayJobs.noncePruneKind))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayConfig
 import GatewaySimulator
 import GatewayCore
 import GatewayStore
@@ -205,8 +206,10 @@ struct SessionExpiryJobTests {
     }
 
     @Test func isRegisteredAsARecurringJobEveryThirtySeconds() {
-        let recurring = GatewayJobs.recurring.filter { $0.kind == SessionExpiry.kind }
+        let recurring = GatewayJobs.recurring(WorkersSection()).filter { $0.kind == SessionExpiry.kind }
         #expect(recurring.map(\.every) == [.seconds(30)])
+        let configured = GatewayJobs.recurring(WorkersSection(sessionExpireEvery: .seconds(5)))
+        #expect(configured.filter { $0.kind == SessionExpiry.kind }.map(\.every) == [.seconds(5)])
         #expect(GatewayJobs.maintenanceKinds.contains(SessionExpiry.kind))
         #expect(GatewayJobs.kinds.isSuperset(of: [SessionOpening.kind, PaymentPolling.kind, SessionExpiry.kind]))
     }

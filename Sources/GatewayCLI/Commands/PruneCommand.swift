@@ -1,4 +1,5 @@
 import ArgumentParser
+import GatewayConfig
 import GatewayCore
 import GatewayStore
 import Opencharge
@@ -9,12 +10,14 @@ struct PruneCommand: AsyncParsableCommand {
         commandName: "prune", abstract: "Delete succeeded and cancelled jobs (with their attempts) older than a retention age.")
 
     @OptionGroup var runtime: RuntimeOptions
-    @Option(help: "Retention age (for example 7d, 12h, 30m).", transform: OperatorArguments.duration)
-    var olderThan: Duration = GatewayJobs.pruneRetention
+    @Option(help: "Retention age (for example 7d, 12h, 30m); default: workers.job_retention (7d).",
+        transform: OperatorArguments.duration)
+    var olderThan: Duration?
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let count = try await runtime.open().queue.prune(olderThan: olderThan)
+        let gateway = try runtime.open()
+        let count = try await gateway.queue.prune(olderThan: olderThan ?? gateway.configuration.workers.jobRetention)
         if json { JobPresentation.print(["pruned": .integer(count)]) } else { print("pruned \(count) jobs") }
     }
 }

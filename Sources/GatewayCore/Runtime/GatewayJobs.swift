@@ -6,19 +6,15 @@ import Logging
 
 /// The one place where job kinds meet their handlers.
 public enum GatewayJobs {
-    /// The `prune` maintenance job's kind.
+    /// The `prune` maintenance job's kind: finished jobs older than `workers.job_retention` go.
     public static let pruneKind = "prune"
-    /// How long finished jobs are kept by the daily prune.
-    public static let pruneRetention: Duration = .seconds(7 * 86_400)
 
     /// The `nonces.prune` maintenance job's kind: request nonces older than their 600 s window go.
     public static let noncePruneKind = "nonces.prune"
 
-    /// The `peers.prune` maintenance job's kind: cached peer metadata not refreshed for `peerRetention` goes.
+    /// The `peers.prune` maintenance job's kind: cached peer metadata not refreshed for `workers.peer_retention`
+    /// goes (far past the cache's 5 minutes, so a peer that calls now and then is not fetched cold after a restart).
     public static let peerPruneKind = "peers.prune"
-    /// How long a peer's cached metadata is kept after its last fetch; far past the cache's 5 minutes, so a
-    /// peer that calls now and then is not fetched cold each time after a restart.
-    public static let peerRetention: Duration = .seconds(7 * 86_400)
 
     /// The kinds `registry` handles, for commands that only report on the queue (`jobs stats`).
     public static let kinds: Set<String> = [
@@ -36,8 +32,9 @@ public enum GatewayJobs {
                 spool: runtime.spool, queue: runtime.queue, validator: acceptor,
                 bodyLimit: runtime.configuration.http.bodyLimit, logger: logger))
         let queue = runtime.queue
+        let workers = runtime.configuration.workers
         registry.register(pruneKind) { _ in
-            let pruned = try await queue.prune(olderThan: pruneRetention)
+            let pruned = try await queue.prune(olderThan: workers.jobRetention)
             return .succeeded(note: "pruned \(pruned) jobs")
         }
         let nonces = NonceStore(database: runtime.database, time: runtime.time)
@@ -47,7 +44,7 @@ public enum GatewayJobs {
         let documents = PeerDocumentStore(database: runtime.database)
         let time = runtime.time
         registry.register(peerPruneKind) { _ in
-            let cutOff = time.now().addingTimeInterval(-peerRetention.timeInterval)
+            let cutOff = time.now().addingTimeInterval(-workers.peerRetention.timeInterval)
             return .succeeded(note: "pruned \(try await documents.prune(fetchedBefore: cutOff)) peer documents")
         }
         let sessions = CheckoutSessionStore(database: runtime.database, queue: queue)
@@ -96,21 +93,23 @@ public enum GatewayJobs {
                 logger: logger))
     }
 
-    /// The maintenance jobs enqueued on a schedule: inbox polling, the daily prunes of jobs and peer metadata, nonce
-    /// pruning and the session expiry sweep.
-    public static let recurring: [RecurringJob] = [
-        RecurringJob(name: "inbox", kind: InboxIngest.kind, every: .seconds(2)),
-        RecurringJob(name: "prune", kind: pruneKind, every: .seconds(86_400)),
-        RecurringJob(name: "nonces", kind: noncePruneKind, every: .seconds(60)),
-        RecurringJob(name: "peers", kind: peerPruneKind, every: .seconds(86_400)),
-        RecurringJob(name: "session.expire", kind: SessionExpiry.kind, every: SessionExpiry.period),
-    ]
+    /// The maintenance jobs enqueued on the schedule of `[workers]`: inbox polling, the prunes of jobs, nonces and
+    /// peer metadata, and the session expiry sweep.
+    public static func recurring(_ workers: WorkersSection) -> [RecurringJob] {
+        [
+            RecurringJob(name: "inbox", kind: InboxIngest.kind, every: workers.inboxPollEvery),
+            RecurringJob(name: "prune", kind: pruneKind, every: workers.jobPruneEvery),
+            RecurringJob(name: "nonces", kind: noncePruneKind, every: workers.noncePruneEvery),
+            RecurringJob(name: "peers", kind: peerPruneKind, every: workers.peerPruneEvery),
+            RecurringJob(name: "session.expire", kind: SessionExpiry.kind, every: workers.sessionExpireEvery),
+        ]
+    }
 
     /// Kinds a drain does not wait for: the schedule keeps enqueueing them.
-    public static var maintenanceKinds: Set<String> { Set(recurring.map(\.kind)) }
+    public static var maintenanceKinds: Set<String> { Set(recurring(WorkersSection()).map(\.kind)) }
 
     /// The scheduler for `recurring`, run next to the workers.
     public static func scheduler(_ runtime: GatewayRuntime, logger: Logger) -> RecurringScheduler {
-        RecurringScheduler(jobs: recurring, queue: runtime.queue, logger: logger)
+        RecurringScheduler(jobs: recurring(runtime.configuration.workers), queue: runtime.queue, logger: logger)
     }
 }

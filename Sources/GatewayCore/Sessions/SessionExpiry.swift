@@ -1,14 +1,12 @@
 import Foundation
 import GatewayStore
 
-/// Runs `session.expire`, the recurring sweep: every pending session past its expiry becomes `expired` in one
+/// Runs `session.expire`, the recurring sweep (every `workers.session_expire_every`, 30 s by default): every pending session past its expiry becomes `expired` in one
 /// statement. Sessions in `processing` are left alone (money may be moving; their poll decides them), and so
 /// are finished ones.
 public struct SessionExpiry: JobHandler {
     /// The job kind.
     public static let kind = "session.expire"
-    /// How often the sweep runs.
-    public static let period: Duration = .seconds(30)
 
     public let sessions: CheckoutSessionStore
     public let time: any TimeSource
