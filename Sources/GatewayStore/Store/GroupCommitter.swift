@@ -9,13 +9,15 @@ import Metrics
 /// `@unchecked Sendable`: the mutable state is only touched under `lock`.
 final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendable {
     typealias Body = @Sendable (Item, Database) throws -> Output
+    /// Runs one transaction and commits it.
+    typealias Transaction = @Sendable (@escaping @Sendable (Database) throws -> [Output]) async throws -> [Output]
 
     private struct Waiter {
         let item: Item
         let continuation: CheckedContinuation<Output, any Error>
     }
 
-    private let database: GatewayDatabase
+    private let transaction: Transaction
     private let maxBatch: Int
     private let body: Body
     private let batchSizes = Recorder(label: "ocgate_commit_batch_size")
@@ -24,8 +26,13 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendabl
     private var draining = false
     private var closed = false
 
-    init(database: GatewayDatabase, maxBatch: Int, body: @escaping Body) {
-        self.database = database
+    /// A committer whose batches are transactions of their own on `database`'s writer.
+    convenience init(database: GatewayDatabase, maxBatch: Int, body: @escaping Body) {
+        self.init(transaction: { work in try await database.ownTransaction(work) }, maxBatch: maxBatch, body: body)
+    }
+
+    init(transaction: @escaping Transaction, maxBatch: Int, body: @escaping Body) {
+        self.transaction = transaction
         self.maxBatch = maxBatch
         self.body = body
     }
@@ -71,7 +78,7 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendabl
             let items = batch.map(\.item)
             let body = self.body
             do {
-                let outputs = try await database.write { db in try items.map { try body($0, db) } }
+                let outputs = try await transaction { db in try items.map { try body($0, db) } }
                 for (waiter, output) in zip(batch, outputs) { waiter.continuation.resume(returning: output) }
             } catch {
                 for waiter in batch { waiter.continuation.resume(throwing: error) }
