@@ -64,8 +64,11 @@ public struct GatewayServer: Sendable {
         let responder = SignedResponder(identity: identity, now: { time.now() })
         let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: MetricsMiddleware())
+        router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorMiddleware(responder: responder))
-        MetricsRoutes(registry: metrics).register(on: router)
+        // One more scrape-time source (settlement totals) is one more element of this list.
+        let sampler = ScrapeSampler(sources: [JobQueueGauges(queue: queue)], registry: metrics, logger: logger)
+        MetricsRoutes(registry: metrics, sampler: sampler).register(on: router)
         PublicRoutes(identity: identity, database: database, queue: queue, responder: responder).register(on: router)
         if let acceptor {
             CheckoutRoutes(

@@ -6,6 +6,7 @@ import GatewaySimulator
 import GatewayStore
 import GatewayTestSupport
 import Logging
+import MetricsTestKit
 import ServiceLifecycle
 import Testing
 
@@ -15,6 +16,8 @@ struct DeliveryRig {
     let fixture: ProofFixture
     let webhook: SimulatedWebhook
     let worker: JobWorker
+    /// What the delivery handler counted (`ocgate_deliveries_total`), kept apart from every other test's.
+    let metrics = TestMetrics()
 
     /// Retries wait exactly 10 s (no jitter) so a test can step through them.
     static let settings = DeliverySection(
@@ -28,6 +31,12 @@ struct DeliveryRig {
         GatewayJobs.registerProofs(
             into: &registry, runtime: fixture.runtime, identity: fixture.identity,
             peers: InlinePeerDirectory([webhook.party]), client: loopbackClient, logger: fixture.logs.logger)
+        registry.register(
+            ProofDelivery.kind, policy: ProofDelivery.retryPolicy(settings),
+            handler: ProofDelivery(
+                identity: fixture.identity, proofs: fixture.proofs, peers: InlinePeerDirectory([webhook.party]),
+                client: loopbackClient, settings: settings, time: fixture.time, logger: fixture.logs.logger,
+                metrics: metrics))
         worker = JobWorker(
             queue: fixture.runtime.queue, registry: registry,
             configuration: JobWorkerConfiguration(concurrency: 4, pollInterval: .milliseconds(20)), time: fixture.time,
@@ -64,6 +73,12 @@ struct DeliveryRig {
             }
             fixture.time.advance(by: .seconds(10))
         }
+    }
+
+    /// `ocgate_deliveries_total` for the rig's MG and `outcome` (0 if never counted).
+    func deliveries(_ outcome: String) -> Int64 {
+        (try? metrics.expectCounter("ocgate_deliveries_total", [("mg", "\(fixture.mgOCID)"), ("outcome", outcome)]))?
+            .totalValue ?? 0
     }
 
     func deliveryState(of session: CheckoutSessionRecord) async throws -> DeliveryState? {

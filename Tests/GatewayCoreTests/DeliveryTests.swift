@@ -60,6 +60,8 @@ struct DeliveryTests {
         #expect(attempts.map(\.httpStatus) == [503, 503, 503, nil])
         #expect(attempts.first?.responseExcerpt?.contains("temporarily unavailable") == true)
         #expect(try await rig.fixture.proofs.breaker(mgOCID: 300)?.consecutiveFailures == 0, "an answer closes the breaker")
+        #expect(rig.deliveries("retry") == 3)
+        #expect(rig.deliveries("accepted") == 1)
     }
 
     @Test func anMGDownLongerThanTheGiveUpAgeEndsDeadWithTheProofKeptForAReplay() async throws {
@@ -85,6 +87,9 @@ struct DeliveryTests {
         let attempts = try #require(try await rig.delivery(of: session)).attempts
         #expect(attempts.map(\.httpStatus) == [503, 503, 503, 503, nil])
         #expect(attempts[3].outcome == .dead)
+        #expect(rig.deliveries("retry") == 4)
+        #expect(rig.deliveries("given_up") == 1)
+        #expect(rig.deliveries("accepted") == 1)
     }
 
     @Test func aDefinitiveRejectionIsDeadAtOnceAndAnOperatorRetryDeliversAfterTheMGHeals() async throws {
@@ -104,6 +109,8 @@ struct DeliveryTests {
             try await expectEventually { try await rig.deliveryState(of: session) == .accepted }
         }
         #expect(rig.webhook.requests.map(\.status) == [400, 200])
+        #expect(rig.deliveries("rejected") == 1)
+        #expect(rig.deliveries("accepted") == 1)
     }
 
     @Test func anMGRejectingInItsBodyIsDeadAtOnce() async throws {
@@ -153,6 +160,7 @@ struct DeliveryTests {
                 #expect(deferred.job.runAt == breaker.openUntil, "deferred to the end of the pause")
             }
             #expect(rig.webhook.requests.count == 3, "no request reaches an MG whose breaker is open")
+            #expect(rig.deliveries("paused") == 3)
 
             rig.webhook.inject(nil)
             rig.fixture.time.advance(by: .seconds(50))

@@ -33,15 +33,18 @@ public struct ProofDelivery: JobHandler {
     private let settings: DeliverySection
     private let time: any TimeSource
     private let logger: Logger
+    private let metrics: any MetricsFactory
 
     /// - Parameters:
     ///   - peers: resolves the MG's endpoint and keys.
     ///   - client: the shared outbound client (connections to an MG are reused across deliveries).
     ///   - settings: `[delivery]`: timeout and breaker threshold and pause.
+    ///   - metrics: where `ocgate_deliveries_total` goes; the process's bootstrapped factory by default.
     public init(
         identity: GatewayIdentity, proofs: ProofStore, peers: any PeerDirectory, client: OutboundClient,
-        settings: DeliverySection, time: any TimeSource, logger: Logger
+        settings: DeliverySection, time: any TimeSource, logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory
     ) {
+        self.metrics = metrics
         self.identity = identity
         self.proofs = proofs
         self.peers = peers
@@ -64,8 +67,8 @@ public struct ProofDelivery: JobHandler {
         else { return outcome }
         if let proof = try? await proofs.proof(txid: txid) {
             try? await proofs.recordDelivery(of: proof, state: .dead, at: time.now(), mgAnswered: false)
+            count("given_up", mg: proof.mgOCID)
         }
-        Counter(label: "ocgate_deliveries_stopped_total", dimensions: [("state", DeliveryState.dead.rawValue)]).increment()
         logger.error("proof delivery given up: \(failure.error)", metadata: ["txid": "\(txid)"])
         return .dead(failure)
     }
@@ -77,6 +80,7 @@ public struct ProofDelivery: JobHandler {
             if let breaker = try await proofs.breaker(mgOCID: proof.mgOCID), let until = breaker.openUntil,
                 breaker.isOpen(at: time.now())
             {
+                count("paused", mg: proof.mgOCID)
                 return .retry(
                     error: "deferred: deliveries to MG \(proof.mgOCID) are paused until \(until) (circuit breaker)",
                     after: .milliseconds(Int64((until.timeIntervalSince(time.now()) * 1000).rounded())))
@@ -92,9 +96,11 @@ public struct ProofDelivery: JobHandler {
         do {
             metadata = try await peers.metadata(for: proof.mgOCID)
         } catch {
+            count("retry", mg: proof.mgOCID)
             return .retry(error: "cannot resolve MG \(proof.mgOCID): \(error)")
         }
         guard let target = WebhookTarget(endpoint: metadata.endpoint) else {
+            count("retry", mg: proof.mgOCID)
             return .retry(error: "MG \(proof.mgOCID) publishes an unusable endpoint '\(metadata.endpoint)'")
         }
         let body = proof.webhookBody
@@ -116,7 +122,7 @@ public struct ProofDelivery: JobHandler {
         switch WebhookVerdict(status: response.status, headers: response.headers, body: response.body, now: now) {
         case .accepted:
             try await proofs.recordDelivery(of: proof, state: .accepted, at: now)
-            Counter(label: "ocgate_deliveries_accepted_total").increment()
+            count("accepted", mg: proof.mgOCID)
             return .succeeded(note: "accepted by MG \(proof.mgOCID) (HTTP \(response.status))")
         case .rejected(let reason):
             return try await stopped(proof, state: .rejected, reason: reason, status: response.status, excerpt: excerpt)
@@ -133,7 +139,7 @@ public struct ProofDelivery: JobHandler {
         _ proof: StoredProof, state: DeliveryState, reason: String, status: Int, excerpt: String
     ) async throws -> JobOutcome {
         try await proofs.recordDelivery(of: proof, state: state, at: time.now())
-        Counter(label: "ocgate_deliveries_stopped_total", dimensions: [("state", state.rawValue)]).increment()
+        count(state.rawValue, mg: proof.mgOCID)
         logger.error(
             "proof delivery stopped: \(reason)",
             metadata: ["txid": "\(proof.txid)", "session": "\(proof.sessionID)", "mg": "\(proof.mgOCID)"])
@@ -142,15 +148,24 @@ public struct ProofDelivery: JobHandler {
 
     /// A failure the MG may recover from: counted by its breaker, which may open.
     private func failed(_ proof: StoredProof, _ outcome: JobOutcome) async throws -> JobOutcome {
+        count("retry", mg: proof.mgOCID)
         let breaker = try await proofs.recordDeliveryFailure(
             mgOCID: proof.mgOCID, threshold: settings.breakerThreshold, pause: settings.breakerPause, now: time.now())
         if breaker.consecutiveFailures >= settings.breakerThreshold, let until = breaker.openUntil {
-            Counter(label: "ocgate_delivery_breaker_pauses_total").increment()
+            Counter(label: "ocgate_delivery_breaker_pauses_total", dimensions: [("mg", "\(proof.mgOCID)")], factory: metrics)
+                .increment()
             logger.error(
                 "deliveries to MG paused after \(breaker.consecutiveFailures) consecutive failures",
                 metadata: ["mg": "\(proof.mgOCID)", "until": "\(until)"])
         }
         return outcome
+    }
+
+    /// `ocgate_deliveries_total{mg,outcome}`: one per attempt that reached a verdict about the MG (accepted,
+    /// rejected, dead, retry, paused), plus `given_up` when `give_up_after` ends a delivery after its last retry.
+    private func count(_ outcome: String, mg: UInt64) {
+        Counter(label: "ocgate_deliveries_total", dimensions: [("mg", "\(mg)"), ("outcome", outcome)], factory: metrics)
+            .increment()
     }
 
     /// Response signatures are optional (spec §3.5): a bad one is logged, never acted on.

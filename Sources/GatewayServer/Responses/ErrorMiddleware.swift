@@ -15,7 +15,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPError {
             return responder.error(Self.apiError(for: error, request: request))
         } catch {
-            context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            // The request's logger carries its `hb.request.id`, the same id as the request's own log line.
+            context.logger.error(
+                "request failed",
+                metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(error)"])
             return responder.error(APIError(.internalError, "internal error"))
         }
     }

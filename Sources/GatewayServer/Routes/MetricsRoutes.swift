@@ -3,15 +3,18 @@ import NIOCore
 import Opencharge
 import Prometheus
 
-/// `GET /metrics` in the Prometheus text format, for scrapers on this host only.
+/// `GET /metrics` in the Prometheus text format, for scrapers on this host only; the sampler's gauges are
+/// brought up to date before the registry is emitted.
 struct MetricsRoutes: Sendable {
     let registry: PrometheusCollectorRegistry
+    let sampler: ScrapeSampler
 
     func register(on router: Router<GatewayRequestContext>) {
         router.get("/metrics") { request, context in
             guard GatewayServer.isLocal(context.remoteAddress) else {
                 throw APIError(.notFound, "no route for GET /metrics")
             }
+            await sampler.refresh()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))

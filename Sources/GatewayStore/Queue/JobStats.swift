@@ -6,6 +6,8 @@ public struct JobStats: Sendable, Equatable {
     public var counts: [KindState: Int]
     /// How long the oldest job runnable now has waited past its `run_at`; `nil` when none waits.
     public var oldestRunnableAge: Duration?
+    /// The same age per kind, for kinds with a job runnable now (the `ocgate_job_oldest_queued_age_seconds` gauge).
+    public var oldestRunnableAgeByKind: [String: Duration]
     /// Attempts started in the last hour.
     public var attemptsLastHour: Int
     public var deadCount: Int

@@ -10,16 +10,21 @@ extension SQLiteJobQueue {
                 guard let state = JobState(rawValue: row["state"]) else { continue }
                 counts[JobStats.KindState(kind: row["kind"], state: state)] = row["n"]
             }
-            let oldestRunAt = try Int64.fetchOne(db, sql: """
-                SELECT MIN(run_at) FROM jobs WHERE state = 'queued' AND run_at <= ?
+            var oldestRunAt: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT kind, MIN(run_at) AS oldest FROM jobs WHERE state = 'queued' AND run_at <= ? GROUP BY kind
                 """, arguments: [now])
+            {
+                oldestRunAt[row["kind"]] = row["oldest"]
+            }
             let attempts = try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM job_attempts WHERE started_at >= ?
                 """, arguments: [now - 3_600_000]) ?? 0
             let kinds = Set(counts.keys.map(\.kind))
             return JobStats(
                 counts: counts,
-                oldestRunnableAge: oldestRunAt.map { .milliseconds(now - $0) },
+                oldestRunnableAge: oldestRunAt.values.min().map { .milliseconds(now - $0) },
+                oldestRunnableAgeByKind: oldestRunAt.mapValues { .milliseconds(now - $0) },
                 attemptsLastHour: attempts,
                 deadCount: counts.filter { $0.key.state == .dead }.values.reduce(0, +),
                 unhandledKinds: kinds.subtracting(registeredKinds).sorted())

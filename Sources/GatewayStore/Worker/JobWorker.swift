@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Claims and runs jobs of the registered kinds until graceful shutdown (SIGTERM/SIGINT via a
@@ -11,14 +12,18 @@ public struct JobWorker: Service {
     let configuration: JobWorkerConfiguration
     let time: any TimeSource
     let logger: Logger
+    let metrics: any MetricsFactory
 
     private static let firstPoll = Duration.milliseconds(10)
 
+    /// - Parameter metrics: where attempt counters and durations go; the process's bootstrapped factory by default.
     public init(
         queue: any JobQueue, registry: JobRegistry, configuration: JobWorkerConfiguration = JobWorkerConfiguration(),
-        time: any TimeSource = SystemTime(), logger: Logger = Logger(label: "ocgate.worker")
+        time: any TimeSource = SystemTime(), logger: Logger = Logger(label: "ocgate.worker"),
+        metrics: any MetricsFactory = MetricsSystem.factory
     ) {
         self.queue = queue
+        self.metrics = metrics
         self.registry = registry
         self.configuration = configuration
         self.time = time
@@ -108,6 +113,7 @@ public struct JobWorker: Service {
 
     /// Runs one attempt and records it; returns when the job is due again if it will be retried.
     private func execute(_ run: JobRun) async -> Date? {
+        let started = ContinuousClock.now
         let job = run.job
         let policy = registry.policy(for: job.kind)
         let transition: JobTransition
@@ -121,37 +127,18 @@ public struct JobWorker: Service {
         } else {
             transition = policy.transition(after: .retry(error: "no handler for \(job.kind)"), of: job, now: time.now())
         }
-        let held = await finish(job, transition)
-        record(transition, of: job, held: held)
-        guard held == true, case let .retry(at, _) = transition else { return nil }
+        let recording = await finish(job, transition)
+        AttemptReport(job: job, transition: transition, recording: recording, duration: ContinuousClock.now - started)
+            .emit(to: logger, metrics: metrics)
+        guard case .held = recording, case let .retry(at, _) = transition else { return nil }
         return at
     }
 
-    private func finish(_ job: ClaimedJob, _ transition: JobTransition) async -> Bool? {
+    private func finish(_ job: ClaimedJob, _ transition: JobTransition) async -> AttemptReport.Recording {
         do {
-            return try await queue.finish(job, transition)
+            return try await queue.finish(job, transition) ? .held : .leaseLost
         } catch {
-            logger.error("recording job outcome failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
-            return nil
-        }
-    }
-
-    private func record(_ transition: JobTransition, of job: ClaimedJob, held: Bool?) {
-        let metadata: Logger.Metadata = ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempt)"]
-        guard held == true else {
-            if held == false { logger.warning("lease was lost; outcome discarded", metadata: metadata) }
-            return
-        }
-        switch transition {
-        case .succeeded:
-            logger.debug("job succeeded", metadata: metadata)
-        case let .retry(at, failure):
-            logger.info("job will retry", metadata: metadata.merging(
-                ["error": "\(failure.error)", "next": "\(at)"], uniquingKeysWith: { $1 }))
-        case let .dead(failure):
-            logger.error("job is dead", metadata: metadata.merging(["error": "\(failure.error)"], uniquingKeysWith: { $1 }))
-        case .released:
-            logger.notice("job released at shutdown", metadata: metadata)
+            return .failed(error)
         }
     }
 
