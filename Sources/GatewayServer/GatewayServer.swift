@@ -66,8 +66,10 @@ public struct GatewayServer: Sendable {
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorMiddleware(responder: responder))
-        // One more scrape-time source (settlement totals) is one more element of this list.
-        let sampler = ScrapeSampler(sources: [JobQueueGauges(queue: queue)], registry: metrics, logger: logger)
+        // Scrape-time sources: each is read from the database just before /metrics answers.
+        let settlement = SettlementStore(database: database, queue: SQLiteJobQueue(database: database, time: time))
+        let sampler = ScrapeSampler(
+            sources: [JobQueueGauges(queue: queue), SettlementGauges(store: settlement)], registry: metrics, logger: logger)
         MetricsRoutes(registry: metrics, sampler: sampler).register(on: router)
         PublicRoutes(identity: identity, database: database, queue: queue, responder: responder).register(on: router)
         if let acceptor {

@@ -209,3 +209,55 @@ public enum SettlementStoreError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+/// Per MG and currency, what is settled and what is still owed, summed by SQLite in floating point: for metrics
+/// gauges only (floats anyway); exact figures come from `ocgate settle report`.
+public struct SettlementTotals: Sendable, Equatable {
+    public var mgOCID: UInt64
+    public var currency: String
+    public var statements: Int
+    public var settledAmount: Double
+    public var unsettledEntries: Int
+    public var unsettledAmount: Double
+}
+
+extension SettlementStore {
+    /// The totals of every MG and currency with a statement or an unsettled entry.
+    public func totals() async throws -> [SettlementTotals] {
+        try await database.read { db in
+            var totals: [String: SettlementTotals] = [:]
+            func slot(_ row: Row) -> String {
+                let key = "\(row["mg_ocid"] as Int64) \(row["currency"] as String)"
+                if totals[key] == nil {
+                    totals[key] = SettlementTotals(
+                        mgOCID: UInt64(bitPattern: row["mg_ocid"]), currency: row["currency"], statements: 0,
+                        settledAmount: 0, unsettledEntries: 0, unsettledAmount: 0)
+                }
+                return key
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT mg_ocid, currency, count(*) AS n, total(CAST(total AS REAL)) AS amount
+                    FROM settlement_statements GROUP BY mg_ocid, currency
+                    """)
+            {
+                let key = slot(row)
+                totals[key]?.statements = row["n"]
+                totals[key]?.settledAmount = row["amount"]
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT mg_ocid, currency, count(*) AS n, total(CAST(amount AS REAL)) AS amount
+                    FROM ledger_entries WHERE statement_id IS NULL GROUP BY mg_ocid, currency
+                    """)
+            {
+                let key = slot(row)
+                totals[key]?.unsettledEntries = row["n"]
+                totals[key]?.unsettledAmount = row["amount"]
+            }
+            return totals.values.sorted { ($0.mgOCID, $0.currency) < ($1.mgOCID, $1.currency) }
+        }
+    }
+}
