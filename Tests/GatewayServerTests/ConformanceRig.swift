@@ -142,8 +142,7 @@ final class ConformanceRig: @unchecked Sendable {
     func create(
         _ client: any TestClientProtocol, _ body: [UInt8], by caller: SimulatedMerchantGateway? = nil, headers: HTTPFields? = nil
     ) async throws -> TestResponse {
-        try await client.execute(
-            uri: "/checkout/create", method: .post, headers: headers ?? signedHeaders("POST", "/checkout/create", body: body, by: caller),
-            body: ByteBuffer(bytes: body))
+        let fields = headers ?? signedHeaders("POST", "/checkout/create", body: body, by: caller)
+        return try await client.execute(uri: "/checkout/create", method: .post, headers: fields, body: ByteBuffer(bytes: body))
     }
 }

@@ -114,7 +114,9 @@ struct SchemaValidator {
             // JSON Schema patterns are unanchored; the document anchors its own with ^…$.
             if let expression = try? NSRegularExpression(pattern: pattern) {
                 let range = NSRange(text.startIndex..., in: text)
-                if expression.firstMatch(in: text, range: range) == nil { found.append("\(path): \"\(text)\" does not match \(pattern)") }
+                if expression.firstMatch(in: text, range: range) == nil {
+                    found.append("\(path): \"\(text)\" does not match \(pattern)")
+                }
             } else {
                 found.append("\(path): pattern \(pattern) does not compile")
             }

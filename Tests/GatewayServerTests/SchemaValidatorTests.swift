@@ -10,7 +10,9 @@ struct SchemaValidatorTests {
                 "Status": ["type": "string", "enum": ["ok", "ready"]],
                 "Body": [
                     "type": "object", "required": ["status"], "additionalProperties": false,
-                    "properties": ["status": ["$ref": "#/components/schemas/Status"], "count": ["type": ["integer", "null"], "minimum": 1]],
+                    "properties": [
+                        "status": ["$ref": "#/components/schemas/Status"], "count": ["type": ["integer", "null"], "minimum": 1],
+                    ],
                 ],
             ]
         ]
