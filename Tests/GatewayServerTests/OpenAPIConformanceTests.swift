@@ -108,6 +108,8 @@ struct OpenAPIConformanceTests {
                 if let code { #expect(body?["error"]?["code"] == .string(code)) }
             }
             let signed = rig.signedHeaders("GET", "/capabilities")
+            #expect(rig.document.requestProblems(signed, for: .init("GET", "/capabilities")).isEmpty)
+            #expect(rig.document.requestProblems([:], for: .init("GET", "/capabilities")).count == 4)
             try await get(signed, .ok)
             try await get(signed, .unauthorized, code: "NONCE_REUSED")
             try await get([:], .badRequest, code: "INVALID_REQUEST")
@@ -138,7 +140,9 @@ struct OpenAPIConformanceTests {
             let body = rig.checkoutBody(order)
             // What the simulated MG sends is what the document says a request may be.
             #expect(rig.document.validator.problems(try JSONParser.parse(body), against: schema).isEmpty)
-            let created = try await post(body, .ok)
+            let headers = rig.signedHeaders("POST", "/checkout/create", body: body)
+            #expect(rig.document.requestProblems(headers, for: .init("POST", "/checkout/create")).isEmpty)
+            let created = try await post(body, headers: headers, .ok)
             let again = try await post(body, .ok)
             #expect(again?["session_id"] == created?["session_id"], "an identical order returns its session")
             let changed = rig.order(id: try #require(order["id"]?.stringValue), amount: "5.00")

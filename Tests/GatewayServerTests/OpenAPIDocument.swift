@@ -69,6 +69,24 @@ struct OpenAPIDocument: Sendable {
         root["paths"]?[operation.path]?[operation.method.lowercased()]
     }
 
+    /// Every way request `headers` break the header parameters of `operation` (path-level ones included).
+    func requestProblems(_ headers: HTTPFields, for operation: Operation) -> [String] {
+        let parameters = (root["paths"]?[operation.path]?["parameters"]?.arrayValue ?? [])
+            + (self.operation(operation)?["parameters"]?.arrayValue ?? [])
+        var found: [String] = []
+        for parameter in parameters.map(follow) where parameter["in"] == "header" {
+            guard let name = parameter["name"]?.stringValue else { continue }
+            guard let value = HTTPField.Name(name).flatMap({ headers[$0] }) else {
+                if parameter["required"] == .bool(true) { found.append("\(operation): request header \(name) is missing") }
+                continue
+            }
+            if let schema = parameter["schema"] {
+                found += validator.problems(.string(value), against: schema, at: "\(operation) request header \(name)")
+            }
+        }
+        return found
+    }
+
     /// Every way `response` departs from what the document says `operation` answers; empty when it conforms.
     func problems(_ response: TestResponse, for operation: Operation) -> [String] {
         guard let documented = self.operation(operation) else { return ["\(operation) is not in the document"] }
