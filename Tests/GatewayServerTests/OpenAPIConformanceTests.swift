@@ -126,6 +126,7 @@ struct OpenAPIConformanceTests {
     private func checkoutCreate(_ rig: ConformanceRig) async throws {
         let schema = try #require(rig.document.requestSchema(.init("POST", "/checkout/create"), mediaType: "application/json"))
         try await rig.withServer { client in
+            @discardableResult
             func post(
                 _ body: [UInt8], by caller: SimulatedMerchantGateway? = nil, headers: HTTPFields? = nil,
                 _ status: HTTPResponse.Status, code: String? = nil
@@ -146,26 +147,27 @@ struct OpenAPIConformanceTests {
             let again = try await post(body, .ok)
             #expect(again?["session_id"] == created?["session_id"], "an identical order returns its session")
             let changed = rig.order(id: try #require(order["id"]?.stringValue), amount: "5.00")
-            _ = try await post(rig.checkoutBody(changed), .conflict, code: "ORDER_CONFLICT")
+            let conflict = try await post(rig.checkoutBody(changed), .conflict, code: "ORDER_CONFLICT")
+            #expect(conflict?["error"]?["details"]?["sessionId"] == created?["session_id"])
             let oversized = Array(repeating: UInt8(ascii: "a"), count: ConformanceRig.bodyLimit + 1)
-            _ = try await post(oversized, .contentTooLarge, code: "PAYLOAD_TOO_LARGE")
-            _ = try await post(Array(#"{"order":"#.utf8), .badRequest, code: "INVALID_REQUEST")
+            try await post(oversized, .contentTooLarge, code: "PAYLOAD_TOO_LARGE")
+            try await post(Array(#"{"order":"#.utf8), .badRequest, code: "INVALID_REQUEST")
             let incomplete = Array(#"{"order":{},"signature":"00","merchantOcid":500,"urls":{}}"#.utf8)
             let missing = try await post(incomplete, .badRequest, code: "INVALID_REQUEST")
             #expect(missing?["error"]?["details"]?["field"] == "order.id")
-            _ = try await post(rig.checkoutBody(rig.order(), merchantOcid: 501), .badRequest, code: "INVALID_SIGNATURE")
+            try await post(rig.checkoutBody(rig.order(), merchantOcid: 501), .badRequest, code: "INVALID_SIGNATURE")
             let other = rig.order()
-            _ = try await post(rig.checkoutBody(other, signature: rig.merchant.sign(rig.order())), .badRequest, code: "INVALID_SIGNATURE")
+            try await post(rig.checkoutBody(other, signature: rig.merchant.sign(rig.order())), .badRequest, code: "INVALID_SIGNATURE")
             let past = Int64(rig.time.now().timeIntervalSince1970) - 60
-            _ = try await post(rig.checkoutBody(rig.order(expiresAt: past)), .badRequest, code: "ORDER_EXPIRED")
-            _ = try await post(rig.checkoutBody(rig.order(currency: "EUR")), .badRequest, code: "CURRENCY_MISMATCH")
-            _ = try await post(rig.checkoutBody(rig.order(accepts: [301])), .badRequest, code: "SETTLEMENT_NOT_SUPPORTED")
-            _ = try await post(body, headers: [.contentType: "application/json"], .badRequest, code: "INVALID_REQUEST")
+            try await post(rig.checkoutBody(rig.order(expiresAt: past)), .badRequest, code: "ORDER_EXPIRED")
+            try await post(rig.checkoutBody(rig.order(currency: "EUR")), .badRequest, code: "CURRENCY_MISMATCH")
+            try await post(rig.checkoutBody(rig.order(accepts: [301])), .badRequest, code: "SETTLEMENT_NOT_SUPPORTED")
+            try await post(body, headers: [.contentType: "application/json"], .badRequest, code: "INVALID_REQUEST")
             let stale = rig.signedHeaders("POST", "/checkout/create", body: body, skew: 1000)
-            _ = try await post(body, headers: stale, .unauthorized, code: "TIMESTAMP_EXPIRED")
-            _ = try await post(rig.checkoutBody(rig.order()), by: rig.stranger, .unauthorized, code: "UNKNOWN_OCID")
-            _ = try await post(rig.checkoutBody(rig.order()), by: rig.disabled, .forbidden, code: "CONNECTION_REFUSED")
-            _ = try await post(rig.checkoutBody(rig.order()), by: rig.unreachable, .badGateway, code: "METADATA_UNAVAILABLE")
+            try await post(body, headers: stale, .unauthorized, code: "TIMESTAMP_EXPIRED")
+            try await post(rig.checkoutBody(rig.order()), by: rig.stranger, .unauthorized, code: "UNKNOWN_OCID")
+            try await post(rig.checkoutBody(rig.order()), by: rig.disabled, .forbidden, code: "CONNECTION_REFUSED")
+            try await post(rig.checkoutBody(rig.order()), by: rig.unreachable, .badGateway, code: "METADATA_UNAVAILABLE")
         }
     }
 
