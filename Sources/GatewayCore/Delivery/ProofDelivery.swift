@@ -26,10 +26,9 @@ public struct ProofDelivery: JobHandler {
         RetryPolicy(schedule: settings.schedule, jitter: settings.jitter, maxAttempts: nil, giveUpAfter: settings.giveUpAfter)
     }
 
-    private let identity: GatewayIdentity
     private let proofs: ProofStore
     private let peers: any PeerDirectory
-    private let client: OutboundClient
+    private let post: SignedPost
     private let settings: DeliverySection
     private let time: any TimeSource
     private let logger: Logger
@@ -45,10 +44,9 @@ public struct ProofDelivery: JobHandler {
         settings: DeliverySection, time: any TimeSource, logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory
     ) {
         self.metrics = metrics
-        self.identity = identity
         self.proofs = proofs
         self.peers = peers
-        self.client = client
+        self.post = SignedPost(identity: identity, client: client)
         self.settings = settings
         self.time = time
         self.logger = logger
@@ -103,16 +101,9 @@ public struct ProofDelivery: JobHandler {
             count("retry", mg: proof.mgOCID)
             return .retry(error: "MG \(proof.mgOCID) publishes an unusable endpoint '\(metadata.endpoint)'")
         }
-        let body = proof.webhookBody
-        let signed = identity.key.signRequest(
-            ocid: identity.ocid, method: "POST", path: target.signedPath, body: body,
-            timestamp: Int64(time.now().timeIntervalSince1970))
-        let request = OutboundRequest(
-            method: "POST", url: target.url, headers: signed.fields + [("Content-Type", "application/json")], body: body,
-            timeout: settings.timeout)
         let response: OutboundResponse
         do {
-            response = try await client.send(request)
+            response = try await post.send(proof.webhookBody, to: target, timeout: settings.timeout, now: time.now())
         } catch {
             return try await failed(proof, .retry(error: "\(error)"))
         }
