@@ -2,6 +2,7 @@ import Foundation
 import GatewayCore
 import GatewayOutbound
 import GatewaySimulator
+import GatewayTestSupport
 import GatewayStore
 import Logging
 import Opencharge
@@ -14,7 +15,7 @@ private struct HTTPPaymentRig {
 
     let fixture: PaymentFixture
     let processor: SimulatedProcessor
-    let logs = CapturedLogs()
+    let logs = RecordedLogs()
     let client = OutboundClient(policy: OutboundPolicy(allowLoopback: true), logger: Logger(label: "test.outbound"))
 
     init() async throws {

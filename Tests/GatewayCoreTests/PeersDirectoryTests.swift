@@ -11,7 +11,7 @@ import Testing
 struct PeersDirectoryTests {
     let server = MetadataServer.shared
     let time = ManualTime()
-    let logs = CapturedLogs()
+    let logs = RecordedLogs()
 
     func directory(
         _ resolver: any OCIDResolving, database: GatewayDatabase? = nil, timeout: Duration = .seconds(5),

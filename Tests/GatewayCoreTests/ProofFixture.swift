@@ -17,7 +17,7 @@ struct ProofFixture {
     let mgOCID: UInt64 = 300
     let sessions: CheckoutSessionStore
     let proofs: ProofStore
-    let logs = CapturedLogs()
+    let logs = RecordedLogs()
 
     init(delivery: DeliverySection = DeliverySection()) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-proofs-\(UUID().uuidString)").path

@@ -13,7 +13,7 @@ struct SettlementFixture {
     let runtime: GatewayRuntime
     let identity = GatewayIdentity(ocid: 200, name: "Test PG", key: .generate(), publicURL: "https://pg.example", currencies: ["USD"])
     let store: SettlementStore
-    let logs = CapturedLogs()
+    let logs = RecordedLogs()
 
     init() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-settle-\(UUID().uuidString)").path

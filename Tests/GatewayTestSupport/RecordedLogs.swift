@@ -23,6 +23,11 @@ public final class RecordedLogs: @unchecked Sendable {
         Logger(label: "test.recorded") { _ in Handler(logs: self) }
     }
 
+    /// The messages logged at `level`, in order.
+    public func messages(at level: Logger.Level) -> [String] {
+        lock.withLock { lines.filter { $0.level == level }.map(\.message) }
+    }
+
     /// The lines whose message is `message`, in order.
     public func lines(_ message: String) -> [Line] {
         lock.withLock { lines.filter { $0.message == message } }
