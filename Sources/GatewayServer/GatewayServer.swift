@@ -66,7 +66,7 @@ public struct GatewayServer: Sendable {
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware(responder: responder))
         MetricsRoutes(registry: metrics).register(on: router)
-        PublicRoutes(identity: identity, database: database, queue: queue, responder: responder).register(on: router)
+        PublicRoutes(identity: identity, database: database, queue: queue, responder: responder, time: time).register(on: router)
         if let acceptor {
             CheckoutRoutes(
                 acceptor: acceptor, responder: responder, bodyLimit: settings.bodyLimit,

@@ -61,7 +61,7 @@ struct ShippedConfigTests {
 
     @Test func listsEveryKeyInFileOrder() {
         let values = config.effectiveValues()
-        #expect(values.count == 43)
+        #expect(values.count == 44)
         #expect(values.first?.key == "gateway.ocid")
         #expect(values.last?.key == "settlement.require_accepted")
         let byKey = Dictionary(uniqueKeysWithValues: values.map { ($0.key, $0.value) })
@@ -69,6 +69,7 @@ struct ShippedConfigTests {
         #expect(byKey["http.body_limit"] == "64KiB")
         #expect(byKey["delivery.schedule"] == "10s,30s,2m,10m,30m,1h,6h")
         #expect(byKey["delivery.give_up_after"] == "72h")
+        #expect(byKey["gateway.previous_key_grace"] == "24h")
         #expect(byKey["rate_limit.per_second"] == "100.0")
         #expect(byKey["registry.index_url"] == "")
         #expect(byKey["payment.http_auth_header"] == "")
