@@ -71,7 +71,7 @@ public struct GatewayServer: Sendable {
         let sampler = ScrapeSampler(
             sources: [JobQueueGauges(queue: queue), SettlementGauges(store: settlement)], registry: metrics, logger: logger)
         MetricsRoutes(registry: metrics, sampler: sampler).register(on: router)
-        PublicRoutes(identity: identity, database: database, queue: queue, responder: responder).register(on: router)
+        PublicRoutes(identity: identity, database: database, queue: queue, responder: responder, time: time).register(on: router)
         if let acceptor {
             CheckoutRoutes(
                 acceptor: acceptor, responder: responder, bodyLimit: settings.bodyLimit,

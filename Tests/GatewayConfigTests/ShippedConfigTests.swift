@@ -61,7 +61,7 @@ struct ShippedConfigTests {
 
     @Test func listsEveryKeyInFileOrder() {
         let values = config.effectiveValues()
-        #expect(values.count == 51)
+        #expect(values.count == 52)
         #expect(values.first?.key == "gateway.ocid")
         #expect(values.last?.key == "settlement.notify")
         let byKey = Dictionary(uniqueKeysWithValues: values.map { ($0.key, $0.value) })
@@ -72,6 +72,7 @@ struct ShippedConfigTests {
         #expect(byKey["workers.job_retention"] == "168h")
         #expect(byKey["settlement.notify"] == "")
         #expect(byKey["delivery.give_up_after"] == "72h")
+        #expect(byKey["gateway.previous_key_grace"] == "24h")
         #expect(byKey["rate_limit.per_second"] == "100.0")
         #expect(byKey["registry.index_url"] == "")
         #expect(byKey["payment.http_auth_header"] == "")

@@ -40,7 +40,7 @@ struct SettlementFixture {
     /// The key the gateway publishes in its metadata, as an MG would read it.
     var publishedKey: PublicKey {
         get throws {
-            let hex = MetadataDocument.build(for: identity)["config"]?["publicKey"]?.stringValue ?? ""
+            let hex = MetadataDocument(identity: identity).json(at: time.now())["config"]?["publicKey"]?.stringValue ?? ""
             return try PublicKey(hex: hex)
         }
     }

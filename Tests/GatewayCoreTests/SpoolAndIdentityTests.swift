@@ -39,7 +39,7 @@ struct SpoolAndIdentityTests {
         let identity = try GatewayIdentity(configuration: configuration(keyFile: dir + "/gateway.key", spool: dir, previousKey: previous.hex))
         #expect(identity.key.publicKey == key.publicKey)
         #expect(identity.previousKey == previous)
-        let document = MetadataDocument.build(for: identity)
+        let document = MetadataDocument(identity: identity).json(at: Date())
         #expect(document["previousKey"]?.stringValue == previous.hex)
     }
 

@@ -57,6 +57,29 @@ struct PublicRoutesTests {
         }
     }
 
+    @Test func previousKeyLeavesTheServedMetadataWhenTheGraceEnds() async throws {
+        let time = ManualTime(Date(timeIntervalSince1970: 1_800_000_000))
+        let rotated = GatewayIdentity(
+            ocid: 200, name: "Test", key: PrivateKey.generate(), publicURL: "https://pg.example", currencies: ["USD"],
+            previousKey: PrivateKey.generate().publicKey, keyRotatedAt: 1_800_000_000, previousKeyGraceUntil: 1_800_000_060)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let database = try GatewayDatabase(path: directory.appendingPathComponent("ocgate.db").path)
+        let server = GatewayServer(
+            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 65_536), identity: rotated, database: database,
+            queue: SQLiteJobQueue(database: database), acceptor: nil, time: time, logger: Logger(label: "test"))
+        try await server.makeApplication().test(.router) { client in
+            let during = try JSONParser.parse(Array(try await client.execute(uri: "/metadata.json", method: .get).body.readableBytesView))
+            #expect(during["previousKey"]?.stringValue == rotated.previousKey?.hex)
+            time.advance(by: .seconds(60))
+            let after = try JSONParser.parse(Array(try await client.execute(uri: "/metadata.json", method: .get).body.readableBytesView))
+            #expect(after["previousKey"] == nil)
+            #expect(after["keyRotatedAt"] == nil)
+            #expect(after["config"] == during["config"])
+            #expect(after["signature"] == during["signature"])
+        }
+    }
+
     @Test func healthAndReadiness() async throws {
         try await withServer { client, database in
             #expect(try verifiedBody(try await client.execute(uri: "/health", method: .get), status: 200) == ["status": "ok"])

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import GatewayConfig
+import GatewayCore
 import Opencharge
 
 /// `ocgate keys …`: the gateway's signing key.
@@ -7,7 +9,7 @@ struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
         abstract: "Create and inspect the gateway's secp256k1 key.",
-        subcommands: [Generate.self, Show.self])
+        subcommands: [Generate.self, Show.self, Rotate.self])
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -34,17 +36,33 @@ struct KeysCommand: AsyncParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the public key of the configured key file.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print the public key of the configured key file, and the previous key while it is published.")
+
+        @Flag(help: "Print the keys as JSON.")
+        var json = false
 
         @OptionGroup var config: ConfigOptions
 
         func run() throws {
-            let path = try config.load().gateway.keyFile
-            do {
-                print(try KeyFile.load(path: path).publicKey.hex)
-            } catch {
+            let identity: GatewayIdentity
+            do { identity = try GatewayIdentity(configuration: try config.load()) } catch let error as GatewayStartupError {
                 throw CommandFailure(error.description)
             }
+            let previous = identity.publishedPreviousKey(at: Date())
+            if json {
+                var keys = JSONObject([("publicKey", .string(identity.key.publicKey.hex))])
+                if let previous {
+                    keys["previousKey"] = .string(previous.hex)
+                    if let end = identity.previousKeyGraceUntil { keys["previousKeyUntil"] = .integer(end) }
+                }
+                print(CanonicalJSON.string(.object(keys)))
+                return
+            }
+            print(identity.key.publicKey.hex)
+            guard let previous else { return }
+            let until = identity.previousKeyGraceUntil.map { KeysCommand.time($0) } ?? "gateway.previous_key is removed"
+            print("previous key: \(previous.hex) (published until \(until))")
         }
     }
 }

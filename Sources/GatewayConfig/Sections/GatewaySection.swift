@@ -15,11 +15,13 @@ public struct GatewaySection: Sendable, Equatable {
     public var previousKey: String?
     /// When the key was rotated, in Unix seconds.
     public var keyRotatedAt: Int64?
+    /// How long the old key stays published after a rotation; `ocgate keys rotate` uses it unless given `--grace`.
+    public var previousKeyGrace: Duration
 
     /// Makes a section; every installation must choose the first five values.
     public init(
         ocid: UInt64, name: String, keyFile: String, publicURL: String, currencies: [String],
-        previousKey: String? = nil, keyRotatedAt: Int64? = nil
+        previousKey: String? = nil, keyRotatedAt: Int64? = nil, previousKeyGrace: Duration = .seconds(24 * 3600)
     ) {
         self.ocid = ocid
         self.name = name
@@ -28,6 +30,7 @@ public struct GatewaySection: Sendable, Equatable {
         self.currencies = currencies
         self.previousKey = previousKey
         self.keyRotatedAt = keyRotatedAt
+        self.previousKeyGrace = previousKeyGrace
     }
 }
 
@@ -47,6 +50,7 @@ extension GatewaySection: ConfigSection {
                 ) { !$0.isEmpty && Set($0).count == $0.count }),
             .optional("previous_key", \.previousKey, .publicKeyHex),
             .optional("key_rotated_at", \.keyRotatedAt, .unixSeconds),
+            .value("previous_key_grace", \.previousKeyGrace, .duration),
         ]
     }
 }

@@ -10,11 +10,14 @@ struct PublicRoutes: Sendable {
     let database: GatewayDatabase
     let queue: any JobQueue
     let responder: SignedResponder
+    /// Decides whether a rotated-away key is still published.
+    let time: any TimeSource
 
     func register(on router: Router<some RequestContext>) {
-        // Signed once: the document only changes with the configuration.
-        let metadata = MetadataDocument.build(for: identity)
-        router.get("/metadata.json") { _, _ in responder.json(metadata) }
+        // Signed once: only the rotation's previousKey, outside the signed part, changes with time.
+        let metadata = MetadataDocument(identity: identity)
+        let time = self.time
+        router.get("/metadata.json") { _, _ in responder.json(metadata.json(at: time.now())) }
         router.get("/health") { _, _ in responder.json(["status": "ok"]) }
         router.get("/ready") { _, context in
             var problems: [JSONValue] = []

@@ -47,6 +47,15 @@ public enum KeyFile {
 
     /// Writes `key` with mode 0600, created that way so it is never readable by others, even briefly.
     public static func write(_ key: PrivateKey, to path: String, replacing: Bool) throws(KeyFileError) {
+        try writeOwnerOnly(key.hex + "\n", to: path, replacing: replacing)
+    }
+
+    /// Writes `contents` to `path` with mode 0600 so that a crash leaves either the old file or the new one, whole.
+    ///
+    /// The text goes to a temporary file that is synced, then renamed (or, when not `replacing`, hard-linked, which
+    /// fails rather than overwrite a file that appeared meanwhile) over `path`; the directory is synced last so the
+    /// new name itself survives power loss.
+    public static func writeOwnerOnly(_ contents: String, to path: String, replacing: Bool) throws(KeyFileError) {
         let manager = FileManager.default
         if manager.fileExists(atPath: path) && !replacing { throw .exists(path: path) }
         let directory = (path as NSString).deletingLastPathComponent
@@ -58,14 +67,39 @@ public enum KeyFile {
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard fd >= 0 else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
-        let bytes = Array((key.hex + "\n").utf8)
+        let bytes = Array(contents.utf8)
         let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
         let synced = fsync(fd)
         close(fd)
-        guard written == bytes.count, synced == 0, rename(temporary, path) == 0 else {
+        guard written == bytes.count, synced == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw .unwritable(path: path, reason: reason)
         }
+        if replacing {
+            guard rename(temporary, path) == 0 else {
+                let reason = String(cString: strerror(errno))
+                unlink(temporary)
+                throw .unwritable(path: path, reason: reason)
+            }
+        } else {
+            let linked = link(temporary, path)
+            let linkError = errno
+            unlink(temporary)
+            guard linked == 0 else {
+                if linkError == EEXIST { throw .exists(path: path) }
+                throw .unwritable(path: path, reason: String(cString: strerror(linkError)))
+            }
+        }
+        syncDirectory(of: path)
+    }
+
+    /// Best effort: a directory that cannot be opened for syncing still holds the renamed file.
+    private static func syncDirectory(of path: String) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let fd = open(directory.isEmpty ? "." : directory, O_RDONLY)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
     }
 }
