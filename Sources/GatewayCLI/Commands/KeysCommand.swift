@@ -8,7 +8,7 @@ import Opencharge
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "Create and inspect the gateway's secp256k1 key.",
+        abstract: "Create, inspect and rotate the gateway's secp256k1 key.",
         subcommands: [Generate.self, Show.self, Rotate.self])
 
     struct Generate: ParsableCommand {
