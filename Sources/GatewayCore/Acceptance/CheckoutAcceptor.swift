@@ -178,7 +178,6 @@ public struct CheckoutAcceptor: Sendable {
 /// Checkout session ids: `cs_` and 32 random hex characters (DESIGN.md).
 public enum SessionID {
     public static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return "cs_" + Hex.encode((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        "cs_" + Hex.random(byteCount: 16)
     }
 }

@@ -139,8 +139,7 @@ public struct HTTPPaymentBackend: PaymentBackend {
 
     /// `htp_` and 24 random hex characters.
     static func newReference() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return "htp_" + Hex.encode((0..<12).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        "htp_" + Hex.random(byteCount: 12)
     }
 }
 

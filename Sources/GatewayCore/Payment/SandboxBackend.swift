@@ -85,7 +85,6 @@ public struct SandboxBackend: PaymentBackend {
 
     /// `sbx_` and 24 random hex characters.
     static func newReference() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return "sbx_" + Hex.encode((0..<12).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        "sbx_" + Hex.random(byteCount: 12)
     }
 }

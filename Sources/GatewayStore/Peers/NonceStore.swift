@@ -37,12 +37,13 @@ public struct NonceStore: Sendable {
         guard recent.claim(nonce, ocid: ocid) else { throw NonceError.reused(ocid: ocid, nonce: nonce) }
         let now = time.now().millis
         do {
-            try db.execute(
+            // Cached: this runs once per checkout, and compiling it each time cost more than executing it.
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO nonces (ocid, nonce, seen_at) VALUES (?, ?, ?)
                     ON CONFLICT(ocid, nonce) DO UPDATE SET seen_at = excluded.seen_at WHERE nonces.seen_at < ?
-                    """,
-                arguments: [Int64(bitPattern: ocid), nonce, now, now - Self.retention.millis])
+                    """
+            ).execute(arguments: [Int64(bitPattern: ocid), nonce, now, now - Self.retention.millis])
         } catch {
             recent.release(nonce, ocid: ocid)
             throw error

@@ -12,6 +12,19 @@ public enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// `byteCount` random bytes from the system's secure generator, as hex: the ids and nonces of the protocol.
+    /// Drawn eight bytes at a time, since every draw is a system call.
+    public static func random(byteCount: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(byteCount + 7)
+        while bytes.count < byteCount {
+            let word = generator.next()
+            for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> shift)) }
+        }
+        return encode(bytes.prefix(byteCount))
+    }
+
     /// Decodes hex of either case; nil for odd lengths or non-hex characters.
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
         let utf8 = text.utf8

@@ -9,7 +9,6 @@ public enum OCHeader {
 /// A fresh request nonce: `req_` and 32 random hex characters, as the reference client makes them.
 public enum Nonce {
     public static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return "req_" + Hex.encode((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        "req_" + Hex.random(byteCount: 16)
     }
 }
