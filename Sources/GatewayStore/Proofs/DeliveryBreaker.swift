@@ -25,16 +25,14 @@ extension ProofStore {
     {
         let reopenAt = now.adding(pause).millis
         return try await database.write { db in
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO delivery_breakers (mg_ocid, consecutive_failures, open_until, updated_at)
                     VALUES (?1, 1, CASE WHEN 1 >= ?2 THEN ?3 END, ?4)
                     ON CONFLICT(mg_ocid) DO UPDATE SET
                         consecutive_failures = consecutive_failures + 1,
                         open_until = CASE WHEN consecutive_failures + 1 >= ?2 THEN ?3 ELSE open_until END,
                         updated_at = ?4
-                    """,
-                arguments: [Int64(bitPattern: mgOCID), threshold, reopenAt, now.millis])
+                    """).execute(arguments: [Int64(bitPattern: mgOCID), threshold, reopenAt, now.millis])
             guard let breaker = try Self.fetchBreaker(mgOCID, in: db) else {
                 throw StoreError.inconsistent("the breaker of MG \(mgOCID) vanished inside its own upsert")
             }
@@ -61,7 +59,7 @@ extension ProofStore {
     }
 
     private static func fetchBreaker(_ mgOCID: UInt64, in db: Database) throws -> DeliveryBreaker? {
-        try Row.fetchOne(db, sql: "SELECT * FROM delivery_breakers WHERE mg_ocid = ?", arguments: [Int64(bitPattern: mgOCID)])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM delivery_breakers WHERE mg_ocid = ?"), arguments: [Int64(bitPattern: mgOCID)])
             .map(breaker)
     }
 

@@ -29,15 +29,13 @@ public final class ProofStore: Sendable {
                 if existing.deliveryState == .pending { _ = try queue.enqueue(deliveryJob(existing.txid), in: db) }
                 return .existing(existing)
             }
-            guard let session = try Row.fetchOne(db, sql: "SELECT * FROM checkout_sessions WHERE id = ?", arguments: [sessionID])
+            guard let session = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM checkout_sessions WHERE id = ?"), arguments: [sessionID])
                 .map(CheckoutSessionStore.record)
             else { return .unknownSession }
             let proof = try build(session)
             try Self.insert(proof, in: db)
             let late = session.status == SessionStatus.expired.rawValue || session.expiresAt <= Int64(now.timeIntervalSince1970)
-            try db.execute(
-                sql: "UPDATE checkout_sessions SET status = 'completed', late = ?, status_changed_at = ? WHERE id = ?",
-                arguments: [late, now.millis, sessionID])
+            try db.cachedStatement(sql: "UPDATE checkout_sessions SET status = 'completed', late = ?, status_changed_at = ? WHERE id = ?").execute(arguments: [late, now.millis, sessionID])
             _ = try queue.enqueue(deliveryJob(proof.txid), in: db)
             return .issued(proof, late: late)
         }
@@ -56,9 +54,7 @@ public final class ProofStore: Sendable {
     /// The ledger entries payable to one MG, oldest first.
     public func ledgerEntries(mgOCID: UInt64) async throws -> [LedgerEntry] {
         try await database.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM ledger_entries WHERE mg_ocid = ? ORDER BY created_at, txid",
-                arguments: [Int64(bitPattern: mgOCID)]
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM ledger_entries WHERE mg_ocid = ? ORDER BY created_at, txid"), arguments: [Int64(bitPattern: mgOCID)]
             ).map(Self.ledgerEntry)
         }
     }
@@ -66,14 +62,14 @@ public final class ProofStore: Sendable {
     /// The ledger entry of a proof.
     public func ledgerEntry(txid: String) async throws -> LedgerEntry? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM ledger_entries WHERE txid = ?", arguments: [txid]).map(Self.ledgerEntry)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM ledger_entries WHERE txid = ?"), arguments: [txid]).map(Self.ledgerEntry)
         }
     }
 
     /// Whether the session was completed by a payment confirmed after it had expired.
     public func isLate(sessionID: String) async throws -> Bool {
         try await database.read { db in
-            try Bool.fetchOne(db, sql: "SELECT late FROM checkout_sessions WHERE id = ?", arguments: [sessionID]) ?? false
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT late FROM checkout_sessions WHERE id = ?"), arguments: [sessionID]) ?? false
         }
     }
 
@@ -85,38 +81,31 @@ public final class ProofStore: Sendable {
         of proof: StoredProof, state: DeliveryState, at time: Date, mgAnswered: Bool = true
     ) async throws {
         try await database.write { db in
-            try db.execute(
-                sql: "UPDATE transfer_proofs SET delivery_state = ?, delivered_at = ? WHERE txid = ?",
-                arguments: [state.rawValue, state == .accepted ? time.millis : nil, proof.txid])
+            try db.cachedStatement(sql: "UPDATE transfer_proofs SET delivery_state = ?, delivered_at = ? WHERE txid = ?").execute(arguments: [state.rawValue, state == .accepted ? time.millis : nil, proof.txid])
             guard mgAnswered else { return }
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     UPDATE delivery_breakers SET consecutive_failures = 0, open_until = NULL, updated_at = ?
                     WHERE mg_ocid = ? AND (consecutive_failures > 0 OR open_until IS NOT NULL)
-                    """,
-                arguments: [time.millis, Int64(bitPattern: proof.mgOCID)])
+                    """).execute(arguments: [time.millis, Int64(bitPattern: proof.mgOCID)])
         }
     }
 
     private static func insert(_ proof: StoredProof, in db: Database) throws {
         let mg = Int64(bitPattern: proof.mgOCID)
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO transfer_proofs (txid, session_id, mg_ocid, proof_json, signature, amount, currency,
                     issued_at, delivery_state)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """).execute(arguments: [
                 proof.txid, proof.sessionID, mg, proof.proofJSON, proof.signature, proof.amount, proof.currency,
                 proof.issuedAt.millis, proof.deliveryState.rawValue,
             ])
-        try db.execute(
-            sql: "INSERT INTO ledger_entries (txid, mg_ocid, currency, amount, created_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [proof.txid, mg, proof.currency, proof.amount, proof.issuedAt.millis])
+        try db.cachedStatement(sql: "INSERT INTO ledger_entries (txid, mg_ocid, currency, amount, created_at) VALUES (?, ?, ?, ?, ?)").execute(arguments: [proof.txid, mg, proof.currency, proof.amount, proof.issuedAt.millis])
     }
 
     private static func fetchProof(sql condition: String, _ value: String, in db: Database) throws -> StoredProof? {
-        try Row.fetchOne(db, sql: "SELECT * FROM transfer_proofs WHERE \(condition)", arguments: [value]).map { row in
+        // Cached: `condition` is one of two fixed strings, so the cache stays bounded.
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM transfer_proofs WHERE \(condition)"), arguments: [value]).map { row in
             StoredProof(
                 txid: row["txid"], sessionID: row["session_id"], mgOCID: UInt64(bitPattern: row["mg_ocid"]),
                 proofJSON: row["proof_json"], signature: row["signature"], amount: row["amount"], currency: row["currency"],

@@ -29,12 +29,10 @@ extension CheckoutSessionStore {
     public func claim(sessionID: String, for charge: ChargeRecord, job: NewJob, now: Date) async throws -> SessionClaim {
         let queue = self.queue
         return try await database.write { db in
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     UPDATE checkout_sessions SET status = 'processing', charge_reference = ?, status_changed_at = ?
                     WHERE id = ? AND status = 'pending' AND expires_at > ?
-                    """,
-                arguments: [charge.reference, now.millis, sessionID, Int64(now.timeIntervalSince1970)])
+                    """).execute(arguments: [charge.reference, now.millis, sessionID, Int64(now.timeIntervalSince1970)])
             let claimed = db.changesCount == 1
             if claimed {
                 try Self.insert(charge, in: db)
@@ -48,12 +46,10 @@ extension CheckoutSessionStore {
     /// Cancels a pending, unexpired session. Cancelling twice is fine: the second call reports it cancelled.
     public func cancel(sessionID: String, now: Date) async throws -> SessionCancellation {
         try await database.write { db in
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     UPDATE checkout_sessions SET status = 'cancelled', status_changed_at = ?
                     WHERE id = ? AND status = 'pending' AND expires_at > ?
-                    """,
-                arguments: [now.millis, sessionID, Int64(now.timeIntervalSince1970)])
+                    """).execute(arguments: [now.millis, sessionID, Int64(now.timeIntervalSince1970)])
             guard let session = try Self.fetch(sessionID, in: db) else { return .unknown }
             return session.status == SessionStatus.cancelled.rawValue ? .cancelled(session) : .notCancellable(session)
         }
@@ -62,7 +58,7 @@ extension CheckoutSessionStore {
     /// The charge with this reference.
     public func charge(reference: String) async throws -> ChargeRecord? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM payment_charges WHERE reference = ?", arguments: [reference])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM payment_charges WHERE reference = ?"), arguments: [reference])
                 .map(Self.chargeRecord)
         }
     }
@@ -70,9 +66,7 @@ extension CheckoutSessionStore {
     /// Every charge started for a session, oldest first.
     public func charges(sessionID: String) async throws -> [ChargeRecord] {
         try await database.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM payment_charges WHERE session_id = ? ORDER BY created_at, reference",
-                arguments: [sessionID]
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM payment_charges WHERE session_id = ? ORDER BY created_at, reference"), arguments: [sessionID]
             ).map(Self.chargeRecord)
         }
     }
@@ -81,25 +75,20 @@ extension CheckoutSessionStore {
     /// start answered twice cannot re-point a charge. Returns the id the charge now has, nil for no such charge.
     public func recordProcessorID(_ processorID: String, forCharge reference: String) async throws -> String? {
         try await database.write { db in
-            try db.execute(
-                sql: "UPDATE payment_charges SET processor_id = ? WHERE reference = ? AND processor_id IS NULL",
-                arguments: [processorID, reference])
-            return try String.fetchOne(
-                db, sql: "SELECT processor_id FROM payment_charges WHERE reference = ?", arguments: [reference])
+            try db.cachedStatement(sql: "UPDATE payment_charges SET processor_id = ? WHERE reference = ? AND processor_id IS NULL").execute(arguments: [processorID, reference])
+            return try String.fetchOne(db.cachedStatement(sql: "SELECT processor_id FROM payment_charges WHERE reference = ?"), arguments: [reference])
         }
     }
 
     private static func fetch(_ id: String, in db: Database) throws -> CheckoutSessionRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM checkout_sessions WHERE id = ?", arguments: [id]).map(record)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM checkout_sessions WHERE id = ?"), arguments: [id]).map(record)
     }
 
     private static func insert(_ charge: ChargeRecord, in db: Database) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO payment_charges (reference, session_id, backend, state, settles_at, created_at, processor_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """).execute(arguments: [
                 charge.reference, charge.sessionID, charge.backend, charge.state.rawValue, charge.settlesAt,
                 charge.createdAt.millis, charge.processorID,
             ])
