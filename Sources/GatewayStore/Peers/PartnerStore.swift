@@ -15,13 +15,11 @@ public struct PartnerStore: Sendable {
     @discardableResult
     public func add(_ partner: Partner) throws -> Partner {
         try database.write { db in
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO partners (ocid, name, public_key, endpoint, status, added_at) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT(ocid) DO UPDATE SET
                         name = excluded.name, public_key = excluded.public_key, endpoint = excluded.endpoint
-                    """,
-                arguments: [
+                    """).execute(arguments: [
                     Int64(bitPattern: partner.ocid), partner.name, partner.publicKey, partner.endpoint,
                     partner.status.rawValue, partner.addedAt.millis,
                 ])
@@ -51,14 +49,13 @@ public struct PartnerStore: Sendable {
     @discardableResult
     public func setStatus(_ status: Partner.Status, for ocid: UInt64) throws -> Bool {
         try database.write { db in
-            try db.execute(
-                sql: "UPDATE partners SET status = ? WHERE ocid = ?", arguments: [status.rawValue, Int64(bitPattern: ocid)])
+            try db.cachedStatement(sql: "UPDATE partners SET status = ? WHERE ocid = ?").execute(arguments: [status.rawValue, Int64(bitPattern: ocid)])
             return db.changesCount == 1
         }
     }
 
     private static func fetch(_ ocid: UInt64, _ db: Database) throws -> Partner? {
-        try Row.fetchOne(db, sql: "SELECT * FROM partners WHERE ocid = ?", arguments: [Int64(bitPattern: ocid)])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM partners WHERE ocid = ?"), arguments: [Int64(bitPattern: ocid)])
             .map(partner)
     }
 

@@ -52,9 +52,7 @@ extension CheckoutSessionStore {
     /// (or does not exist).
     public func name(sessionID: String, merchantName: String) async throws -> Bool {
         try await database.write { db in
-            try db.execute(
-                sql: "UPDATE checkout_sessions SET merchant_name = ? WHERE id = ? AND merchant_name IS NULL",
-                arguments: [merchantName, sessionID])
+            try db.cachedStatement(sql: "UPDATE checkout_sessions SET merchant_name = ? WHERE id = ? AND merchant_name IS NULL").execute(arguments: [merchantName, sessionID])
             return db.changesCount == 1
         }
     }
@@ -62,7 +60,7 @@ extension CheckoutSessionStore {
     /// The stored display name of the session's merchant, if `session.open` resolved it.
     public func merchantName(sessionID: String) async throws -> String? {
         try await database.read { db in
-            try String.fetchOne(db, sql: "SELECT merchant_name FROM checkout_sessions WHERE id = ?", arguments: [sessionID])
+            try String.fetchOne(db.cachedStatement(sql: "SELECT merchant_name FROM checkout_sessions WHERE id = ?"), arguments: [sessionID])
         }
     }
 
@@ -73,9 +71,7 @@ extension CheckoutSessionStore {
     {
         let queue = self.queue
         return try await database.write { db in
-            try db.execute(
-                sql: "UPDATE payment_charges SET state = 'succeeded' WHERE reference = ? AND session_id = ?",
-                arguments: [reference, sessionID])
+            try db.cachedStatement(sql: "UPDATE payment_charges SET state = 'succeeded' WHERE reference = ? AND session_id = ?").execute(arguments: [reference, sessionID])
             let job = try queue.enqueue(proofJob, in: db)
             return ChargeConfirmation(session: try Self.fetchRecord(sessionID, in: db), proofJob: job)
         }
@@ -88,15 +84,11 @@ extension CheckoutSessionStore {
         -> CheckoutSessionRecord?
     {
         try await database.write { db in
-            try db.execute(
-                sql: "UPDATE payment_charges SET state = 'failed' WHERE reference = ? AND session_id = ?",
-                arguments: [reference, sessionID])
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: "UPDATE payment_charges SET state = 'failed' WHERE reference = ? AND session_id = ?").execute(arguments: [reference, sessionID])
+            try db.cachedStatement(sql: """
                     UPDATE checkout_sessions SET status = 'pending', charge_reference = NULL, status_changed_at = ?
                     WHERE id = ? AND status = 'processing' AND charge_reference = ?
-                    """,
-                arguments: [now.millis, sessionID, reference])
+                    """).execute(arguments: [now.millis, sessionID, reference])
             return try Self.fetchRecord(sessionID, in: db)
         }
     }
@@ -105,12 +97,10 @@ extension CheckoutSessionStore {
     /// `processing` are left alone because money may be moving. Returns how many sessions expired.
     public func expirePending(now: Date) async throws -> Int {
         try await database.write { db in
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     UPDATE checkout_sessions SET status = 'expired', status_changed_at = ?
                     WHERE status = 'pending' AND expires_at <= ?
-                    """,
-                arguments: [now.millis, Int64(now.timeIntervalSince1970.rounded(.down))])
+                    """).execute(arguments: [now.millis, Int64(now.timeIntervalSince1970.rounded(.down))])
             return db.changesCount
         }
     }
@@ -135,7 +125,7 @@ extension CheckoutSessionStore {
     /// One session as operators see it, or nil.
     public func overview(id: String) async throws -> SessionOverview? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM checkout_sessions WHERE id = ?", arguments: [id]).map(Self.overview)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM checkout_sessions WHERE id = ?"), arguments: [id]).map(Self.overview)
         }
     }
 
@@ -158,7 +148,7 @@ extension CheckoutSessionStore {
     }
 
     private static func fetchRecord(_ id: String, in db: Database) throws -> CheckoutSessionRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM checkout_sessions WHERE id = ?", arguments: [id]).map(record)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM checkout_sessions WHERE id = ?"), arguments: [id]).map(record)
     }
 
     private static func overview(_ row: Row) -> SessionOverview {

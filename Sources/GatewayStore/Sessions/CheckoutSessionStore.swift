@@ -42,7 +42,7 @@ public final class CheckoutSessionStore: Sendable {
 
     public func session(id: String) async throws -> CheckoutSessionRecord? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM checkout_sessions WHERE id = ?", arguments: [id]).map(Self.record)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM checkout_sessions WHERE id = ?"), arguments: [id]).map(Self.record)
         }
     }
 
