@@ -21,6 +21,12 @@ import Testing
         #expect(synchronous == 1)
     }
 
+    @Test func everyConnectionHasSixteenMebibytesOfPageCache() async throws {
+        let database = try Scratch().database()
+        #expect(try await database.write { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -16384)
+        #expect(try await database.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -16384)
+    }
+
     @Test func writeRollsBackRowsAndJobsTogether() async throws {
         let scratch = try Scratch()
         let queue = try scratch.queue()

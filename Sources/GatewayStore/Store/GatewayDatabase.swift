@@ -28,6 +28,9 @@ public final class GatewayDatabase: Sendable {
         configuration.busyMode = .timeout(busyTimeout.seconds)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability.pragmaValue)")
+            // 16 MiB of page cache per connection instead of SQLite's 2 MiB: the hot index pages of sessions,
+            // jobs and nonces stay in memory instead of being read back with pread on every commit.
+            try db.execute(sql: "PRAGMA cache_size = -16384")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         self.pool = pool
