@@ -82,9 +82,13 @@ struct SettlementTests {
 
         // The MG accepts the late proof after the first run; the same cut-off again makes nothing new.
         try await LedgerSeed.setDeliveryState(.accepted, txids: late, in: fixture.runtime.database)
+        let dry = try await fixture.run().plan(until: cutOff, mgOCID: nil)
+        #expect(dry.planned.isEmpty, "the dry run must not promise a second statement for this cut-off")
+        #expect(dry.deferred.map(\.total) == ["1.00"])
         let second = try await fixture.run().run(until: cutOff, mgOCID: nil)
         #expect(second.created.isEmpty)
         #expect(second.existing.map(\.id) == first.created.map(\.id))
+        #expect(second.deferred.map(\.count) == [1])
         #expect(try await fixture.store.statements().count == 1)
 
         // The next day's run takes it, in a period that starts where the first ended.

@@ -24,6 +24,11 @@ struct SettlementPresentation {
             lines.append(
                 "held back: MG \(held.mgOCID) \(held.currency) \(held.total) over \(held.count) entries: \(held.reason)")
         }
+        for deferred in result.deferred {
+            lines.append(
+                "next cut-off: MG \(deferred.mgOCID) \(deferred.currency) \(deferred.total) over \(deferred.count) entries "
+                    + "accepted after this cut-off's statement was written")
+        }
         lines.append(contentsOf: result.failures.map { "failed: \($0)" })
         if result.created.isEmpty && result.planned.isEmpty && result.existing.isEmpty {
             lines.append("nothing to settle")
@@ -44,6 +49,13 @@ struct SettlementPresentation {
                         "mg": .integer(held.mgOCID), "currency": .string(held.currency),
                         "deliveryState": .string(held.deliveryState.rawValue), "count": .integer(held.count),
                         "total": .string(held.total), "reason": .string(held.reason),
+                    ]
+                }),
+            "deferred": .array(
+                result.deferred.map { deferred in
+                    [
+                        "mg": .integer(deferred.mgOCID), "currency": .string(deferred.currency),
+                        "count": .integer(deferred.count), "total": .string(deferred.total),
                     ]
                 }),
             "failures": .array(result.failures.map { .string($0) }),

@@ -15,6 +15,9 @@ public struct SettlementResult: Sendable {
     public var repaired: [String] = []
     /// Entries before the cut-off left out, per MG, currency and delivery state of their proof.
     public var heldBack: [HeldBackEntries] = []
+    /// Settleable entries of an MG and currency whose statement for this cut-off already existed (their proofs
+    /// were accepted after it was written): the next cut-off's statement takes them.
+    public var deferred: [HeldBackEntries] = []
     /// What could not be settled, one line each.
     public var failures: [String] = []
 
@@ -27,19 +30,26 @@ public struct SettlementResult: Sendable {
     mutating func note(heldBackOf group: SettlementGroup) {
         for state in DeliveryState.allCases {
             guard let entries = group.heldBack[state], !entries.isEmpty else { continue }
-            var total = DecimalAmount.zero
-            for entry in entries {
-                guard let amount = DecimalAmount(entry.amount) else {
-                    failures.append(SettlementError.invalidAmount(txid: entry.txid, amount: entry.amount).description)
-                    continue
-                }
-                total += amount
-            }
-            heldBack.append(
-                HeldBackEntries(
-                    mgOCID: group.mgOCID, currency: group.currency, deliveryState: state, count: entries.count,
-                    total: total.description))
+            heldBack.append(tally(entries, of: group, state: state))
         }
+    }
+
+    mutating func note(deferred group: SettlementGroup) {
+        deferred.append(tally(group.entries, of: group, state: .accepted))
+    }
+
+    private mutating func tally(_ entries: [LedgerEntry], of group: SettlementGroup, state: DeliveryState) -> HeldBackEntries {
+        var total = DecimalAmount.zero
+        for entry in entries {
+            guard let amount = DecimalAmount(entry.amount) else {
+                failures.append(SettlementError.invalidAmount(txid: entry.txid, amount: entry.amount).description)
+                continue
+            }
+            total += amount
+        }
+        return HeldBackEntries(
+            mgOCID: group.mgOCID, currency: group.currency, deliveryState: state, count: entries.count,
+            total: total.description)
     }
 }
 

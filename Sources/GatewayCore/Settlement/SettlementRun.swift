@@ -45,6 +45,11 @@ public struct SettlementRun: Sendable {
         for group in try await store.groups(scope) {
             result.note(heldBackOf: group)
             guard !group.entries.isEmpty else { continue }
+            let id = StatementDocument.id(mgOCID: group.mgOCID, currency: group.currency, cutOff: cutOff)
+            if result.existing.contains(where: { $0.id == id }) {
+                result.note(deferred: group)
+                continue
+            }
             do {
                 result.planned.append(try StatementDocument.make(group, cutOff: cutOff, identity: identity, now: time.now()))
             } catch {
@@ -97,7 +102,10 @@ public struct SettlementRun: Sendable {
                 failpoint?.reached(.afterCommit)
                 result.created.append(statement)
                 await writeFiles(of: statement, into: &result)
-            case .existing, .nothingToSettle:
+            case .existing:
+                // This cut-off's statement was written before these entries became settleable.
+                result.note(deferred: group)
+            case .nothingToSettle:
                 break
             }
         } catch {
