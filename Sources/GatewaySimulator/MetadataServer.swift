@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Opencharge
 
 /// One Hummingbird server on 127.0.0.1 (random port) that plays every peer's web server in tests: serves documents published by name
 /// under `/m/{name}` and index answers under `/index/{name}/ocid/{ocid}`, and counts requests per name.
@@ -25,6 +26,18 @@ public final class MetadataServer: @unchecked Sendable {
     public func publish(_ name: String, body: [UInt8], status: Int = 200, delay: Duration? = nil) async throws -> String {
         lock.withLock { documents[name] = Document(status: status, body: body, delay: delay) }
         return "\(try await baseURL())/m/\(name)"
+    }
+
+    /// Publishes each party's metadata document and writes `file`, a registry (`"OCID" = "URL"` per line) that
+    /// resolves them: how the demo, the flow bench and the process tests point a real `ocgate` at simulated peers.
+    public func publishRegistry(of parties: [SimulatedParty], to file: URL) async throws {
+        var lines = ""
+        for party in parties {
+            let url = try await publish(
+                "party-\(party.ocid)-\(UUID().uuidString)", body: CanonicalJSON.encode(party.metadataDocument))
+            lines += "\"\(party.ocid)\" = \"\(url)\"\n"
+        }
+        try Data(lines.utf8).write(to: file)
     }
 
     /// How many times `name` was requested.

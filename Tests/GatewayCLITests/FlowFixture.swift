@@ -37,12 +37,8 @@ struct FlowFixture {
             endpoint: "http://127.0.0.1:\(port)", capabilities: [], currencies: ["USD"], accepts: [])
         let webhook = try await SimulatedWebhook.start(ocid: 300, trusting: [gateway], time: SystemTime())
         let merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: "Merchant", endpoint: "https://merchant.example"))
-        let tag = UUID().uuidString
-        let mgURL = try await MetadataServer.shared.publish("flow-mg-\(tag)", body: CanonicalJSON.encode(webhook.party.metadataDocument))
-        let merchantURL = try await MetadataServer.shared.publish(
-            "flow-merchant-\(tag)", body: CanonicalJSON.encode(merchant.party.metadataDocument))
         let registry = directory.appendingPathComponent("registry.toml")
-        try Data("\"300\" = \"\(mgURL)\"\n\"500\" = \"\(merchantURL)\"\n".utf8).write(to: registry)
+        try await MetadataServer.shared.publishRegistry(of: [webhook.party, merchant.party], to: registry)
         return FlowFixture(
             directory: directory, port: port,
             environment: [

@@ -27,12 +27,8 @@ struct ServeDurabilityTests {
         let directory = try OCGateProcess.temporaryDirectory()
         let key = directory.appendingPathComponent("gateway.key").path
         try KeyFile.write(PrivateKey.generate(), to: key, replacing: false)
-        let tag = UUID().uuidString
-        let mgURL = try await MetadataServer.shared.publish("mg-\(tag)", body: CanonicalJSON.encode(gateway.party.metadataDocument))
-        let merchantURL = try await MetadataServer.shared.publish(
-            "merchant-\(tag)", body: CanonicalJSON.encode(merchant.party.metadataDocument))
         let registry = directory.appendingPathComponent("registry.toml")
-        try Data("\"300\" = \"\(mgURL)\"\n\"500\" = \"\(merchantURL)\"\n".utf8).write(to: registry)
+        try await MetadataServer.shared.publishRegistry(of: [gateway.party, merchant.party], to: registry)
         let port = closedLoopbackPort()
         return Gateway(
             directory: directory, port: port,

@@ -202,12 +202,8 @@ struct FlowBenchSetup {
         webhook = try await SimulatedWebhook.start(ocid: 300, trusting: [gatewayMetadata], time: SystemTime())
         merchant = SimulatedMerchant(
             party: SimulatedParty(ocid: 500, name: "Bench Merchant", endpoint: "https://merchant.example", accepts: [300]))
-        let tag = UUID().uuidString
-        let mgURL = try await MetadataServer.shared.publish("bench-mg-\(tag)", body: CanonicalJSON.encode(webhook.party.metadataDocument))
-        let merchantURL = try await MetadataServer.shared.publish(
-            "bench-merchant-\(tag)", body: CanonicalJSON.encode(merchant.party.metadataDocument))
         let registry = directory.appendingPathComponent("registry.toml")
-        try Data("\"300\" = \"\(mgURL)\"\n\"500\" = \"\(merchantURL)\"\n".utf8).write(to: registry)
+        try await MetadataServer.shared.publishRegistry(of: [webhook.party, merchant.party], to: registry)
         configuration.registry.file = registry.path
         configuration.registry.indexURL = nil
 

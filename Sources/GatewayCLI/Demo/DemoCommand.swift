@@ -47,12 +47,9 @@ struct DemoCommand: AsyncParsableCommand {
         defer { webhook.stop() }
         let merchant = SimulatedMerchant(
             party: SimulatedParty(ocid: 500, name: "Demo Coffee Shop", endpoint: "https://merchant.example", accepts: [300]))
-        let tag = UUID().uuidString
-        let mgURL = try await MetadataServer.shared.publish("demo-mg-\(tag)", body: CanonicalJSON.encode(webhook.party.metadataDocument))
-        let merchantURL = try await MetadataServer.shared.publish(
-            "demo-merchant-\(tag)", body: CanonicalJSON.encode(merchant.party.metadataDocument))
-        let registry = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-demo-registry-\(tag).toml")
-        try Data("\"300\" = \"\(mgURL)\"\n\"500\" = \"\(merchantURL)\"\n".utf8).write(to: registry)
+        let registry = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ocgate-demo-registry-\(UUID().uuidString).toml")
+        try await MetadataServer.shared.publishRegistry(of: [webhook.party, merchant.party], to: registry)
         defer { try? FileManager.default.removeItem(at: registry) }
         configuration.registry.file = registry.path
         configuration.registry.indexURL = nil
