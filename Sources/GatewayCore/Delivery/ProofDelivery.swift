@@ -16,9 +16,12 @@ public struct ProofDelivery: JobHandler {
     /// The job kind.
     public static let kind = "callback.deliver"
 
+    /// What a delivery job's unique key starts with; the txid follows.
+    public static let uniqueKeyPrefix = kind + ":"
+
     /// The delivery job of a proof; its unique key makes it exist once per txid.
     public static func job(txid: String) -> NewJob {
-        NewJob(kind: kind, payload: Data(CanonicalJSON.encode(["txid": .string(txid)])), uniqueKey: "\(kind):\(txid)")
+        NewJob(kind: kind, payload: Data(CanonicalJSON.encode(["txid": .string(txid)])), uniqueKey: uniqueKeyPrefix + txid)
     }
 
     /// The retry policy of `[delivery]`: its schedule and jitter, no attempt limit, dead after `give_up_after`.
@@ -59,10 +62,9 @@ public struct ProofDelivery: JobHandler {
         let outcome = await attempt(txid)
         // When this failure spends the schedule (`give_up_after`), stop here rather than let the queue do it, so
         // the proof itself records that its delivery is dead and the operator sees it in `sessions show`.
-        guard case .retry = outcome,
-            case .dead(let failure) = Self.retryPolicy(settings).transition(
-                after: outcome, of: job, now: time.now(), random: { _ in 1 })
-        else { return outcome }
+        guard let failure = Self.retryPolicy(settings).finalFailure(after: outcome, of: job, now: time.now()) else {
+            return outcome
+        }
         if let proof = try? await proofs.proof(txid: txid) {
             try? await proofs.recordDelivery(of: proof, state: .dead, at: time.now(), mgAnswered: false)
             count("given_up", mg: proof.mgOCID)

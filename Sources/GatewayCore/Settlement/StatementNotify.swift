@@ -48,19 +48,11 @@ public struct StatementNotify: JobHandler {
         } catch {
             outcome = .retry(error: "settlement store error: \(error)")
         }
-        switch outcome {
-        case .retry:
-            if case .dead(let failure) = ProofDelivery.retryPolicy(settings).transition(
-                after: outcome, of: job, now: time.now(), random: { _ in 1 })
-            {
-                try? await statements.recordNotify(statementID: id, state: .dead)
-                logger.error("statement delivery given up: \(failure.error)", metadata: ["statement": "\(id)"])
-                return .dead(failure)
-            }
-            return outcome
-        default:
-            return outcome
-        }
+        guard let failure = ProofDelivery.retryPolicy(settings).finalFailure(after: outcome, of: job, now: time.now())
+        else { return outcome }
+        try? await statements.recordNotify(statementID: id, state: .dead)
+        logger.error("statement delivery given up: \(failure.error)", metadata: ["statement": "\(id)"])
+        return .dead(failure)
     }
 
     private func attempt(_ id: String) async throws -> JobOutcome {

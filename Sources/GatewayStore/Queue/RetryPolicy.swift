@@ -59,6 +59,15 @@ public struct RetryPolicy: Sendable, Equatable {
         }
     }
 
+    /// The failure that ends the job when `outcome` is a retry this policy turns into `dead` (it spends the
+    /// attempts or the age limit); nil otherwise. Judged without jitter, so a handler can record the end in its
+    /// own rows before the queue marks the job dead.
+    public func finalFailure(after outcome: JobOutcome, of job: ClaimedJob, now: Date) -> AttemptFailure? {
+        guard case .retry = outcome, case .dead(let failure) = transition(after: outcome, of: job, now: now, random: { _ in 1 })
+        else { return nil }
+        return failure
+    }
+
     /// Whether a job claimed again after lost leases has already used its budget, so it must not run.
     func isExhausted(_ job: ClaimedJob, now: Date) -> Bool {
         if let limit = job.maxAttempts ?? maxAttempts, job.budgetAttempt > limit { return true }
