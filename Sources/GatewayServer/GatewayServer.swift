@@ -67,9 +67,8 @@ public struct GatewayServer: Sendable {
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorMiddleware(responder: responder))
         // Scrape-time sources: each is read from the database just before /metrics answers.
-        let settlement = SettlementStore(database: database, queue: SQLiteJobQueue(database: database, time: time))
         let sampler = ScrapeSampler(
-            sources: [JobQueueGauges(queue: queue), SettlementGauges(store: settlement)], registry: metrics, logger: logger)
+            sources: [JobQueueGauges(queue: queue), SettlementGauges(database: database)], registry: metrics, logger: logger)
         MetricsRoutes(registry: metrics, sampler: sampler).register(on: router)
         PublicRoutes(identity: identity, database: database, queue: queue, responder: responder, time: time).register(on: router)
         if let acceptor {

@@ -43,21 +43,8 @@ struct SettlementPresentation {
             "statements": .array((dryRun ? result.planned : result.created).map { statement(json: $0) }),
             "existing": .array(result.existing.map { statement(json: $0) }),
             "repaired": .array(result.repaired.map { .string($0) }),
-            "heldBack": .array(
-                result.heldBack.map { held in
-                    [
-                        "mg": .integer(held.mgOCID), "currency": .string(held.currency),
-                        "deliveryState": .string(held.deliveryState.rawValue), "count": .integer(held.count),
-                        "total": .string(held.total), "reason": .string(held.reason),
-                    ]
-                }),
-            "deferred": .array(
-                result.deferred.map { deferred in
-                    [
-                        "mg": .integer(deferred.mgOCID), "currency": .string(deferred.currency),
-                        "count": .integer(deferred.count), "total": .string(deferred.total),
-                    ]
-                }),
+            "heldBack": .array(result.heldBack.map { entries(json: $0, withReason: true) }),
+            "deferred": .array(result.deferred.map { entries(json: $0, withReason: false) }),
             "failures": .array(result.failures.map { .string($0) }),
             "complete": .bool(result.isComplete),
         ]
@@ -69,6 +56,19 @@ struct SettlementPresentation {
             "MG \($0.mgOCID) \($0.currency): \($0.count) entries (\($0.total)) held back, \($0.reason)"
         }
         return "not everything could be settled: " + (result.failures + stuck).joined(separator: "; ")
+    }
+
+    /// Left-out entries of one MG and currency; held-back ones also say their proofs' delivery state and why.
+    private func entries(json entries: HeldBackEntries, withReason: Bool) -> JSONValue {
+        var object = JSONObject([
+            ("mg", .integer(entries.mgOCID)), ("currency", .string(entries.currency)), ("count", .integer(entries.count)),
+            ("total", .string(entries.total)),
+        ])
+        if withReason {
+            object["deliveryState"] = .string(entries.deliveryState.rawValue)
+            object["reason"] = .string(entries.reason)
+        }
+        return .object(object)
     }
 
     private func statement(json statement: StoredStatement) -> JSONValue {

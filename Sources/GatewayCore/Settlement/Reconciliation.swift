@@ -61,7 +61,7 @@ public struct Reconciliation: Sendable {
     /// The report for entries created in `[from, to)`.
     public static func load(_ store: SettlementStore, from: Date?, to: Date?) async throws -> Reconciliation {
         Reconciliation(
-            try await store.reconciliation(from: from, to: to, deliveryKeyPrefix: ProofDelivery.kind + ":"))
+            try await store.reconciliation(from: from, to: to, deliveryKeyPrefix: ProofDelivery.uniqueKeyPrefix))
     }
 
     private static func stuckCondition(_ entry: ReconciliationEntry) -> String? {

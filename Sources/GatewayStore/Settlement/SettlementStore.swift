@@ -42,8 +42,7 @@ public final class SettlementStore: Sendable {
             }
             var single = scope
             single.mgOCID = mgOCID
-            guard let group = try Self.groups(single, in: db).first(where: { $0.currency == currency }),
-                !group.entries.isEmpty
+            guard let group = try Self.groups(single, currency: currency, in: db).first, !group.entries.isEmpty
             else { return .nothingToSettle }
             var statement = try build(group)
             let job = notifyJob(statement.id)
@@ -124,7 +123,10 @@ public final class SettlementStore: Sendable {
         }
     }
 
-    private static func groups(_ scope: SettlementScope, in db: Database) throws -> [SettlementGroup] {
+    /// - Parameter currency: only this currency (one statement's transaction reads only its own entries).
+    private static func groups(_ scope: SettlementScope, currency: String? = nil, in db: Database) throws
+        -> [SettlementGroup]
+    {
         var sql = """
             SELECT l.*, p.delivery_state FROM ledger_entries l JOIN transfer_proofs p ON p.txid = l.txid
             WHERE l.statement_id IS NULL AND l.created_at < ?
@@ -133,6 +135,10 @@ public final class SettlementStore: Sendable {
         if let mg = scope.mgOCID {
             sql += " AND l.mg_ocid = ?"
             arguments += [Int64(bitPattern: mg)]
+        }
+        if let currency {
+            sql += " AND l.currency = ?"
+            arguments += [currency]
         }
         sql += " ORDER BY l.mg_ocid, l.currency, l.created_at, l.txid"
         var groups: [SettlementGroup] = []
@@ -222,8 +228,9 @@ public struct SettlementTotals: Sendable, Equatable {
 }
 
 extension SettlementStore {
-    /// The totals of every MG and currency with a statement or an unsettled entry.
-    public func totals() async throws -> [SettlementTotals] {
+    /// The totals of every MG and currency with a statement or an unsettled entry. Static: reading them needs only
+    /// the database, not the queue a store writes jobs to.
+    public static func totals(in database: GatewayDatabase) async throws -> [SettlementTotals] {
         try await database.read { db in
             var totals: [String: SettlementTotals] = [:]
             func slot(_ row: Row) -> String {
