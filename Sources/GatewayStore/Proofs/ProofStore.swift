@@ -14,25 +14,30 @@ public final class ProofStore: Sendable {
     /// Issues the proof of a paid session in one transaction (save before send): `build` makes the signed proof
     /// from the session as stored, then the proof, its ledger entry, the session's completion and `deliveryJob`
     /// commit together. A session that already has a proof gets no second one: its delivery job is enqueued
-    /// again if it was still pending (the job's unique key makes that a no-op when it exists).
+    /// again if it was still pending (the job's unique key makes that a no-op when it exists), and the proof
+    /// `build` made is dropped unseen.
     /// - Parameters:
-    ///   - build: makes the proof; runs inside the write transaction, so keep it to computation.
+    ///   - build: makes the proof, before the write transaction: signing is the costliest step of issuing, and
+    ///     inside the transaction the single writer would wait for it. What a proof takes from its session
+    ///     (parties, order id, amount, currency) never changes once the session exists.
     ///   - deliveryJob: the delivery job for a txid.
     public func issue(
         sessionID: String, now: Date,
         build: @escaping @Sendable (CheckoutSessionRecord) throws -> StoredProof,
         deliveryJob: @escaping @Sendable (String) -> NewJob
     ) async throws -> ProofIssue {
+        guard let session = try await database.read({ db in try CheckoutSessionStore.fetch(sessionID, in: db) }) else {
+            return .unknownSession
+        }
+        let proof = try build(session)
         let queue = self.queue
         return try await database.write { db in
             if let existing = try Self.fetchProof(sql: "session_id = ?", sessionID, in: db) {
                 if existing.deliveryState == .pending { _ = try queue.enqueue(deliveryJob(existing.txid), in: db) }
                 return .existing(existing)
             }
-            guard let session = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM checkout_sessions WHERE id = ?"), arguments: [sessionID])
-                .map(CheckoutSessionStore.record)
-            else { return .unknownSession }
-            let proof = try build(session)
+            // The status as of this transaction: the session may have expired since it was read.
+            guard let session = try CheckoutSessionStore.fetch(sessionID, in: db) else { return .unknownSession }
             try Self.insert(proof, in: db)
             let late = session.status == SessionStatus.expired.rawValue || session.expiresAt <= Int64(now.timeIntervalSince1970)
             try db.cachedStatement(sql: "UPDATE checkout_sessions SET status = 'completed', late = ?, status_changed_at = ? WHERE id = ?").execute(arguments: [late, now.millis, sessionID])
@@ -105,7 +110,7 @@ public final class ProofStore: Sendable {
 
     private static func fetchProof(sql condition: String, _ value: String, in db: Database) throws -> StoredProof? {
         // Cached: `condition` is one of two fixed strings, so the cache stays bounded.
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM transfer_proofs WHERE \(condition)"), arguments: [value]).map { row in
+        try Row.decodeFirst(db.cachedStatement(sql: "SELECT * FROM transfer_proofs WHERE \(condition)"), arguments: [value]) { row in
             StoredProof(
                 txid: row["txid"], sessionID: row["session_id"], mgOCID: UInt64(bitPattern: row["mg_ocid"]),
                 proofJSON: row["proof_json"], signature: row["signature"], amount: row["amount"], currency: row["currency"],

@@ -48,19 +48,17 @@ extension SQLiteJobQueue {
         var arguments: StatementArguments = [worker, lockedUntil.millis, nowMillis, nowMillis, nowMillis]
         arguments += StatementArguments(kinds)
         arguments += [limit]
-        let rows = try Row.fetchAll(statement, arguments: arguments)
-        let ordered = rows.sorted { a, b in
-            (a["priority"] as Int, a["run_at"] as Int64, a["id"] as Int64)
-                < (b["priority"] as Int, b["run_at"] as Int64, b["id"] as Int64)
-        }
-        return ordered.map { row in
+        // RETURNING gives no order, so the rows are put back in the order they were picked.
+        let claimed = try Row.decodeAll(statement, arguments: arguments) { row in
             let attempt: Int = row["attempt"]
-            return ClaimedJob(
+            let job = ClaimedJob(
                 id: row["id"], kind: row["kind"], payload: row["payload"], priority: row["priority"],
                 attempt: attempt, maxAttempts: row["max_attempts"], uniqueKey: row["unique_key"],
                 createdAt: Date(millis: row["created_at"]), worker: worker, claimedAt: now,
                 budgetAttempt: attempt - (row["retry_base"] as Int), budgetSince: Date(millis: row["retry_since"]))
+            return (job: job, runAt: row["run_at"] as Int64)
         }
+        return claimed.sorted { a, b in (a.job.priority, a.runAt, a.job.id) < (b.job.priority, b.runAt, b.job.id) }.map(\.job)
     }
 
     public func heartbeat(_ job: ClaimedJob, lease: Duration) async throws -> Bool {

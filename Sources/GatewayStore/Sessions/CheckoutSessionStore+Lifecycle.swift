@@ -73,7 +73,7 @@ extension CheckoutSessionStore {
         return try await database.write { db in
             try db.cachedStatement(sql: "UPDATE payment_charges SET state = 'succeeded' WHERE reference = ? AND session_id = ?").execute(arguments: [reference, sessionID])
             let job = try queue.enqueue(proofJob, in: db)
-            return ChargeConfirmation(session: try Self.fetchRecord(sessionID, in: db), proofJob: job)
+            return ChargeConfirmation(session: try Self.fetch(sessionID, in: db), proofJob: job)
         }
     }
 
@@ -89,7 +89,7 @@ extension CheckoutSessionStore {
                     UPDATE checkout_sessions SET status = 'pending', charge_reference = NULL, status_changed_at = ?
                     WHERE id = ? AND status = 'processing' AND charge_reference = ?
                     """).execute(arguments: [now.millis, sessionID, reference])
-            return try Self.fetchRecord(sessionID, in: db)
+            return try Self.fetch(sessionID, in: db)
         }
     }
 
@@ -125,7 +125,7 @@ extension CheckoutSessionStore {
     /// One session as operators see it, or nil.
     public func overview(id: String) async throws -> SessionOverview? {
         try await database.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM checkout_sessions WHERE id = ?"), arguments: [id]).map(Self.overview)
+            try Row.decodeFirst(db.cachedStatement(sql: "SELECT * FROM checkout_sessions WHERE id = ?"), arguments: [id], as: Self.overview)
         }
     }
 
@@ -145,10 +145,6 @@ extension CheckoutSessionStore {
                 arguments: ["session.open:\(sessionID)", "proof.issue:\(sessionID)", sessionID, sessionID]
             ).map(Job.init(row:))
         }
-    }
-
-    private static func fetchRecord(_ id: String, in db: Database) throws -> CheckoutSessionRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM checkout_sessions WHERE id = ?"), arguments: [id]).map(record)
     }
 
     private static func overview(_ row: Row) -> SessionOverview {

@@ -80,10 +80,6 @@ extension CheckoutSessionStore {
         }
     }
 
-    private static func fetch(_ id: String, in db: Database) throws -> CheckoutSessionRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM checkout_sessions WHERE id = ?"), arguments: [id]).map(record)
-    }
-
     private static func insert(_ charge: ChargeRecord, in db: Database) throws {
         try db.cachedStatement(sql: """
                 INSERT INTO payment_charges (reference, session_id, backend, state, settles_at, created_at, processor_id)

@@ -42,7 +42,7 @@ public final class CheckoutSessionStore: Sendable {
 
     public func session(id: String) async throws -> CheckoutSessionRecord? {
         try await database.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM checkout_sessions WHERE id = ?"), arguments: [id]).map(Self.record)
+            try Self.fetch(id, in: db)
         }
     }
 
@@ -81,6 +81,11 @@ public final class CheckoutSessionStore: Sendable {
         ).map(record)
         guard let existing else { throw StoreError.inconsistent("no checkout session holds the key of order \(r.orderID)") }
         return existing.requestDigest == r.requestDigest ? .existing(existing) : .conflict(existingSessionID: existing.id)
+    }
+
+    /// The session with this id, read in the caller's transaction.
+    static func fetch(_ id: String, in db: Database) throws -> CheckoutSessionRecord? {
+        try Row.decodeFirst(db.cachedStatement(sql: "SELECT * FROM checkout_sessions WHERE id = ?"), arguments: [id], as: record)
     }
 
     static func record(_ row: Row) -> CheckoutSessionRecord {

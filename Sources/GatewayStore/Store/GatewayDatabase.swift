@@ -35,7 +35,7 @@ public final class GatewayDatabase: Sendable {
         let pool = try DatabasePool(path: path, configuration: configuration)
         self.pool = pool
         sharedCommits = GroupCommitter(
-            transaction: { work in try await pool.writeWithoutTransaction { db in try Self.immediateTransaction(db, work) } },
+            transaction: { work in try pool.writeWithoutTransaction { db in try Self.immediateTransaction(db, work) } },
             maxBatch: 256
         ) { work, db in
             do {
@@ -112,11 +112,6 @@ public final class GatewayDatabase: Sendable {
         case .success(let value): return value as! T  // SharedWork's body returned exactly this T.
         case .failure(let error): throw error
         }
-    }
-
-    /// One transaction of its own on the writer, for batches that are already shared (`GroupCommitter`).
-    func ownTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await pool.writeWithoutTransaction { db in try Self.immediateTransaction(db, body) }
     }
 
     private static func immediateTransaction<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {

@@ -6,11 +6,15 @@ import Metrics
 /// queue up, and the next transaction takes them all (up to `maxBatch`). No timer: under light load a
 /// submission commits at once; under heavy load batches grow by themselves and one fsync serves many.
 ///
+/// The batches run one after another on a serial dispatch queue of their own, blocking it while they wait for
+/// the writer, not on Swift's cooperative pool: there the next batch waited behind every request task that was
+/// ready to run, and the single writer, the one serial stage, sat idle meanwhile.
+///
 /// `@unchecked Sendable`: the mutable state is only touched under `lock`.
 final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendable {
     typealias Body = @Sendable (Item, Database) throws -> Output
     /// Runs one transaction and commits it.
-    typealias Transaction = @Sendable (@escaping @Sendable (Database) throws -> [Output]) async throws -> [Output]
+    typealias Transaction = @Sendable (@escaping @Sendable (Database) throws -> [Output]) throws -> [Output]
 
     private struct Waiter {
         let item: Item
@@ -22,13 +26,14 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendabl
     private let body: Body
     private let batchSizes = Recorder(label: "ocgate_commit_batch_size")
     private let lock = NSLock()
+    private let committing = DispatchQueue(label: "ocgate.group-commit")
     private var pending: [Waiter] = []
     private var draining = false
     private var closed = false
 
     /// A committer whose batches are transactions of their own on `database`'s writer.
     convenience init(database: GatewayDatabase, maxBatch: Int, body: @escaping Body) {
-        self.init(transaction: { work in try await database.ownTransaction(work) }, maxBatch: maxBatch, body: body)
+        self.init(transaction: { work in try database.write(work) }, maxBatch: maxBatch, body: body)
     }
 
     init(transaction: @escaping Transaction, maxBatch: Int, body: @escaping Body) {
@@ -50,7 +55,7 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendabl
             switch action {
             case .refuse: continuation.resume(throwing: StoreError.closed)
             case .wait: break
-            case .startDrain: Task { await self.drain() }
+            case .startDrain: committing.async { self.drain() }
             }
         }
     }
@@ -65,7 +70,7 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendabl
         }
     }
 
-    private func drain() async {
+    private func drain() {
         while true {
             let batch: [Waiter] = lock.withLock {
                 let taken = Array(pending.prefix(maxBatch))
@@ -78,7 +83,7 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendabl
             let items = batch.map(\.item)
             let body = self.body
             do {
-                let outputs = try await transaction { db in try items.map { try body($0, db) } }
+                let outputs = try transaction { db in try items.map { try body($0, db) } }
                 for (waiter, output) in zip(batch, outputs) { waiter.continuation.resume(returning: output) }
             } catch {
                 for waiter in batch { waiter.continuation.resume(throwing: error) }

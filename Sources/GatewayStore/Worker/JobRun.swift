@@ -23,8 +23,7 @@ final class JobRun: @unchecked Sendable {
     /// The handler runs in its own task so a handler that ignores cancellation cannot hold up shutdown.
     func outcome(of handler: any JobHandler, timeout: Duration) async -> JobOutcome? {
         let job = job
-        let task = Task { await handler.run(job) }
-        Task { self.end(with: await task.value) }
+        let task = Task { self.end(with: await handler.run(job)) }
         let timer = Task {
             try await Task.sleep(for: timeout)
             self.end(with: .retry(error: "handler did not finish within \(timeout)"))
