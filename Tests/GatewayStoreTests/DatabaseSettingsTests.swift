@@ -27,6 +27,31 @@ import Testing
         #expect(try await database.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -16384)
     }
 
+    @Test func theWriterLeavesCheckpointsToTheirOwnThreadAndKeepsAFallback() async throws {
+        let scratch = try Scratch()
+        let database = try scratch.database()
+        #expect(try await database.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") } == 10_000)
+        try await database.write { db in try db.execute(sql: "CREATE TABLE filler (text TEXT NOT NULL)") }
+        let mainFile = scratch.databasePath
+        let before = try Self.size(of: mainFile)
+        // About 800 pages of log in 200 commits: under the writer's fallback of 10,000 pages, so only the
+        // checkpointing thread can bring them into the main file.
+        for _ in 0..<200 {
+            try await database.write { db in
+                for _ in 0..<4 { try db.execute(sql: "INSERT INTO filler VALUES (?)", arguments: [String(repeating: "x", count: 4000)]) }
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try Self.size(of: mainFile) < before + 3_000_000, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try Self.size(of: mainFile) >= before + 3_000_000)
+    }
+
+    private static func size(of path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    }
+
     @Test func writeRollsBackRowsAndJobsTogether() async throws {
         let scratch = try Scratch()
         let queue = try scratch.queue()

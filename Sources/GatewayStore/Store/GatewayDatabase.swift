@@ -15,6 +15,8 @@ public final class GatewayDatabase: Sendable {
     let pool: DatabasePool
     /// Shares commits among concurrent `write` calls (see `write(_:)`).
     private let sharedCommits: GroupCommitter<SharedWork, SharedOutcome>
+    /// Keeps the write-ahead log small without making the writer copy it back.
+    private let checkpointer: WALCheckpointer
 
     /// Opens (creating if needed) and migrates the database at `path`.
     /// - Parameters:
@@ -31,6 +33,8 @@ public final class GatewayDatabase: Sendable {
             // 16 MiB of page cache per connection instead of SQLite's 2 MiB: the hot index pages of sessions,
             // jobs and nonces stay in memory instead of being read back with pread on every commit.
             try db.execute(sql: "PRAGMA cache_size = -16384")
+            // Checkpoints run on a thread of their own (`WALCheckpointer`); this is only the fallback bound.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WALCheckpointer.fallbackPages)")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         self.pool = pool
@@ -59,7 +63,12 @@ public final class GatewayDatabase: Sendable {
                 throw StoreError.settingRefused(setting: "synchronous=\(durability.pragmaValue)", got: "\(level)")
             }
         }
+        checkpointer = try WALCheckpointer(path: path, durability: durability, busyTimeout: busyTimeout)
         try migrate()
+    }
+
+    deinit {
+        checkpointer.stop()
     }
 
     /// Processes that start together on a new spool race to migrate: GRDB applies each migration in its own
