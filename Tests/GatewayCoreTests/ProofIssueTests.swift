@@ -13,9 +13,13 @@ struct ProofIssueTests {
         let (session, charge) = try await fixture.paidSession(amount: "1234.50", currency: "EUR")
         let job = try #require(try await fixture.claim(PaymentJobs.proofIssueKind).first)
         let outcome = await fixture.issuer().run(job)
-        guard case .succeeded = outcome else { Issue.record("expected success, got \(outcome)"); return }
-
         let stored = try #require(try await fixture.proofs.proof(sessionID: session.id))
+        // The job's success committed with the proof: the worker has nothing left to record.
+        #expect(outcome == .recorded(note: "issued \(stored.txid)", held: true))
+        let ended = try #require(try await fixture.runtime.queue.show(id: job.id))
+        #expect(ended.job.state == .succeeded)
+        #expect(ended.attempts.map(\.note) == ["issued \(stored.txid)"])
+
         let proof = try JSONParser.parse(stored.proofJSON)
         #expect(CanonicalJSON.string(proof) == stored.proofJSON, "the stored text is the canonical form that was signed")
         let txid = try #require(proof["txid"]?.stringValue)
@@ -53,9 +57,11 @@ struct ProofIssueTests {
             return await group.reduce(into: []) { $0.append($1) }
         }
         #expect(outcomes.count == 8)
-        #expect(outcomes.allSatisfy { if case .succeeded = $0 { true } else { false } })
+        #expect(outcomes.allSatisfy { if case .recorded = $0 { true } else { false } })
+        // One run ended the job; the others found it ended (as a worker whose lease was taken over would).
+        #expect(outcomes.filter { if case .recorded(_, held: true) = $0 { true } else { false } }.count == 1)
         let txid = try #require(try await fixture.proofs.proof(sessionID: session.id)).txid
-        #expect(await issuer.run(job) == .succeeded(note: "proof \(txid) was already issued"))
+        #expect(await issuer.run(job) == .recorded(note: "proof \(txid) was already issued", held: false))
         #expect(try await fixture.proofCount() == 1)
         #expect(try await fixture.ledgerCount() == 1)
         #expect(try await fixture.jobs(ProofDelivery.kind).count == 1)
@@ -83,7 +89,7 @@ struct ProofIssueTests {
         fixture.time.advance(by: .seconds(61))
         for job in try await fixture.claim(PaymentJobs.proofIssueKind) {
             let outcome = await fixture.issuer().run(job)
-            guard case .succeeded(let note) = outcome else { Issue.record("expected success, got \(outcome)"); return }
+            guard case .recorded(let note, held: true) = outcome else { Issue.record("expected success, got \(outcome)"); return }
             #expect(note?.hasSuffix("(late)") == true)
         }
         for session in [pastExpiry, markedExpired] {

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayStore
 import GatewayTestSupport
+import GRDB
 import Logging
 import ServiceLifecycle
 import Testing
@@ -159,6 +160,50 @@ struct HungHandler: JobHandler {
             #expect(reached)
         }
         #expect(try await queue.show(id: id)?.attempts.first?.error?.contains("did not finish") == true)
+    }
+
+    @Test func aHandlerThatRecordsItsSuccessInItsOwnTransactionIsFinishedOnceAndOnlyIfThatCommits() async throws {
+        let queue = try Scratch().queue()
+        try await queue.database.write { db in try db.execute(sql: "CREATE TABLE written (job INTEGER NOT NULL)") }
+        let attempts = FailCounter()
+        var registry = JobRegistry()
+        registry.register("write", policy: RetryPolicy(schedule: [.milliseconds(10)], jitter: 0, maxAttempts: 3)) { job in
+            let first = attempts.next() == 0
+            let success = JobSuccess(job: job, note: "wrote")
+            struct Abort: Error {}
+            // The first attempt records its success, then its transaction rolls back: the success goes with it.
+            let held = try await queue.database.write { db in
+                try db.execute(sql: "INSERT INTO written VALUES (?)", arguments: [job.id])
+                let held = try success.record(at: Date(), in: db)
+                if first { throw Abort() }
+                return held
+            }
+            return success.outcome(held: held)
+        }
+        let worker = JobWorker(queue: queue, registry: registry, logger: quietLogger)
+        try await withServices([worker]) {
+            let id = try await queue.enqueue(NewJob(kind: "write")).id
+            let done = try await eventually { try await queue.show(id: id)?.job.state == .succeeded }
+            #expect(done)
+            let detail = try #require(try await queue.show(id: id))
+            #expect(detail.attempts.map(\.outcome) == [.retry, .succeeded])
+            #expect(detail.attempts.last?.note == "wrote")
+            #expect(try await queue.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM written") } == 1)
+        }
+    }
+
+    @Test func aSuccessRecordedAfterTheLeaseWasLostChangesNothing() async throws {
+        let queue = try Scratch().queue()
+        let id = try await queue.enqueue(NewJob(kind: "a")).id
+        let lost = try #require(try await queue.claim(kinds: ["a"], limit: 1, worker: "first", lease: .milliseconds(1)).first)
+        try await Task.sleep(for: .milliseconds(20))
+        let holder = try #require(try await queue.claim(kinds: ["a"], limit: 1, worker: "second", lease: .seconds(30)).first)
+        let held = try await queue.database.write { db in try JobSuccess(job: lost, note: "late").record(at: Date(), in: db) }
+        #expect(!held)
+        let job = try #require(try await queue.show(id: id)?.job)
+        #expect(job.state == .running)
+        #expect(job.worker == "second")
+        #expect(holder.attempt == 2)
     }
 }
 

@@ -59,21 +59,21 @@ public struct ProofDelivery: JobHandler {
         guard let txid = (try? JSONParser.parse(Array(job.payload)))?["txid"]?.stringValue else {
             return .dead(error: "callback.deliver payload is not {\"txid\"}")
         }
-        let outcome = await attempt(txid)
+        let outcome = await attempt(txid, job: job)
         // When this failure spends the schedule (`give_up_after`), stop here rather than let the queue do it, so
         // the proof itself records that its delivery is dead and the operator sees it in `sessions show`.
         guard let failure = Self.retryPolicy(settings).finalFailure(after: outcome, of: job, now: time.now()) else {
             return outcome
         }
         if let proof = try? await proofs.proof(txid: txid) {
-            try? await proofs.recordDelivery(of: proof, state: .dead, at: time.now(), mgAnswered: false)
+            _ = try? await proofs.recordDelivery(of: proof, state: .dead, at: time.now(), mgAnswered: false)
             count("given_up", mg: proof.mgOCID)
         }
         logger.error("proof delivery given up: \(failure.error)", metadata: ["txid": "\(txid)"])
         return .dead(failure)
     }
 
-    private func attempt(_ txid: String) async -> JobOutcome {
+    private func attempt(_ txid: String, job: ClaimedJob) async -> JobOutcome {
         do {
             guard let proof = try await proofs.proof(txid: txid) else { return .dead(error: "no proof \(txid)") }
             if proof.deliveryState == .accepted { return .succeeded(note: "already accepted") }
@@ -85,13 +85,13 @@ public struct ProofDelivery: JobHandler {
                     error: "deferred: deliveries to MG \(proof.mgOCID) are paused until \(until) (circuit breaker)",
                     after: .milliseconds(Int64((until.timeIntervalSince(time.now()) * 1000).rounded())))
             }
-            return try await deliver(proof)
+            return try await deliver(proof, job: job)
         } catch {
             return .retry(error: "delivery store error: \(error)")
         }
     }
 
-    private func deliver(_ proof: StoredProof) async throws -> JobOutcome {
+    private func deliver(_ proof: StoredProof, job: ClaimedJob) async throws -> JobOutcome {
         let metadata: PeerMetadata
         do {
             metadata = try await peers.metadata(for: proof.mgOCID)
@@ -114,9 +114,11 @@ public struct ProofDelivery: JobHandler {
         let now = time.now()
         switch WebhookVerdict(status: response.status, headers: response.headers, body: response.body, now: now) {
         case .accepted:
-            try await proofs.recordDelivery(of: proof, state: .accepted, at: now)
+            // The job's success commits with the delivery state (one commit instead of two on the single writer).
+            let success = JobSuccess(job: job, note: "accepted by MG \(proof.mgOCID) (HTTP \(response.status))")
+            let held = try await proofs.recordDelivery(of: proof, state: .accepted, at: now, ending: success)
             count("accepted", mg: proof.mgOCID)
-            return .succeeded(note: "accepted by MG \(proof.mgOCID) (HTTP \(response.status))")
+            return success.outcome(held: held ?? false)
         case .rejected(let reason):
             return try await stopped(proof, state: .rejected, reason: reason, status: response.status, excerpt: excerpt)
         case .refused(let reason):

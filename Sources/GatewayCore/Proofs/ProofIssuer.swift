@@ -28,11 +28,13 @@ public struct ProofIssuer: JobHandler {
         let now = time.now()
         let identity = identity
         let issue: ProofIssue
+        let held: Bool?
         do {
-            issue = try await proofs.issue(
+            // The job's success commits with the proof (one commit instead of two on the single writer).
+            (issue, held) = try await proofs.issue(
                 sessionID: sessionID, now: now,
                 build: { session in Self.proof(for: session, charge: charge, by: identity, at: now) },
-                deliveryJob: ProofDelivery.job(txid:))
+                deliveryJob: ProofDelivery.job(txid:), ending: job)
         } catch {
             return .retry(error: "could not store the proof of \(sessionID): \(error)")
         }
@@ -40,15 +42,15 @@ public struct ProofIssuer: JobHandler {
         case .unknownSession:
             logger.error("a charge was confirmed for an unknown session", metadata: ["session": "\(sessionID)", "charge": "\(charge)"])
             return .dead(error: "no session \(sessionID)")
-        case .existing(let proof):
-            return .succeeded(note: "proof \(proof.txid) was already issued")
+        case .existing:
+            return .recorded(note: issue.note, held: held ?? false)
         case .issued(let proof, let late):
             if late {
                 logger.warning(
                     "late payment honoured: the session had expired when its charge was confirmed",
                     metadata: ["session": "\(sessionID)", "charge": "\(charge)", "txid": "\(proof.txid)"])
             }
-            return .succeeded(note: "issued \(proof.txid)\(late ? " (late)" : "")")
+            return .recorded(note: issue.note, held: held ?? false)
         }
     }
 

@@ -21,29 +21,42 @@ public final class ProofStore: Sendable {
     ///     inside the transaction the single writer would wait for it. What a proof takes from its session
     ///     (parties, order id, amount, currency) never changes once the session exists.
     ///   - deliveryJob: the delivery job for a txid.
+    ///   - job: the `proof.issue` attempt, ended as succeeded (with `ProofIssue.note`) in the same transaction
+    ///     when a proof is issued or found.
+    /// - Returns: what happened, and whether `job`'s lease was held when its success was recorded (nil when it
+    ///   was not: no job given, or no session).
     public func issue(
         sessionID: String, now: Date,
         build: @escaping @Sendable (CheckoutSessionRecord) throws -> StoredProof,
-        deliveryJob: @escaping @Sendable (String) -> NewJob
-    ) async throws -> ProofIssue {
+        deliveryJob: @escaping @Sendable (String) -> NewJob, ending job: ClaimedJob? = nil
+    ) async throws -> (issue: ProofIssue, held: Bool?) {
         guard let session = try await database.read({ db in try CheckoutSessionStore.fetch(sessionID, in: db) }) else {
-            return .unknownSession
+            return (.unknownSession, nil)
         }
         let proof = try build(session)
         let queue = self.queue
         return try await database.write { db in
-            if let existing = try Self.fetchProof(sql: "session_id = ?", sessionID, in: db) {
-                if existing.deliveryState == .pending { _ = try queue.enqueue(deliveryJob(existing.txid), in: db) }
-                return .existing(existing)
-            }
-            // The status as of this transaction: the session may have expired since it was read.
-            guard let session = try CheckoutSessionStore.fetch(sessionID, in: db) else { return .unknownSession }
-            try Self.insert(proof, in: db)
-            let late = session.status == SessionStatus.expired.rawValue || session.expiresAt <= Int64(now.timeIntervalSince1970)
-            try db.cachedStatement(sql: "UPDATE checkout_sessions SET status = 'completed', late = ?, status_changed_at = ? WHERE id = ?").execute(arguments: [late, now.millis, sessionID])
-            _ = try queue.enqueue(deliveryJob(proof.txid), in: db)
-            return .issued(proof, late: late)
+            let issue = try Self.issue(proof, sessionID: sessionID, now: now, deliveryJob: deliveryJob, queue: queue, in: db)
+            guard let job, issue != .unknownSession else { return (issue, nil) }
+            return (issue, try JobSuccess(job: job, note: issue.note).record(at: now, in: db))
         }
+    }
+
+    private static func issue(
+        _ proof: StoredProof, sessionID: String, now: Date, deliveryJob: (String) -> NewJob, queue: SQLiteJobQueue,
+        in db: Database
+    ) throws -> ProofIssue {
+        if let existing = try fetchProof(sql: "session_id = ?", sessionID, in: db) {
+            if existing.deliveryState == .pending { _ = try queue.enqueue(deliveryJob(existing.txid), in: db) }
+            return .existing(existing)
+        }
+        // The status as of this transaction: the session may have expired since it was read.
+        guard let session = try CheckoutSessionStore.fetch(sessionID, in: db) else { return .unknownSession }
+        try insert(proof, in: db)
+        let late = session.status == SessionStatus.expired.rawValue || session.expiresAt <= Int64(now.timeIntervalSince1970)
+        try db.cachedStatement(sql: "UPDATE checkout_sessions SET status = 'completed', late = ?, status_changed_at = ? WHERE id = ?").execute(arguments: [late, now.millis, sessionID])
+        _ = try queue.enqueue(deliveryJob(proof.txid), in: db)
+        return .issued(proof, late: late)
     }
 
     /// The proof with this txid.
@@ -80,18 +93,24 @@ public final class ProofStore: Sendable {
 
     /// Records the MG's definitive answer to a delivery. An answer shows the MG is up, so its breaker closes in
     /// the same transaction.
-    /// - Parameter mgAnswered: false when the gateway itself gave up (the schedule ran out): the MG did not
-    ///   answer, so its breaker stays as it is.
+    /// - Parameters:
+    ///   - mgAnswered: false when the gateway itself gave up (the schedule ran out): the MG did not answer, so
+    ///     its breaker stays as it is.
+    ///   - success: the delivery attempt's success, recorded in the same transaction.
+    /// - Returns: whether `success`'s job still held its lease; nil without one.
+    @discardableResult
     public func recordDelivery(
-        of proof: StoredProof, state: DeliveryState, at time: Date, mgAnswered: Bool = true
-    ) async throws {
+        of proof: StoredProof, state: DeliveryState, at time: Date, mgAnswered: Bool = true, ending success: JobSuccess? = nil
+    ) async throws -> Bool? {
         try await database.write { db in
             try db.cachedStatement(sql: "UPDATE transfer_proofs SET delivery_state = ?, delivered_at = ? WHERE txid = ?").execute(arguments: [state.rawValue, state == .accepted ? time.millis : nil, proof.txid])
-            guard mgAnswered else { return }
-            try db.cachedStatement(sql: """
-                    UPDATE delivery_breakers SET consecutive_failures = 0, open_until = NULL, updated_at = ?
-                    WHERE mg_ocid = ? AND (consecutive_failures > 0 OR open_until IS NOT NULL)
-                    """).execute(arguments: [time.millis, Int64(bitPattern: proof.mgOCID)])
+            if mgAnswered {
+                try db.cachedStatement(sql: """
+                        UPDATE delivery_breakers SET consecutive_failures = 0, open_until = NULL, updated_at = ?
+                        WHERE mg_ocid = ? AND (consecutive_failures > 0 OR open_until IS NOT NULL)
+                        """).execute(arguments: [time.millis, Int64(bitPattern: proof.mgOCID)])
+            }
+            return try success?.record(at: time, in: db)
         }
     }
 

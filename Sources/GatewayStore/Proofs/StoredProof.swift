@@ -61,3 +61,14 @@ public enum ProofIssue: Sendable, Equatable {
     /// No such session.
     case unknownSession
 }
+
+extension ProofIssue {
+    /// The attempt log's note for a `proof.issue` run that ended this way.
+    public var note: String? {
+        switch self {
+        case .issued(let proof, let late): "issued \(proof.txid)\(late ? " (late)" : "")"
+        case .existing(let proof): "proof \(proof.txid) was already issued"
+        case .unknownSession: nil
+        }
+    }
+}

@@ -8,6 +8,10 @@ public protocol JobHandler: Sendable {
 public enum JobOutcome: Sendable, Equatable {
     /// Done, with an optional note for the attempt log.
     case succeeded(note: String? = nil)
+    /// Done, and already recorded: the handler ended the attempt in its own last transaction
+    /// (`JobSuccess.record(at:in:)`), so its rows and the job's end shared one commit. `held` is what that
+    /// returned: false when the worker had lost the lease.
+    case recorded(note: String?, held: Bool)
     /// Try again: after `after` (a peer's Retry-After) if given, otherwise by the kind's retry schedule.
     case retry(AttemptFailure, after: Duration? = nil)
     /// Give up now: a definitive rejection that retrying cannot fix.

@@ -117,17 +117,24 @@ public struct JobWorker: Service {
         let job = run.job
         let policy = registry.policy(for: job.kind)
         let transition: JobTransition
+        var recorded: Bool?
         if policy.isExhausted(job, now: time.now()) {
             transition = .dead(AttemptFailure(error: "retry budget used up by attempts that lost their lease"))
         } else if let handler = registry.handler(for: job.kind) {
             let heartbeat = Task { await keepLease(job) }
             let outcome = await run.outcome(of: handler, timeout: configuration.handlerTimeout)
             heartbeat.cancel()
+            if case let .recorded(_, held) = outcome { recorded = held }
             transition = outcome.map { policy.transition(after: $0, of: job, now: time.now()) } ?? .released
         } else {
             transition = policy.transition(after: .retry(error: "no handler for \(job.kind)"), of: job, now: time.now())
         }
-        let recording = await finish(job, transition)
+        let recording: AttemptReport.Recording
+        if let recorded {
+            recording = recorded ? .held : .leaseLost
+        } else {
+            recording = await finish(job, transition)
+        }
         AttemptReport(job: job, transition: transition, recording: recording, duration: ContinuousClock.now - started)
             .emit(to: logger, metrics: metrics)
         guard case .held = recording, case let .retry(at, _) = transition else { return nil }
