@@ -21,7 +21,7 @@ public struct JobWorkerConfiguration: Sendable {
     public var handlerTimeout: Duration
 
     public init(
-        name: String = JobWorkerConfiguration.defaultName(), concurrency: Int = 4, kinds: Set<String>? = nil,
+        name: String = JobWorkerConfiguration.defaultName(), concurrency: Int = 64, kinds: Set<String>? = nil,
         lease: Duration = .seconds(30), heartbeat: Duration = .seconds(10), pollInterval: Duration = .seconds(1),
         gracePeriod: Duration = .seconds(30), handlerTimeout: Duration = .seconds(300)
     ) {
