@@ -65,12 +65,12 @@ public final class MetadataDirectory: PeerDirectory, @unchecked Sendable {
     }
 
     /// An outbound client with the policy of `outbound.*` (HTTPS only except loopback, no redirects, capped).
-    public static func outboundClient(_ outbound: OutboundSection, logger: Logger) -> OutboundClient {
+    public static func outboundClient(_ outbound: OutboundSection, maxConnections: Int = 64, logger: Logger) -> OutboundClient {
         OutboundClient(
             policy: OutboundPolicy(
                 allowHosts: outbound.allowHosts, allowLoopback: outbound.allowLoopback,
                 maxResponseBytes: outbound.maxResponseBytes, connectTimeout: outbound.metadataTimeout),
-            logger: logger)
+            maxConnections: maxConnections, logger: logger)
     }
 
     public func metadata(for ocid: UInt64) async throws(APIError) -> PeerMetadata {

@@ -24,7 +24,11 @@ public enum GatewayJobs {
 
     /// Every handler this build runs, bound to `runtime`'s spool and queue. Inbox files are judged by
     /// `acceptor`, whose identity signs proofs and whose peer directory finds merchants and each MG's webhook.
-    public static func registry(_ runtime: GatewayRuntime, acceptor: CheckoutAcceptor, logger: Logger) -> JobRegistry {
+    /// - Parameter slots: the jobs the worker runs at once; the handlers' outbound client holds a connection for
+    ///   each (64 at least), so deliveries never wait for a connection another slot's slow MG holds.
+    public static func registry(
+        _ runtime: GatewayRuntime, acceptor: CheckoutAcceptor, slots: Int = 64, logger: Logger
+    ) -> JobRegistry {
         var registry = JobRegistry()
         registry.register(
             InboxIngest.kind,
@@ -50,7 +54,8 @@ public enum GatewayJobs {
         let sessions = CheckoutSessionStore(database: runtime.database, queue: queue)
         registry.register(
             SessionOpening.kind, handler: SessionOpening(sessions: sessions, peers: acceptor.peers, logger: logger))
-        let client = MetadataDirectory.outboundClient(runtime.configuration.outbound, logger: logger)
+        let client = MetadataDirectory.outboundClient(
+            runtime.configuration.outbound, maxConnections: max(64, slots), logger: logger)
         // The same choice as the hosted page's (`PaymentBackends.make`), so a poll asks the backend that started the charge.
         let backend = PaymentBackends.make(
             configuration: runtime.configuration.payment, sessions: sessions, client: client, time: runtime.time,

@@ -30,11 +30,11 @@ public struct GatewayRuntime: Sendable {
     public func worker(
         acceptor: CheckoutAcceptor, kinds: Set<String>? = nil, concurrency: Int? = nil, logger: Logger
     ) -> JobWorker {
-        JobWorker(
-            queue: queue, registry: GatewayJobs.registry(self, acceptor: acceptor, logger: logger),
+        let slots = concurrency ?? configuration.workers.concurrency
+        return JobWorker(
+            queue: queue, registry: GatewayJobs.registry(self, acceptor: acceptor, slots: slots, logger: logger),
             configuration: JobWorkerConfiguration(
-                concurrency: concurrency ?? configuration.workers.concurrency, kinds: kinds,
-                pollInterval: configuration.workers.pollInterval),
+                concurrency: slots, kinds: kinds, pollInterval: configuration.workers.pollInterval),
             time: time, logger: logger)
     }
 }

@@ -1,13 +1,18 @@
 import Foundation
 import GRDB
+import Logging
 
 /// Copies the write-ahead log back into the database file from a connection and a thread of its own.
 ///
 /// SQLite's automatic checkpoint runs inside the commit that crosses its threshold, on the one writer every
 /// checkout and job waits for; in `ocgate bench checkout` turning it off made the stored path 13–20 % faster.
-/// A PASSIVE checkpoint takes no write lock, so commits go on while it copies. The writer keeps an automatic
-/// checkpoint at `fallbackPages`, far above what this thread lets the log reach, as the bound should this
-/// thread fall behind or a process without one (an older ocgate) write alone.
+/// A PASSIVE checkpoint takes no write lock, so commits go on while it copies.
+///
+/// It does not keep the log short under steady load: SQLite rewinds the log only when a write begins with every
+/// frame already copied, which a checkpoint running beside a busy writer rarely leaves it. So under load the log
+/// grows to the writer's own automatic checkpoint at `fallbackPages` (about 40 MiB); there the writer copies the
+/// few frames this thread has not, and its next write rewinds the log. The file stays at that size and is
+/// reused. That threshold is also the bound should this thread stop, or an older ocgate write alone.
 ///
 /// `@unchecked Sendable`: the connection is used by the checkpointing thread alone; `stopSignal` is a
 /// semaphore, safe from any thread.
@@ -33,14 +38,27 @@ final class WALCheckpointer: @unchecked Sendable {
         let connection = try DatabaseQueue(path: path, configuration: configuration)
         let stopSignal = self.stopSignal
         let thread = Thread {
+            let logger = Logger(label: "ocgate.checkpoint")
             var pause = Self.busyPause
             var lastFrames = -1
+            var lastError: String?
             while stopSignal.wait(timeout: .now() + pause.seconds) == .timedOut {
-                // Errors (another process checkpointing: SQLITE_BUSY) are left to the next round.
-                let frames = (try? connection.inDatabase { db in try db.checkpoint(.passive) })?.walFrameCount
+                var frames = -1
+                do {
+                    frames = try connection.inDatabase { db in try db.checkpoint(.passive) }.walFrameCount
+                    lastError = nil
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                    // Another process is checkpointing; the next round tries again.
+                } catch {
+                    // Logged once per kind of failure: the writer's own checkpoint still bounds the log.
+                    if "\(error)" != lastError {
+                        logger.warning("WAL checkpoint failed: \(error)", metadata: ["database": "\(path)"])
+                        lastError = "\(error)"
+                    }
+                }
                 // A log that changed since the last round means writes are coming: look again soon.
                 pause = frames == lastFrames ? Self.idlePause : Self.busyPause
-                lastFrames = frames ?? -1
+                lastFrames = frames
             }
         }
         thread.name = "ocgate-checkpoint"
