@@ -15,7 +15,7 @@ public final class GatewayDatabase: Sendable {
     let pool: DatabasePool
     /// Shares commits among concurrent `write` calls (see `write(_:)`).
     private let sharedCommits: GroupCommitter<SharedWork, SharedOutcome>
-    /// Keeps the write-ahead log small without making the writer copy it back.
+    /// Copies the write-ahead log back on a thread of its own, so the writer copies only what it has not.
     private let checkpointer: WALCheckpointer
 
     /// Opens (creating if needed) and migrates the database at `path`.
@@ -33,7 +33,8 @@ public final class GatewayDatabase: Sendable {
             // 16 MiB of page cache per connection instead of SQLite's 2 MiB: the hot index pages of sessions,
             // jobs and nonces stay in memory instead of being read back with pread on every commit.
             try db.execute(sql: "PRAGMA cache_size = -16384")
-            // Checkpoints run on a thread of their own (`WALCheckpointer`); this is only the fallback bound.
+            // Checkpoints run on a thread of their own (`WALCheckpointer`); this bounds the log, and there the
+            // writer copies only the frames that thread has not.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WALCheckpointer.fallbackPages)")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)

@@ -19,7 +19,8 @@ import Logging
 final class WALCheckpointer: @unchecked Sendable {
     /// The writer's own automatic checkpoint threshold, in pages (about 40 MiB of log at 4 KiB pages).
     static let fallbackPages = 10_000
-    /// The pause after a checkpoint that found new frames: short, so the log stays small under load.
+    /// The pause after a checkpoint that found new frames: short, so the thread has copied nearly every frame by
+    /// the time the writer reaches `fallbackPages`.
     static let busyPause = Duration.milliseconds(20)
     /// The pause when the log had nothing new.
     static let idlePause = Duration.milliseconds(250)
