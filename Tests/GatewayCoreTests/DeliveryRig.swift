@@ -86,16 +86,6 @@ struct DeliveryRig {
     }
 }
 
-/// Polls `condition` every 20 ms until it holds or `timeout` passes (a bound on waiting, not a performance claim).
-func eventually(within timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
-}
-
 /// Records an issue where the caller stands if `condition` never held within `timeout`.
 func expectEventually(
     within timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation,

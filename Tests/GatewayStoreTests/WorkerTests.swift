@@ -6,16 +6,6 @@ import Logging
 import ServiceLifecycle
 import Testing
 
-/// Polls `condition` every 20 ms until it holds or `timeout` passes (a bound, not a performance claim).
-func eventually(within timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
-}
-
 let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
 /// A handler that never returns on its own and ignores cancellation (a hung peer).
