@@ -134,9 +134,16 @@ public final class GatewayDatabase: Sendable {
         return result!
     }
 
-    /// The async twin of `read(_:)`.
+    /// The async twin of `read(_:)`. It runs the read on the calling thread, as the synchronous one does: a
+    /// read is a short snapshot of local pages that never waits for the writer (WAL), and handing it to a
+    /// reader's queue and back cost two thread switches per read, more than most reads themselves.
     public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await pool.read(body)
+        try readHere(body)
+    }
+
+    /// Not async, so it can only call the pool's synchronous read.
+    private func readHere<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
     }
 
     /// Copies the live database to `destination` with SQLite's online backup (readers and writers go on).
