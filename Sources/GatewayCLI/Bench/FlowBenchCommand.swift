@@ -10,7 +10,8 @@ import Logging
 import Opencharge
 import ServiceLifecycle
 
-/// `ocgate bench flow`: sessions paid on the hosted page, each proof issued, signed, stored with its ledger
+/// `ocgate bench flow`: sessions paid on the hosted page (over HTTP, or with `--payments direct` through the call
+/// its POST handler makes), each proof issued, signed, stored with its ledger
 /// entry and delivered to a simulated Merchant Gateway that verifies it, all on loopback in one process with a
 /// durable (FULL unless `--durability normal`) database. Reports proofs accepted by the MG per second and the
 /// latency from the customer's payment to the MG's 200 as the delivering worker recorded it.
@@ -26,6 +27,11 @@ struct FlowBenchCommand: AsyncParsableCommand {
     @Option(help: "Jobs the worker runs at once.") var concurrency = 64
     @Option(help: "How long to wait for every proof to be accepted, in seconds.") var timeout = 300
     @Option(help: "store.durability for the run: full or normal.") var durability = "full"
+    @Option(
+        help: ArgumentHelp(
+            "How customers pay: page (POST /pay/{id} over loopback HTTP) or direct (the call that POST makes, in process).",
+            discussion: "direct leaves out the customer's HTTP exchange, which a real customer's browser makes from elsewhere."))
+    var payments = "page"
     @Flag(help: "Print the results as JSON.") var json = false
 
     func validate() throws {
@@ -34,6 +40,7 @@ struct FlowBenchCommand: AsyncParsableCommand {
         }
         guard rate >= 0 else { throw ValidationError("--rate must not be negative") }
         guard GatewayConfig.Durability(rawValue: durability) != nil else { throw ValidationError("--durability must be full or normal") }
+        guard ["page", "direct"].contains(payments) else { throw ValidationError("--payments must be page or direct") }
     }
 
     func run() async throws {
@@ -63,7 +70,7 @@ struct FlowBenchCommand: AsyncParsableCommand {
         let created = try await createCheckouts(flow)
         try await drain(bench.runtime.queue, within: .seconds(timeout))
 
-        let paidAt = try await pay(created, base: base, formToken: flow.formToken, logger: logger)
+        let paidAt = try await pay(created, with: payment(base: base, acceptor: bench.acceptor, logger: logger))
         let deadline = ContinuousClock.now + .seconds(timeout)
         while bench.webhook.acceptedBodies.count < sessions, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
@@ -112,17 +119,34 @@ struct FlowBenchCommand: AsyncParsableCommand {
         }
     }
 
-    /// Presses "pay" on every session's hosted page, `payers` at a time and at most `rate` per second; returns
-    /// when each was paid (just before its POST was sent).
-    private func pay(_ ids: [String], base: String, formToken: FormToken, logger: Logger) async throws -> [String: Date] {
+    /// One customer's "pay" on a session's hosted page, by `--payments`: throws unless the session was paid.
+    private func payment(
+        base: String, acceptor: CheckoutAcceptor, logger: Logger
+    ) -> @Sendable (String) async throws -> Void {
+        let checkout = HostedCheckout.sandbox(acceptor: acceptor)
+        if payments == "direct" {
+            return { id in
+                let result = try await checkout.pay(sessionID: id, choice: "succeed", token: checkout.formToken.token(for: id))
+                guard case .redirect = result else { throw CommandFailure("paying \(id) gave \(result)") }
+            }
+        }
         let client = OutboundClient(
             policy: OutboundPolicy(allowLoopback: true, maxResponseBytes: 1 << 16), maxConnections: payers, logger: logger)
+        let customer = SimulatedCustomer(gatewayURL: base, formToken: checkout.formToken)
+        return { id in
+            let response = try await client.send(customer.pay(id, timeout: .seconds(30)))
+            guard response.status == 303 else { throw CommandFailure("paying \(id) answered \(response.status)") }
+        }
+    }
+
+    /// Pays every session, `payers` at a time and at most `rate` per second; returns when each was paid (just
+    /// before its payment was sent).
+    private func pay(_ ids: [String], with payment: @escaping @Sendable (String) async throws -> Void) async throws -> [String: Date] {
         let next = RequestCursor(count: ids.count)
         let payers = self.payers
         let interval: Duration? = rate > 0 ? .nanoseconds(1_000_000_000 / rate) : nil
         let clock = ContinuousClock()
         let begin = clock.now
-        let customer = SimulatedCustomer(gatewayURL: base, formToken: formToken)
         return try await withThrowingTaskGroup(of: [String: Date].self) { group in
             for _ in 0..<payers {
                 group.addTask {
@@ -132,8 +156,7 @@ struct FlowBenchCommand: AsyncParsableCommand {
                         if let interval { try await clock.sleep(until: begin + interval * index) }
                         let id = ids[index]
                         let start = Date()
-                        let response = try await client.send(customer.pay(id, timeout: .seconds(30)))
-                        guard response.status == 303 else { throw CommandFailure("paying \(id) answered \(response.status)") }
+                        try await payment(id)
                         paid[id] = start
                     }
                     return paid
@@ -148,6 +171,7 @@ struct FlowBenchCommand: AsyncParsableCommand {
             print(CanonicalJSON.string([
                 "sessions": .integer(Int64(sessions)), "payers": .integer(Int64(payers)),
                 "concurrency": .integer(Int64(concurrency)), "rate": .integer(Int64(rate)), "durability": .string(durability),
+                "payments": .string(payments),
                 "proofs_per_second": .integer(Int64(result.perSecond)), "p50_ms": .string(String(format: "%.1f", result.percentile(0.5))),
                 "p99_ms": .string(String(format: "%.1f", result.percentile(0.99))),
                 "accepted_by_mg": .integer(Int64(result.accepted)),
@@ -155,8 +179,8 @@ struct FlowBenchCommand: AsyncParsableCommand {
         } else {
             let offered = rate > 0 ? "\(rate) payments/s offered" : "payments as fast as answered"
             print(
-                "ocgate bench flow: \(sessions) sessions, \(payers) payers, \(offered), worker concurrency \(concurrency),"
-                    + " durability \(durability)")
+                "ocgate bench flow: \(sessions) sessions, \(payers) payers paying \(payments == "page" ? "on the page" : "directly"),"
+                    + " \(offered), worker concurrency \(concurrency), durability \(durability)")
             print(String(
                 format: "  paid → proof issued → delivered → MG 200  %8.0f proofs/s  p50 %7.1f ms  p99 %7.1f ms  (%d accepted by the MG)",
                 result.perSecond, result.percentile(0.5), result.percentile(0.99), result.accepted))
