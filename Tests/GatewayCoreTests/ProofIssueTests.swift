@@ -47,6 +47,27 @@ struct ProofIssueTests {
         #expect(stored.webhookBody == CanonicalJSON.encode(["proof": proof, "signature": .string(stored.signature)]))
     }
 
+    @Test func aWorkerThatAlsoDeliversGetsTheNewProofsDeliveryAlreadyClaimed() async throws {
+        let fixture = try ProofFixture()
+        let (session, _) = try await fixture.paidSession()
+        let job = try #require(
+            try await fixture.runtime.queue.claim(
+                kinds: [PaymentJobs.proofIssueKind, ProofDelivery.kind], limit: 1, worker: "both", lease: .seconds(60)
+            ).first)
+        let outcome = await fixture.issuer().run(job)
+        let txid = try #require(try await fixture.proofs.proof(sessionID: session.id)).txid
+        guard case let .recorded(note, held, next) = outcome else {
+            Issue.record("expected a recorded success, got \(outcome)")
+            return
+        }
+        #expect(note == "issued \(txid)" && held)
+        let delivery = try #require(next)
+        #expect(delivery.kind == ProofDelivery.kind && delivery.uniqueKey == "callback.deliver:\(txid)")
+        let row = try #require(try await fixture.runtime.queue.show(id: delivery.id)?.job)
+        #expect(row.state == .running && row.worker == "both")
+        #expect(try await fixture.claim(ProofDelivery.kind).isEmpty, "no other worker can claim it")
+    }
+
     @Test func repeatedAndConcurrentRunsIssueOneProofAndOneLedgerEntry() async throws {
         let fixture = try ProofFixture()
         let (session, _) = try await fixture.paidSession()
@@ -59,7 +80,7 @@ struct ProofIssueTests {
         #expect(outcomes.count == 8)
         #expect(outcomes.allSatisfy { if case .recorded = $0 { true } else { false } })
         // One run ended the job; the others found it ended (as a worker whose lease was taken over would).
-        #expect(outcomes.filter { if case .recorded(_, held: true) = $0 { true } else { false } }.count == 1)
+        #expect(outcomes.filter { if case .recorded(_, held: true, _) = $0 { true } else { false } }.count == 1)
         let txid = try #require(try await fixture.proofs.proof(sessionID: session.id)).txid
         #expect(await issuer.run(job) == .recorded(note: "proof \(txid) was already issued", held: false))
         #expect(try await fixture.proofCount() == 1)
@@ -89,7 +110,7 @@ struct ProofIssueTests {
         fixture.time.advance(by: .seconds(61))
         for job in try await fixture.claim(PaymentJobs.proofIssueKind) {
             let outcome = await fixture.issuer().run(job)
-            guard case .recorded(let note, held: true) = outcome else { Issue.record("expected success, got \(outcome)"); return }
+            guard case .recorded(let note, held: true, _) = outcome else { Issue.record("expected success, got \(outcome)"); return }
             #expect(note?.hasSuffix("(late)") == true)
         }
         for session in [pastExpiry, markedExpired] {

@@ -79,6 +79,35 @@ import Testing
         #expect(try await queue.show(id: id)?.attempts.map(\.outcome) == [.released])
     }
 
+    @Test func aFollowUpIsClaimedForTheHoldersWorkerOnlyWhenThatWorkerRunsItsKind() async throws {
+        let time = ManualTime()
+        let queue = try Scratch().queue(time: time)
+        _ = try await queue.enqueue(NewJob(kind: "first"))
+        let holder = try #require(
+            try await queue.claim(kinds: ["first", "next"], limit: 1, worker: "w", lease: .seconds(30)).first)
+        let (claimed, other, again) = try await queue.database.write { db in
+            (
+                try queue.enqueue(NewJob(kind: "next", uniqueKey: "next:1"), after: holder, in: db),
+                try queue.enqueue(NewJob(kind: "elsewhere"), after: holder, in: db),
+                try queue.enqueue(NewJob(kind: "next", uniqueKey: "next:1"), after: holder, in: db)
+            )
+        }
+        let followUp = try #require(claimed)
+        #expect(followUp.kind == "next" && followUp.worker == "w" && followUp.attempt == 1 && followUp.lease == .seconds(30))
+        #expect(other == nil, "a kind the worker does not run is only enqueued")
+        #expect(again == nil, "an existing unique key claims nothing")
+
+        // Held like any claim: no other worker gets it, the holder can finish it, and a lapsed lease frees it.
+        #expect(try await queue.claim(kinds: ["next"], limit: 5, worker: "x", lease: .seconds(30)).isEmpty)
+        let row = try #require(try await queue.show(id: followUp.id)?.job)
+        #expect(row.state == .running && row.worker == "w")
+        #expect(try await queue.list(JobFilter(state: .queued)).map(\.kind) == ["elsewhere"])
+        time.advance(by: .seconds(31))
+        let rescued = try #require(try await queue.claim(kinds: ["next"], limit: 1, worker: "x", lease: .seconds(30)).first)
+        #expect(rescued.id == followUp.id && rescued.attempt == 2)
+        #expect(try await !queue.finish(followUp, .succeeded(note: "late")))
+    }
+
     @Test func enqueueInsideAWriteWakesWorkersOnlyAfterCommit() async throws {
         let queue = try Scratch().queue()
         let signal = WakeSignal()

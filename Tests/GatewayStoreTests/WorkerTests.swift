@@ -182,6 +182,41 @@ struct HungHandler: JobHandler {
         }
     }
 
+    @Test func aJobClaimedByAHandlerForItsWorkerRunsNextInTheSameSlot() async throws {
+        let queue = try Scratch().queue()
+        let ran = FailCounter()
+        var registry = JobRegistry()
+        registry.register("first") { job in
+            let success = JobSuccess(job: job, note: "first done")
+            let (held, next) = try await queue.database.write { db in
+                (try success.record(at: Date(), in: db), try queue.enqueue(NewJob(kind: "second"), after: job, in: db))
+            }
+            return success.outcome(held: held, next: next)
+        }
+        registry.register("second") { _ in
+            _ = ran.next()
+            return .succeeded(note: "second done")
+        }
+        // One slot and a poll far away: only the hand-over can run the second job in time.
+        let worker = JobWorker(
+            queue: queue, registry: registry,
+            configuration: JobWorkerConfiguration(name: "solo", concurrency: 1, pollInterval: .seconds(600)),
+            logger: quietLogger)
+        try await withServices([worker]) {
+            try await Task.sleep(for: .milliseconds(100))
+            let first = try await queue.enqueue(NewJob(kind: "first")).id
+            let done = try await eventually { try await queue.list(JobFilter(state: .succeeded)).count == 2 }
+            #expect(done)
+            let second = try #require(try await queue.list(JobFilter(kind: "second")).first)
+            let detail = try #require(try await queue.show(id: second.id))
+            #expect(detail.attempts.map(\.outcome) == [.succeeded])
+            #expect(detail.attempts.map(\.worker) == ["solo"])
+            #expect(detail.attempts.first?.note == "second done")
+            #expect(try await queue.show(id: first)?.attempts.map(\.note) == ["first done"])
+            #expect(ran.value == 1)
+        }
+    }
+
     @Test func aSuccessRecordedAfterTheLeaseWasLostChangesNothing() async throws {
         let queue = try Scratch().queue()
         let id = try await queue.enqueue(NewJob(kind: "a")).id

@@ -29,9 +29,11 @@ public struct ProofIssuer: JobHandler {
         let identity = identity
         let issue: ProofIssue
         let held: Bool?
+        let delivery: ClaimedJob?
         do {
-            // The job's success commits with the proof (one commit instead of two on the single writer).
-            (issue, held) = try await proofs.issue(
+            // The job's success commits with the proof (one commit instead of two on the single writer), and the
+            // delivery is claimed for this worker, which runs it next without a claim of its own.
+            (issue, held, delivery) = try await proofs.issue(
                 sessionID: sessionID, now: now,
                 build: { session in Self.proof(for: session, charge: charge, by: identity, at: now) },
                 deliveryJob: ProofDelivery.job(txid:), ending: job)
@@ -50,7 +52,7 @@ public struct ProofIssuer: JobHandler {
                     "late payment honoured: the session had expired when its charge was confirmed",
                     metadata: ["session": "\(sessionID)", "charge": "\(charge)", "txid": "\(proof.txid)"])
             }
-            return .recorded(note: issue.note, held: held ?? false)
+            return .recorded(note: issue.note, held: held ?? false, next: delivery)
         }
     }
 

@@ -22,41 +22,47 @@ public final class ProofStore: Sendable {
     ///     (parties, order id, amount, currency) never changes once the session exists.
     ///   - deliveryJob: the delivery job for a txid.
     ///   - job: the `proof.issue` attempt, ended as succeeded (with `ProofIssue.note`) in the same transaction
-    ///     when a proof is issued or found.
-    /// - Returns: what happened, and whether `job`'s lease was held when its success was recorded (nil when it
-    ///   was not: no job given, or no session).
+    ///     when a proof is issued or found. A new proof's delivery job is then claimed for `job`'s worker
+    ///     (`SQLiteJobQueue.enqueue(_:after:in:)`), to be run next in the same slot.
+    /// - Returns: what happened; whether `job`'s lease was held when its success was recorded (nil when it
+    ///   was not: no job given, or no session); and the delivery job claimed for `job`'s worker, if one was.
     public func issue(
         sessionID: String, now: Date,
         build: @escaping @Sendable (CheckoutSessionRecord) throws -> StoredProof,
         deliveryJob: @escaping @Sendable (String) -> NewJob, ending job: ClaimedJob? = nil
-    ) async throws -> (issue: ProofIssue, held: Bool?) {
+    ) async throws -> (issue: ProofIssue, held: Bool?, delivery: ClaimedJob?) {
         guard let session = try await database.read({ db in try CheckoutSessionStore.fetch(sessionID, in: db) }) else {
-            return (.unknownSession, nil)
+            return (.unknownSession, nil, nil)
         }
         let proof = try build(session)
         let queue = self.queue
         return try await database.write { db in
-            let issue = try Self.issue(proof, sessionID: sessionID, now: now, deliveryJob: deliveryJob, queue: queue, in: db)
-            guard let job, issue != .unknownSession else { return (issue, nil) }
-            return (issue, try JobSuccess(job: job, note: issue.note).record(at: now, in: db))
+            let (issue, delivery) = try Self.issue(
+                proof, sessionID: sessionID, now: now, deliveryJob: deliveryJob, by: job, queue: queue, in: db)
+            guard let job, issue != .unknownSession else { return (issue, nil, nil) }
+            return (issue, try JobSuccess(job: job, note: issue.note).record(at: now, in: db), delivery)
         }
     }
 
     private static func issue(
-        _ proof: StoredProof, sessionID: String, now: Date, deliveryJob: (String) -> NewJob, queue: SQLiteJobQueue,
-        in db: Database
-    ) throws -> ProofIssue {
+        _ proof: StoredProof, sessionID: String, now: Date, deliveryJob: (String) -> NewJob, by job: ClaimedJob?,
+        queue: SQLiteJobQueue, in db: Database
+    ) throws -> (ProofIssue, delivery: ClaimedJob?) {
         if let existing = try fetchProof(sql: "session_id = ?", sessionID, in: db) {
             if existing.deliveryState == .pending { _ = try queue.enqueue(deliveryJob(existing.txid), in: db) }
-            return .existing(existing)
+            return (.existing(existing), nil)
         }
         // The status as of this transaction: the session may have expired since it was read.
-        guard let session = try CheckoutSessionStore.fetch(sessionID, in: db) else { return .unknownSession }
+        guard let session = try CheckoutSessionStore.fetch(sessionID, in: db) else { return (.unknownSession, nil) }
         try insert(proof, in: db)
         let late = session.status == SessionStatus.expired.rawValue || session.expiresAt <= Int64(now.timeIntervalSince1970)
         try db.cachedStatement(sql: "UPDATE checkout_sessions SET status = 'completed', late = ?, status_changed_at = ? WHERE id = ?").execute(arguments: [late, now.millis, sessionID])
-        _ = try queue.enqueue(deliveryJob(proof.txid), in: db)
-        return .issued(proof, late: late)
+        let delivery = deliveryJob(proof.txid)
+        guard let job else {
+            _ = try queue.enqueue(delivery, in: db)
+            return (.issued(proof, late: late), nil)
+        }
+        return (.issued(proof, late: late), try queue.enqueue(delivery, after: job, in: db))
     }
 
     /// The proof with this txid.

@@ -21,4 +21,9 @@ public struct ClaimedJob: Sendable, Equatable {
     public var budgetAttempt: Int
     /// Where the give-up age is measured from: creation, or the last operator retry.
     public var budgetSince: Date
+    /// How long the claim holds the job without a heartbeat.
+    public var lease: Duration
+    /// The kinds the holding worker runs. A handler may enqueue a job of one of them already claimed for that
+    /// worker (`SQLiteJobQueue.enqueue(_:after:in:)`), which the worker then runs next in the same slot.
+    public var workerKinds: Set<String>
 }

@@ -9,7 +9,7 @@ extension SQLiteJobQueue {
         return try await database.write { db in
             try Self.rescueLapsedLeases(now: now, in: db)
             return try Self.claimRunnable(
-                kinds: kindList, limit: limit, worker: worker, lockedUntil: now.adding(lease), now: now, in: db)
+                kinds: kindList, limit: limit, worker: worker, lease: lease, now: now, in: db)
         }
     }
 
@@ -32,7 +32,7 @@ extension SQLiteJobQueue {
     }
 
     private static func claimRunnable(
-        kinds: [String], limit: Int, worker: String, lockedUntil: Date, now: Date, in db: Database
+        kinds: [String], limit: Int, worker: String, lease: Duration, now: Date, in db: Database
     ) throws -> [ClaimedJob] {
         let kindMarks = Array(repeating: "?", count: kinds.count).joined(separator: ",")
         let statement = try db.cachedStatement(sql: """
@@ -45,7 +45,7 @@ extension SQLiteJobQueue {
                       retry_base, retry_since
             """)
         let nowMillis = now.millis
-        var arguments: StatementArguments = [worker, lockedUntil.millis, nowMillis, nowMillis, nowMillis]
+        var arguments: StatementArguments = [worker, now.adding(lease).millis, nowMillis, nowMillis, nowMillis]
         arguments += StatementArguments(kinds)
         arguments += [limit]
         // RETURNING gives no order, so the rows are put back in the order they were picked.
@@ -55,7 +55,8 @@ extension SQLiteJobQueue {
                 id: row["id"], kind: row["kind"], payload: row["payload"], priority: row["priority"],
                 attempt: attempt, maxAttempts: row["max_attempts"], uniqueKey: row["unique_key"],
                 createdAt: Date(millis: row["created_at"]), worker: worker, claimedAt: now,
-                budgetAttempt: attempt - (row["retry_base"] as Int), budgetSince: Date(millis: row["retry_since"]))
+                budgetAttempt: attempt - (row["retry_base"] as Int), budgetSince: Date(millis: row["retry_since"]),
+                lease: lease, workerKinds: Set(kinds))
             return (job: job, runAt: row["run_at"] as Int64)
         }
         return claimed.sorted { a, b in (a.job.priority, a.runAt, a.job.id) < (b.job.priority, b.runAt, b.job.id) }.map(\.job)

@@ -20,6 +20,36 @@ extension SQLiteJobQueue {
         return result
     }
 
+    /// Enqueues `job` inside the transaction of `holder`'s handler, already claimed for `holder`'s worker when
+    /// that worker runs its kind: the handler returns it (`JobOutcome.recorded(next:)`) and the worker runs it
+    /// straight after, in the same slot. A job that follows another every time (a proof's delivery after its
+    /// issue) so skips a claim, a wait for the next poll and a slot's hand-over; it is durable and leased like
+    /// any claimed job, so if the worker dies first the lease lapses and another worker runs it.
+    /// - Returns: the claimed job, or nil when it was only enqueued (the worker does not run its kind) or not
+    ///   at all (its unique key exists).
+    public func enqueue(_ job: NewJob, after holder: ClaimedJob, in db: Database) throws -> ClaimedJob? {
+        guard holder.workerKinds.contains(job.kind) else {
+            _ = try enqueue(job, in: db)
+            return nil
+        }
+        let now = time.now()
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO jobs (kind, payload, state, priority, run_at, max_attempts, unique_key,
+                              created_at, updated_at, retry_since, worker, attempt, locked_until, started_at)
+            VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?4, ?4, ?4, ?7, 1, ?8, ?4)
+            ON CONFLICT(unique_key) DO NOTHING
+            RETURNING id
+            """)
+        guard let id = try Int64.fetchOne(insert, arguments: [
+            job.kind, job.payload, job.priority, now.millis, job.maxAttempts, job.uniqueKey, holder.worker,
+            now.adding(holder.lease).millis,
+        ]) else { return nil }
+        return ClaimedJob(
+            id: id, kind: job.kind, payload: job.payload, priority: job.priority, attempt: 1, maxAttempts: job.maxAttempts,
+            uniqueKey: job.uniqueKey, createdAt: now, worker: holder.worker, claimedAt: now, budgetAttempt: 1,
+            budgetSince: now, lease: holder.lease, workerKinds: holder.workerKinds)
+    }
+
     /// The unique key is enforced by the UNIQUE index: the INSERT does nothing on conflict, and only then
     /// is the existing id read, inside the same write transaction, so concurrent processes cannot race.
     private func insert(_ jobs: [NewJob], now: Date, in db: Database) throws -> [EnqueueResult] {

@@ -10,8 +10,9 @@ public enum JobOutcome: Sendable, Equatable {
     case succeeded(note: String? = nil)
     /// Done, and already recorded: the handler ended the attempt in its own last transaction
     /// (`JobSuccess.record(at:in:)`), so its rows and the job's end shared one commit. `held` is what that
-    /// returned: false when the worker had lost the lease.
-    case recorded(note: String?, held: Bool)
+    /// returned: false when the worker had lost the lease. `next` is a job that transaction enqueued already
+    /// claimed for this worker (`SQLiteJobQueue.enqueue(_:after:in:)`): the worker runs it next, in this slot.
+    case recorded(note: String?, held: Bool, next: ClaimedJob? = nil)
     /// Try again: after `after` (a peer's Retry-After) if given, otherwise by the kind's retry schedule.
     case retry(AttemptFailure, after: Duration? = nil)
     /// Give up now: a definitive rejection that retrying cannot fix.

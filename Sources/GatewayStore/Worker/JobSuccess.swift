@@ -19,8 +19,8 @@ public struct JobSuccess: Sendable {
         try SQLiteJobQueue.apply(JobFinish(job, .succeeded(note: note)), now: now, in: db)
     }
 
-    /// What the handler returns once `record` ran.
-    public func outcome(held: Bool) -> JobOutcome {
-        .recorded(note: note, held: held)
+    /// What the handler returns once `record` ran; `next` is a job its transaction claimed for this worker.
+    public func outcome(held: Bool, next: ClaimedJob? = nil) -> JobOutcome {
+        .recorded(note: note, held: held, next: next)
     }
 }

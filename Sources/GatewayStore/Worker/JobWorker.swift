@@ -63,13 +63,22 @@ public struct JobWorker: Service {
                         continue
                     }
                     for job in jobs {
-                        let run = JobRun(job: job)
-                        inFlight.add(run)
+                        let first = JobRun(job: job)
+                        inFlight.add(first)
                         group.addTask {
-                            let retryAt = await execute(run)
+                            var run = first
+                            while true {
+                                let (retryAt, next) = await execute(run)
+                                if let retryAt { wakeUp(wake, at: retryAt) }
+                                guard let next else { break }
+                                // Counted before the finished run leaves, so the slot never looks free in between.
+                                let following = JobRun(job: next)
+                                inFlight.add(following)
+                                inFlight.remove(run)
+                                run = following
+                            }
                             inFlight.remove(run)
                             wake.signal()
-                            if let retryAt { wakeUp(wake, at: retryAt) }
                         }
                     }
                     if jobs.isEmpty {
@@ -111,20 +120,22 @@ public struct JobWorker: Service {
         }
     }
 
-    /// Runs one attempt and records it; returns when the job is due again if it will be retried.
-    private func execute(_ run: JobRun) async -> Date? {
+    /// Runs one attempt and records it; returns when the job is due again if it will be retried, and the job the
+    /// handler claimed for this worker to run next.
+    private func execute(_ run: JobRun) async -> (retryAt: Date?, next: ClaimedJob?) {
         let started = ContinuousClock.now
         let job = run.job
         let policy = registry.policy(for: job.kind)
         let transition: JobTransition
         var recorded: Bool?
+        var next: ClaimedJob?
         if policy.isExhausted(job, now: time.now()) {
             transition = .dead(AttemptFailure(error: "retry budget used up by attempts that lost their lease"))
         } else if let handler = registry.handler(for: job.kind) {
             let heartbeat = Task { await keepLease(job) }
             let outcome = await run.outcome(of: handler, timeout: configuration.handlerTimeout)
             heartbeat.cancel()
-            if case let .recorded(_, held) = outcome { recorded = held }
+            if case let .recorded(_, held, following) = outcome { (recorded, next) = (held, following) }
             transition = outcome.map { policy.transition(after: $0, of: job, now: time.now()) } ?? .released
         } else {
             transition = policy.transition(after: .retry(error: "no handler for \(job.kind)"), of: job, now: time.now())
@@ -137,8 +148,8 @@ public struct JobWorker: Service {
         }
         AttemptReport(job: job, transition: transition, recording: recording, duration: ContinuousClock.now - started)
             .emit(to: logger, metrics: metrics)
-        guard case .held = recording, case let .retry(at, _) = transition else { return nil }
-        return at
+        guard case .held = recording, case let .retry(at, _) = transition else { return (nil, next) }
+        return (at, next)
     }
 
     private func finish(_ job: ClaimedJob, _ transition: JobTransition) async -> AttemptReport.Recording {
