@@ -69,6 +69,20 @@ import Testing
         #expect(detail.attempts.last?.note == "ok")
     }
 
+    @Test func oneHeartbeatRenewsEveryLeaseStillHeldAndReportsEachLostOne() async throws {
+        let time = ManualTime()
+        let queue = try Scratch().queue(time: time)
+        for _ in 0..<3 { _ = try await queue.enqueue(NewJob(kind: "a")) }
+        let held = try await queue.claim(kinds: ["a"], limit: 3, worker: "w", lease: .seconds(30))
+        #expect(held.count == 3)
+        #expect(try await queue.finish(held[1], .succeeded(note: "done")))
+        time.advance(by: .seconds(20))
+        #expect(try await queue.heartbeat(held, lease: .seconds(30)) == [true, false, true])
+        // Renewed at 20 s for 30 s: still held at 45 s, when the original lease would have lapsed.
+        time.advance(by: .seconds(25))
+        #expect(try await queue.claim(kinds: ["a"], limit: 3, worker: "x", lease: .seconds(30)).isEmpty)
+    }
+
     @Test func releaseDoesNotChargeTheAttempt() async throws {
         let queue = try Scratch().queue()
         let id = try await queue.enqueue(NewJob(kind: "a")).id

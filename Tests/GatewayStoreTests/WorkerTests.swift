@@ -182,6 +182,39 @@ struct HungHandler: JobHandler {
         }
     }
 
+    @Test func heartbeatsKeepAJobRunningPastItsLeaseFromBeingTakenOver() async throws {
+        let queue = try Scratch().queue()
+        let runs = FailCounter()
+        var registry = JobRegistry()
+        registry.register("long") { _ in
+            _ = runs.next()
+            try await Task.sleep(for: .milliseconds(900))
+            return .succeeded(note: "done")
+        }
+        let id = try await queue.enqueue(NewJob(kind: "long")).id
+        let holder = JobWorker(
+            queue: queue, registry: registry,
+            configuration: JobWorkerConfiguration(
+                name: "holder", concurrency: 4, lease: .milliseconds(250), heartbeat: .milliseconds(60)),
+            logger: quietLogger)
+        try await withServices([holder]) {
+            let started = try await eventually { runs.value == 1 }
+            #expect(started)
+            // A second worker polls all along: it could only take the job over if a lease lapsed.
+            let rival = JobWorker(
+                queue: queue, registry: registry,
+                configuration: JobWorkerConfiguration(name: "rival", pollInterval: .milliseconds(20)), logger: quietLogger)
+            try await withServices([rival]) {
+                let done = try await eventually { try await queue.show(id: id)?.job.state == .succeeded }
+                #expect(done)
+            }
+        }
+        let detail = try #require(try await queue.show(id: id))
+        #expect(detail.attempts.map(\.outcome) == [.succeeded])
+        #expect(detail.attempts.map(\.worker) == ["holder"])
+        #expect(runs.value == 1)
+    }
+
     @Test func aJobClaimedByAHandlerForItsWorkerRunsNextInTheSameSlot() async throws {
         let queue = try Scratch().queue()
         let ran = FailCounter()

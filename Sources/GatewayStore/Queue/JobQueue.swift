@@ -8,8 +8,8 @@ public protocol JobQueue: Sendable {
     /// Claims up to `limit` runnable jobs of `kinds`, oldest by (priority, run_at, id), under a lease held
     /// by `worker`; jobs whose lease lapsed are rescued first.
     func claim(kinds: Set<String>, limit: Int, worker: String, lease: Duration) async throws -> [ClaimedJob]
-    /// Extends a held lease; false if the worker no longer holds it.
-    func heartbeat(_ job: ClaimedJob, lease: Duration) async throws -> Bool
+    /// Extends held leases in one transaction; each result is false if that worker no longer holds it.
+    func heartbeat(_ jobs: [ClaimedJob], lease: Duration) async throws -> [Bool]
     /// Ends attempts in one transaction; each result is false if that worker had lost its lease.
     func finish(_ finishes: [JobFinish]) async throws -> [Bool]
 
@@ -42,6 +42,11 @@ extension JobQueue {
     /// Enqueues one job.
     public func enqueue(_ job: NewJob) async throws -> EnqueueResult {
         try await enqueue([job])[0]
+    }
+
+    /// Extends one held lease; false if the worker no longer holds it.
+    public func heartbeat(_ job: ClaimedJob, lease: Duration) async throws -> Bool {
+        try await heartbeat([job], lease: lease)[0]
     }
 
     /// Ends one attempt; false if the worker had lost its lease.

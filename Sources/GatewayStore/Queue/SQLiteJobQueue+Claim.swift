@@ -62,14 +62,17 @@ extension SQLiteJobQueue {
         return claimed.sorted { a, b in (a.job.priority, a.runAt, a.job.id) < (b.job.priority, b.runAt, b.job.id) }.map(\.job)
     }
 
-    public func heartbeat(_ job: ClaimedJob, lease: Duration) async throws -> Bool {
+    public func heartbeat(_ jobs: [ClaimedJob], lease: Duration) async throws -> [Bool] {
         let now = time.now()
         return try await database.write { db in
-            try db.cachedStatement(sql: """
+            let renew = try db.cachedStatement(sql: """
                 UPDATE jobs SET locked_until = ?, updated_at = ?
                 WHERE id = ? AND worker = ? AND attempt = ? AND state = 'running'
-                """).execute(arguments: [now.adding(lease).millis, now.millis, job.id, job.worker, job.attempt])
-            return db.changesCount == 1
+                """)
+            return try jobs.map { job in
+                try renew.execute(arguments: [now.adding(lease).millis, now.millis, job.id, job.worker, job.attempt])
+                return db.changesCount == 1
+            }
         }
     }
 }

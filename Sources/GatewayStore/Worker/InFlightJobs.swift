@@ -20,6 +20,10 @@ final class InFlightJobs: @unchecked Sendable {
         lock.withLock { _ = runs.removeValue(forKey: ObjectIdentifier(run)) }
     }
 
+    var all: [JobRun] {
+        lock.withLock { Array(runs.values) }
+    }
+
     func releaseAll() {
         let all = lock.withLock { Array(runs.values) }
         all.forEach { $0.release() }
