@@ -188,14 +188,15 @@ struct HungHandler: JobHandler {
         var registry = JobRegistry()
         registry.register("long") { _ in
             _ = runs.next()
-            try await Task.sleep(for: .milliseconds(900))
+            try await Task.sleep(for: .seconds(3))
             return .succeeded(note: "done")
         }
         let id = try await queue.enqueue(NewJob(kind: "long")).id
+        // The handler runs twice the lease; renewals every 100 ms leave a loaded machine 1.4 s of slack.
         let holder = JobWorker(
             queue: queue, registry: registry,
             configuration: JobWorkerConfiguration(
-                name: "holder", concurrency: 4, lease: .milliseconds(250), heartbeat: .milliseconds(60)),
+                name: "holder", concurrency: 4, lease: .milliseconds(1500), heartbeat: .milliseconds(100)),
             logger: quietLogger)
         try await withServices([holder]) {
             let started = try await eventually { runs.value == 1 }

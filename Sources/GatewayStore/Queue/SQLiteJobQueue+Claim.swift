@@ -5,11 +5,9 @@ extension SQLiteJobQueue {
     public func claim(kinds: Set<String>, limit: Int, worker: String, lease: Duration) async throws -> [ClaimedJob] {
         guard !kinds.isEmpty, limit > 0 else { return [] }
         let now = time.now()
-        let kindList = kinds.sorted()
         return try await database.write { db in
             try Self.rescueLapsedLeases(now: now, in: db)
-            return try Self.claimRunnable(
-                kinds: kindList, limit: limit, worker: worker, lease: lease, now: now, in: db)
+            return try Self.claimRunnable(kinds: kinds, limit: limit, worker: worker, lease: lease, now: now, in: db)
         }
     }
 
@@ -32,7 +30,7 @@ extension SQLiteJobQueue {
     }
 
     private static func claimRunnable(
-        kinds: [String], limit: Int, worker: String, lease: Duration, now: Date, in db: Database
+        kinds: Set<String>, limit: Int, worker: String, lease: Duration, now: Date, in db: Database
     ) throws -> [ClaimedJob] {
         let kindMarks = Array(repeating: "?", count: kinds.count).joined(separator: ",")
         let statement = try db.cachedStatement(sql: """
@@ -46,7 +44,7 @@ extension SQLiteJobQueue {
             """)
         let nowMillis = now.millis
         var arguments: StatementArguments = [worker, now.adding(lease).millis, nowMillis, nowMillis, nowMillis]
-        arguments += StatementArguments(kinds)
+        arguments += StatementArguments(kinds.sorted())
         arguments += [limit]
         // RETURNING gives no order, so the rows are put back in the order they were picked.
         let claimed = try Row.decodeAll(statement, arguments: arguments) { row in
@@ -56,7 +54,7 @@ extension SQLiteJobQueue {
                 attempt: attempt, maxAttempts: row["max_attempts"], uniqueKey: row["unique_key"],
                 createdAt: Date(millis: row["created_at"]), worker: worker, claimedAt: now,
                 budgetAttempt: attempt - (row["retry_base"] as Int), budgetSince: Date(millis: row["retry_since"]),
-                lease: lease, workerKinds: Set(kinds))
+                lease: lease, workerKinds: kinds)
             return (job: job, runAt: row["run_at"] as Int64)
         }
         return claimed.sorted { a, b in (a.job.priority, a.runAt, a.job.id) < (b.job.priority, b.runAt, b.job.id) }.map(\.job)

@@ -25,7 +25,6 @@ final class InFlightJobs: @unchecked Sendable {
     }
 
     func releaseAll() {
-        let all = lock.withLock { Array(runs.values) }
         all.forEach { $0.release() }
     }
 }

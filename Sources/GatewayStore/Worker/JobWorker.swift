@@ -165,7 +165,7 @@ public struct JobWorker: Service {
     /// attempt: those were two tasks and two timers set and cancelled for every job, a measurable share of the
     /// CPU at thousands of jobs a second. A timeout is noticed within a quarter of it (or a heartbeat).
     private func keepLeases(of inFlight: InFlightJobs) async {
-        let tick = min(configuration.heartbeat, configuration.handlerTimeout / 4)
+        let tick = max(min(configuration.heartbeat, configuration.handlerTimeout / 4), .milliseconds(1))
         var renewed = ContinuousClock.now
         while true {
             do {
