@@ -48,6 +48,24 @@ import Testing
         #expect(try Self.size(of: mainFile) >= before + 3_000_000)
     }
 
+    @Test func aSingleStatementReadSeesTheLatestCommitAndHoldsNoSnapshotAfterwards() async throws {
+        let scratch = try Scratch()
+        let database = try scratch.database()
+        try await database.write { db in try db.execute(sql: "CREATE TABLE t (n INTEGER NOT NULL); INSERT INTO t VALUES (1)") }
+        let read: @Sendable () async throws -> Int? = {
+            try await database.readSingleStatement { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT max(n) FROM t")) }
+        }
+        #expect(try await read() == 1)
+        try await database.write { db in try db.execute(sql: "INSERT INTO t VALUES (2)") }
+        #expect(try await read() == 2)
+        // A reader left inside a transaction would pin the log: a TRUNCATE checkpoint could not empty it.
+        let other = try DatabaseQueue(path: scratch.databasePath)
+        let result = try other.writeWithoutTransaction { db in try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        let row = try #require(result)
+        #expect(row[0] as Int == 0, "the checkpoint was not blocked")
+        #expect(row[1] as Int == 0, "the log was emptied")
+    }
+
     private static func size(of path: String) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     }

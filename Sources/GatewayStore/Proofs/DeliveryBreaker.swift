@@ -42,7 +42,7 @@ extension ProofStore {
 
     /// The breaker of one MG; nil if no delivery to it ever failed.
     public func breaker(mgOCID: UInt64) async throws -> DeliveryBreaker? {
-        try await database.read { db in try Self.fetchBreaker(mgOCID, in: db) }
+        try await database.readSingleStatement { db in try Self.fetchBreaker(mgOCID, in: db) }
     }
 
     /// Every MG with failures counted or a pause set, most failing first (for `jobs stats`).

@@ -31,7 +31,7 @@ public final class ProofStore: Sendable {
         build: @escaping @Sendable (CheckoutSessionRecord) throws -> StoredProof,
         deliveryJob: @escaping @Sendable (String) -> NewJob, ending job: ClaimedJob? = nil
     ) async throws -> (issue: ProofIssue, held: Bool?, delivery: ClaimedJob?) {
-        guard let session = try await database.read({ db in try CheckoutSessionStore.fetch(sessionID, in: db) }) else {
+        guard let session = try await database.readSingleStatement({ db in try CheckoutSessionStore.fetch(sessionID, in: db) }) else {
             return (.unknownSession, nil, nil)
         }
         let proof = try build(session)
@@ -67,12 +67,12 @@ public final class ProofStore: Sendable {
 
     /// The proof with this txid.
     public func proof(txid: String) async throws -> StoredProof? {
-        try await database.read { db in try Self.fetchProof(sql: "txid = ?", txid, in: db) }
+        try await database.readSingleStatement { db in try Self.fetchProof(sql: "txid = ?", txid, in: db) }
     }
 
     /// The proof of a session.
     public func proof(sessionID: String) async throws -> StoredProof? {
-        try await database.read { db in try Self.fetchProof(sql: "session_id = ?", sessionID, in: db) }
+        try await database.readSingleStatement { db in try Self.fetchProof(sql: "session_id = ?", sessionID, in: db) }
     }
 
     /// The ledger entries payable to one MG, oldest first.

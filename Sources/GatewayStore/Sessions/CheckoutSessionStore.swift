@@ -41,7 +41,7 @@ public final class CheckoutSessionStore: Sendable {
     public func close() async { await committer.close() }
 
     public func session(id: String) async throws -> CheckoutSessionRecord? {
-        try await database.read { db in
+        try await database.readSingleStatement { db in
             try Self.fetch(id, in: db)
         }
     }

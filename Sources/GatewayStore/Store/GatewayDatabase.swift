@@ -146,6 +146,19 @@ public final class GatewayDatabase: Sendable {
         try pool.read(body)
     }
 
+    /// `read(_:)` for a body that runs one statement, without the transaction around it: SQLite makes a single
+    /// statement atomic by itself, so the `BEGIN` and `COMMIT` that `read` adds are two statements of pure cost
+    /// on every hot lookup (a session, a proof, a breaker). A body that runs two or more statements must use
+    /// `read`, or it may see each from a different commit.
+    public func readSingleStatement<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try readSingleStatementHere(body)
+    }
+
+    /// Not async, so it can only call the pool's synchronous unsafe read.
+    private func readSingleStatementHere<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.unsafeRead(body)
+    }
+
     /// Copies the live database to `destination` with SQLite's online backup (readers and writers go on).
     public func backup(to destination: String) throws {
         let target = try DatabaseQueue(path: destination)
