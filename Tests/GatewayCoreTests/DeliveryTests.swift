@@ -126,7 +126,7 @@ struct DeliveryTests {
 
     @Test func anMGHangingPastTheTimeoutIsRetried() async throws {
         let rig = try await DeliveryRig()
-        rig.webhook.inject(.hang(.seconds(1)))
+        rig.webhook.inject(.hang(.seconds(6)))  // twice the rig's 3 s timeout
         let session = try await rig.paidSession()
         try await rig.running {
             try await expectEventually { try await rig.delivery(of: session)?.attempts.count == 1 }
