@@ -72,13 +72,18 @@ import Testing
     @Test func oneHeartbeatRenewsEveryLeaseStillHeldAndReportsEachLostOne() async throws {
         let time = ManualTime()
         let queue = try Scratch().queue(time: time)
-        for _ in 0..<3 { _ = try await queue.enqueue(NewJob(kind: "a")) }
-        let held = try await queue.claim(kinds: ["a"], limit: 3, worker: "w", lease: .seconds(30))
-        #expect(held.count == 3)
+        for kind in ["a", "a", "b"] { _ = try await queue.enqueue(NewJob(kind: kind)) }
+        let held = try await queue.claim(kinds: ["a"], limit: 2, worker: "w", lease: .seconds(30))
+        let short = try #require(try await queue.claim(kinds: ["b"], limit: 1, worker: "w", lease: .seconds(10)).first)
+        #expect(held.count == 2)
+        // The attempt ended its own job (as a handler recording its success does): not a lost lease.
         #expect(try await queue.finish(held[1], .succeeded(note: "done")))
-        time.advance(by: .seconds(20))
-        #expect(try await queue.heartbeat(held, lease: .seconds(30)) == [true, false, true])
-        // Renewed at 20 s for 30 s: still held at 45 s, when the original lease would have lapsed.
+        // The short lease lapses and another worker takes the job over: lost.
+        time.advance(by: .seconds(15))
+        let rescued = try #require(try await queue.claim(kinds: ["b"], limit: 1, worker: "x", lease: .seconds(30)).first)
+        #expect(rescued.id == short.id)
+        #expect(try await queue.heartbeat(held + [short], lease: .seconds(30)) == [true, true, false])
+        // Renewed at 15 s for 30 s: still held at 40 s, when the original lease would have lapsed.
         time.advance(by: .seconds(25))
         #expect(try await queue.claim(kinds: ["a"], limit: 3, worker: "x", lease: .seconds(30)).isEmpty)
     }

@@ -251,6 +251,40 @@ struct HungHandler: JobHandler {
         }
     }
 
+    @Test func aJobHandedOverWhileTheWorkerStopsGoesBackToTheQueueUnrun() async throws {
+        let queue = try Scratch().queue()
+        let secondRuns = FailCounter()
+        let firstStarted = FailCounter()
+        var registry = JobRegistry()
+        registry.register("first") { job in
+            _ = firstStarted.next()
+            let success = JobSuccess(job: job, note: "first done")
+            let (held, next) = try await queue.database.write { db in
+                (try success.record(at: Date(), in: db), try queue.enqueue(NewJob(kind: "second"), after: job, in: db))
+            }
+            // Shutdown begins while this handler is still running.
+            try? await Task.sleep(for: .milliseconds(500))
+            return success.outcome(held: held, next: next)
+        }
+        registry.register("second") { _ in
+            _ = secondRuns.next()
+            return .succeeded(note: "second done")
+        }
+        let worker = JobWorker(
+            queue: queue, registry: registry,
+            configuration: JobWorkerConfiguration(name: "stopping", gracePeriod: .seconds(10)), logger: quietLogger)
+        let first = try await queue.enqueue(NewJob(kind: "first")).id
+        try await withServices([worker]) {
+            let started = try await eventually { firstStarted.value == 1 }
+            #expect(started)
+        }
+        #expect(try await queue.show(id: first)?.job.state == .succeeded)
+        let second = try #require(try await queue.list(JobFilter(kind: "second")).first)
+        #expect(second.state == .queued)
+        #expect(try await queue.show(id: second.id)?.attempts.map(\.outcome) == [.released])
+        #expect(secondRuns.value == 0)
+    }
+
     @Test func aSuccessRecordedAfterTheLeaseWasLostChangesNothing() async throws {
         let queue = try Scratch().queue()
         let id = try await queue.enqueue(NewJob(kind: "a")).id

@@ -8,7 +8,8 @@ public protocol JobQueue: Sendable {
     /// Claims up to `limit` runnable jobs of `kinds`, oldest by (priority, run_at, id), under a lease held
     /// by `worker`; jobs whose lease lapsed are rescued first.
     func claim(kinds: Set<String>, limit: Int, worker: String, lease: Duration) async throws -> [ClaimedJob]
-    /// Extends held leases in one transaction; each result is false if that worker no longer holds it.
+    /// Extends held leases in one transaction; each result is false if that worker lost it (the lease lapsed
+    /// and the job was rescued), true if renewed or if that attempt already ended the job itself.
     func heartbeat(_ jobs: [ClaimedJob], lease: Duration) async throws -> [Bool]
     /// Ends attempts in one transaction; each result is false if that worker had lost its lease.
     func finish(_ finishes: [JobFinish]) async throws -> [Bool]

@@ -69,7 +69,13 @@ extension SQLiteJobQueue {
                 """)
             return try jobs.map { job in
                 try renew.execute(arguments: [now.adding(lease).millis, now.millis, job.id, job.worker, job.attempt])
-                return db.changesCount == 1
+                if db.changesCount == 1 { return true }
+                // Not running under this token any more: lost only if the attempt did not end the job itself (a
+                // handler that records its success in its own transaction does so before its worker knows).
+                return try Bool.fetchOne(db.cachedStatement(sql: """
+                    SELECT EXISTS (SELECT 1 FROM job_attempts
+                                   WHERE job_id = ? AND attempt = ? AND worker = ? AND outcome != 'lease_lost')
+                    """), arguments: [job.id, job.attempt, job.worker]) ?? false
             }
         }
     }

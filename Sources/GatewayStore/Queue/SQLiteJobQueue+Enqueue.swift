@@ -25,14 +25,14 @@ extension SQLiteJobQueue {
     /// straight after, in the same slot. A job that follows another every time (a proof's delivery after its
     /// issue) so skips a claim, a wait for the next poll and a slot's hand-over; it is durable and leased like
     /// any claimed job, so if the worker dies first the lease lapses and another worker runs it.
-    /// - Returns: the claimed job, or nil when it was only enqueued (the worker does not run its kind) or not
-    ///   at all (its unique key exists).
+    /// - Returns: the claimed job, or nil when it was only enqueued (the worker does not run its kind, or the
+    ///   job is due later) or not at all (its unique key exists).
     public func enqueue(_ job: NewJob, after holder: ClaimedJob, in db: Database) throws -> ClaimedJob? {
-        guard holder.workerKinds.contains(job.kind) else {
+        let now = time.now()
+        guard holder.workerKinds.contains(job.kind), (job.runAt ?? now) <= now else {
             _ = try enqueue(job, in: db)
             return nil
         }
-        let now = time.now()
         let insert = try db.cachedStatement(sql: """
             INSERT INTO jobs (kind, payload, state, priority, run_at, max_attempts, unique_key,
                               created_at, updated_at, retry_since, worker, attempt, locked_until, started_at)

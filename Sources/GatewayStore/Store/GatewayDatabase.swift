@@ -28,6 +28,9 @@ public final class GatewayDatabase: Sendable {
         self.durability = durability
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout.seconds)
+        // Reads run on the calling thread (`read`), so every thread that may read at once needs a reader
+        // connection rather than a wait: GRDB's default of 5 is fewer than the threads of a larger machine.
+        configuration.maximumReaderCount = max(5, ProcessInfo.processInfo.activeProcessorCount + 1)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability.pragmaValue)")
             // 16 MiB of page cache per connection instead of SQLite's 2 MiB: the hot index pages of sessions,

@@ -31,6 +31,8 @@ final class JobRun: @unchecked Sendable {
     /// released first. The handler runs in its own task so a handler that ignores cancellation cannot hold up
     /// shutdown.
     func outcome(of handler: any JobHandler) async -> JobOutcome? {
+        // Released before it started (shutdown right after the claim): the handler never runs.
+        if case let .ended(outcome) = lock.withLock({ state }) { return outcome }
         let job = job
         let task = Task { self.end(with: await handler.run(job)) }
         let outcome = await withCheckedContinuation { continuation in

@@ -74,8 +74,12 @@ public struct JobWorker: Service {
                                 if let retryAt { wakeUp(wake, at: retryAt) }
                                 guard let next else { break }
                                 // Counted before the finished run leaves, so the slot never looks free in between.
+                                // A stopping worker starts nothing new: the handed-over job goes back to the queue.
                                 let following = JobRun(job: next)
-                                inFlight.add(following)
+                                guard !stopping.isSet, inFlight.add(following) else {
+                                    await releaseUnstarted(next)
+                                    break
+                                }
                                 inFlight.remove(run)
                                 run = following
                             }
@@ -152,6 +156,12 @@ public struct JobWorker: Service {
         return (at, next)
     }
 
+    /// Gives a claimed job that never started back to the queue, without charging the attempt.
+    private func releaseUnstarted(_ job: ClaimedJob) async {
+        let recording = await finish(job, .released)
+        AttemptReport(job: job, transition: .released, recording: recording, duration: .zero).emit(to: logger, metrics: metrics)
+    }
+
     private func finish(_ job: ClaimedJob, _ transition: JobTransition) async -> AttemptReport.Recording {
         do {
             return try await queue.finish(job, transition) ? .held : .leaseLost
@@ -160,35 +170,46 @@ public struct JobWorker: Service {
         }
     }
 
-    /// Renews the leases of every running attempt (one write per heartbeat) and ends attempts that outlived
-    /// the handler timeout. One loop for all of them, instead of a heartbeat task and a timeout timer per
-    /// attempt: those were two tasks and two timers set and cancelled for every job, a measurable share of the
-    /// CPU at thousands of jobs a second. A timeout is noticed within a quarter of it (or a heartbeat).
+    /// Renews the leases of every running attempt (one write every heartbeat) and ends attempts that outlived
+    /// the handler timeout (looked for every quarter of it, or every heartbeat if that is shorter). One loop for
+    /// all of them, instead of a heartbeat task and a timeout timer per attempt: those were two tasks and two
+    /// timers set and cancelled for every job, a measurable share of the CPU at thousands of jobs a second.
+    /// A renewal that fails is tried again after a tenth of the heartbeat, not a whole one.
     private func keepLeases(of inFlight: InFlightJobs) async {
-        let tick = max(min(configuration.heartbeat, configuration.handlerTimeout / 4), .milliseconds(1))
-        var renewed = ContinuousClock.now
+        let clock = ContinuousClock()
+        let checkEvery = max(min(configuration.heartbeat, configuration.handlerTimeout / 4), .milliseconds(1))
+        var nextCheck = clock.now + checkEvery
+        var nextRenewal = clock.now + configuration.heartbeat
         while true {
             do {
-                try await Task.sleep(for: tick)
+                try await clock.sleep(until: min(nextCheck, nextRenewal))
             } catch {
                 return
             }
-            let now = ContinuousClock.now
-            let runs = inFlight.all.filter(\.isRunning)
-            runs.forEach { $0.expire(after: configuration.handlerTimeout, at: now) }
-            guard now - renewed >= configuration.heartbeat else { continue }
-            renewed = now
-            let running = runs.filter(\.isRunning)
-            guard !running.isEmpty else { continue }
-            do {
-                let held = try await queue.heartbeat(running.map(\.job), lease: configuration.lease)
-                // An attempt that ended while its renewal was being written is not a lost lease.
-                for (run, held) in zip(running, held) where !held && run.isRunning && run.noteLeaseLoss() {
-                    logger.warning("lease lost while running", metadata: ["job": "\(run.job.id)"])
-                }
-            } catch {
-                logger.warning("heartbeat failed", metadata: ["jobs": "\(running.count)", "error": "\(error)"])
+            let now = clock.now
+            if now >= nextCheck {
+                nextCheck = now + checkEvery
+                inFlight.all.forEach { $0.expire(after: configuration.handlerTimeout, at: now) }
             }
+            if now >= nextRenewal {
+                nextRenewal = await renewLeases(of: inFlight) ? now + configuration.heartbeat : now + configuration.heartbeat / 10
+            }
+        }
+    }
+
+    /// One heartbeat for every running attempt; false if it could not be written.
+    private func renewLeases(of inFlight: InFlightJobs) async -> Bool {
+        let running = inFlight.all.filter(\.isRunning)
+        guard !running.isEmpty else { return true }
+        do {
+            let held = try await queue.heartbeat(running.map(\.job), lease: configuration.lease)
+            for (run, held) in zip(running, held) where !held && run.noteLeaseLoss() {
+                logger.warning("lease lost while running", metadata: ["job": "\(run.job.id)"])
+            }
+            return true
+        } catch {
+            logger.warning("heartbeat failed", metadata: ["jobs": "\(running.count)", "error": "\(error)"])
+            return false
         }
     }
 }
