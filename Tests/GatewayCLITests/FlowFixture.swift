@@ -67,8 +67,11 @@ struct FlowFixture {
     }
 
     /// `ocgate work` on the same spool.
-    func work() throws -> Process {
-        try OCGateProcess.launch(["work", "--config", Self.config], environment: environment, in: directory)
+    /// `ocgate work` on the spool, with `--concurrency` if given.
+    func work(concurrency: Int? = nil) throws -> Process {
+        try OCGateProcess.launch(
+            ["work", "--config", Self.config] + (concurrency.map { ["--concurrency", "\($0)"] } ?? []),
+            environment: environment, in: directory)
     }
 
     /// Creates a checkout as the MG does, tells the MG to expect its payment, and pays it on the hosted page as
