@@ -219,18 +219,7 @@ struct HungHandler: JobHandler {
     @Test func aJobClaimedByAHandlerForItsWorkerRunsNextInTheSameSlot() async throws {
         let queue = try Scratch().queue()
         let ran = FailCounter()
-        var registry = JobRegistry()
-        registry.register("first") { job in
-            let success = JobSuccess(job: job, note: "first done")
-            let (held, next) = try await queue.database.write { db in
-                (try success.record(at: Date(), in: db), try queue.enqueue(NewJob(kind: "second"), after: job, in: db))
-            }
-            return success.outcome(held: held, next: next)
-        }
-        registry.register("second") { _ in
-            _ = ran.next()
-            return .succeeded(note: "second done")
-        }
+        let registry = handOverRegistry(queue, firstRuns: FailCounter(), secondRuns: ran)
         // One slot and a poll far away: only the hand-over can run the second job in time.
         let worker = JobWorker(
             queue: queue, registry: registry,
@@ -255,21 +244,8 @@ struct HungHandler: JobHandler {
         let queue = try Scratch().queue()
         let secondRuns = FailCounter()
         let firstStarted = FailCounter()
-        var registry = JobRegistry()
-        registry.register("first") { job in
-            _ = firstStarted.next()
-            let success = JobSuccess(job: job, note: "first done")
-            let (held, next) = try await queue.database.write { db in
-                (try success.record(at: Date(), in: db), try queue.enqueue(NewJob(kind: "second"), after: job, in: db))
-            }
-            // Shutdown begins while this handler is still running.
-            try? await Task.sleep(for: .milliseconds(500))
-            return success.outcome(held: held, next: next)
-        }
-        registry.register("second") { _ in
-            _ = secondRuns.next()
-            return .succeeded(note: "second done")
-        }
+        // Shutdown begins while the first handler is still running, after its commit.
+        let registry = handOverRegistry(queue, firstRuns: firstStarted, secondRuns: secondRuns, pause: .milliseconds(500))
         let worker = JobWorker(
             queue: queue, registry: registry,
             configuration: JobWorkerConfiguration(name: "stopping", gracePeriod: .seconds(10)), logger: quietLogger)
@@ -298,6 +274,28 @@ struct HungHandler: JobHandler {
         #expect(job.worker == "second")
         #expect(holder.attempt == 2)
     }
+}
+
+/// "first" ends its own attempt and hands a "second" job over to its worker in one transaction, then waits
+/// `pause` before returning; "second" succeeds. Each counts its runs.
+private func handOverRegistry(
+    _ queue: SQLiteJobQueue, firstRuns: FailCounter, secondRuns: FailCounter, pause: Duration = .zero
+) -> JobRegistry {
+    var registry = JobRegistry()
+    registry.register("first") { job in
+        _ = firstRuns.next()
+        let success = JobSuccess(job: job, note: "first done")
+        let (held, next) = try await queue.database.write { db in
+            (try success.record(at: Date(), in: db), try queue.enqueue(NewJob(kind: "second"), after: job, in: db))
+        }
+        try? await Task.sleep(for: pause)
+        return success.outcome(held: held, next: next)
+    }
+    registry.register("second") { _ in
+        _ = secondRuns.next()
+        return .succeeded(note: "second done")
+    }
+    return registry
 }
 
 /// Counts calls across tasks. Safe as `@unchecked Sendable`: `count` is only touched under `lock`.
