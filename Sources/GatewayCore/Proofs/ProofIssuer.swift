@@ -44,16 +44,15 @@ public struct ProofIssuer: JobHandler {
         case .unknownSession:
             logger.error("a charge was confirmed for an unknown session", metadata: ["session": "\(sessionID)", "charge": "\(charge)"])
             return .dead(error: "no session \(sessionID)")
-        case .existing:
-            return .recorded(note: issue.note, held: held ?? false)
-        case .issued(let proof, let late):
-            if late {
-                logger.warning(
-                    "late payment honoured: the session had expired when its charge was confirmed",
-                    metadata: ["session": "\(sessionID)", "charge": "\(charge)", "txid": "\(proof.txid)"])
-            }
-            return .recorded(note: issue.note, held: held ?? false, next: delivery)
+        case .issued(let proof, late: true):
+            logger.warning(
+                "late payment honoured: the session had expired when its charge was confirmed",
+                metadata: ["session": "\(sessionID)", "charge": "\(charge)", "txid": "\(proof.txid)"])
+        case .issued, .existing:
+            break
         }
+        // Issued or found: the success is already recorded; only a new proof hands over a delivery.
+        return .recorded(note: issue.note, held: held ?? false, next: delivery)
     }
 
     /// The signed proof of `session` paid by `charge` (spec §4.3, §13 item 7): to the merchant with the order id
