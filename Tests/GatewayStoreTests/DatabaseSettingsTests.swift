@@ -21,6 +21,11 @@ import Testing
         #expect(synchronous == 1)
     }
 
+    @Test func theWriterKeepsSavepointJournalsInMemory() async throws {
+        let database = try Scratch().database()
+        #expect(try await database.write { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") } == 2)
+    }
+
     @Test func everyConnectionHasSixteenMebibytesOfPageCache() async throws {
         let database = try Scratch().database()
         #expect(try await database.write { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -16384)
