@@ -261,6 +261,26 @@ struct HungHandler: JobHandler {
         #expect(secondRuns.value == 0)
     }
 
+    @Test func aJobHandedOverAfterTheHandlerTimedOutGoesBackToTheQueueAtOnce() async throws {
+        let queue = try Scratch().queue()
+        let secondRuns = FailCounter()
+        // The handler timeout ends "first" at 100 ms; it hands "second" over at 400 ms, to a slot that moved on.
+        let registry = handOverRegistry(queue, firstRuns: FailCounter(), secondRuns: secondRuns, delay: .milliseconds(400))
+        let worker = JobWorker(
+            queue: queue, registry: registry,
+            configuration: JobWorkerConfiguration(
+                name: "late", lease: .seconds(120), pollInterval: .milliseconds(50), handlerTimeout: .milliseconds(100)),
+            logger: quietLogger)
+        try await withServices([worker]) {
+            _ = try await queue.enqueue(NewJob(kind: "first"))
+            // Well within the lease: left claimed, "second" would wait those 120 s for lease rescue.
+            let ran = try await eventually(within: .seconds(20)) { secondRuns.value == 1 }
+            #expect(ran)
+        }
+        let second = try #require(try await queue.list(JobFilter(kind: "second")).first)
+        #expect(try await queue.show(id: second.id)?.attempts.map(\.outcome) == [.released, .succeeded])
+    }
+
     @Test func aSuccessRecordedAfterTheLeaseWasLostChangesNothing() async throws {
         let queue = try Scratch().queue()
         let id = try await queue.enqueue(NewJob(kind: "a")).id
@@ -276,17 +296,22 @@ struct HungHandler: JobHandler {
     }
 }
 
-/// "first" ends its own attempt and hands a "second" job over to its worker in one transaction, then waits
-/// `pause` before returning; "second" succeeds. Each counts its runs.
+/// "first" waits `delay`, ends its own attempt and hands a "second" job (only ever one: its unique key) over to
+/// its worker in one transaction, then waits `pause` before returning; "second" succeeds. Each counts its runs.
 private func handOverRegistry(
-    _ queue: SQLiteJobQueue, firstRuns: FailCounter, secondRuns: FailCounter, pause: Duration = .zero
+    _ queue: SQLiteJobQueue, firstRuns: FailCounter, secondRuns: FailCounter, delay: Duration = .zero,
+    pause: Duration = .zero
 ) -> JobRegistry {
     var registry = JobRegistry()
     registry.register("first") { job in
         _ = firstRuns.next()
+        try? await Task.sleep(for: delay)
         let success = JobSuccess(job: job, note: "first done")
         let (held, next) = try await queue.database.write { db in
-            (try success.record(at: Date(), in: db), try queue.enqueue(NewJob(kind: "second"), after: job, in: db))
+            (
+                try success.record(at: Date(), in: db),
+                try queue.enqueue(NewJob(kind: "second", uniqueKey: "second"), after: job, in: db)
+            )
         }
         try? await Task.sleep(for: pause)
         return success.outcome(held: held, next: next)

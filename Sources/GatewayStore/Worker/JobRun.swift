@@ -29,12 +29,19 @@ final class JobRun: @unchecked Sendable {
 
     /// The handler's outcome, a retry if the worker expired it (`expire(after:at:)`), or nil if the run was
     /// released first. The handler runs in its own task so a handler that ignores cancellation cannot hold up
-    /// shutdown.
-    func outcome(of handler: any JobHandler) async -> JobOutcome? {
+    /// shutdown. A handler that returns after its attempt ended that way may still have handed a job over to this
+    /// worker (`JobOutcome.recorded(next:)`); nobody will run it here, so it goes to `orphaned`, which gives it
+    /// back to the queue instead of leaving it claimed until its lease runs out.
+    func outcome(
+        of handler: any JobHandler, orphaned: @escaping @Sendable (ClaimedJob) async -> Void
+    ) async -> JobOutcome? {
         // Released before it started (shutdown right after the claim): the handler never runs.
         if case let .ended(outcome) = lock.withLock({ state }) { return outcome }
         let job = job
-        let task = Task { self.end(with: await handler.run(job)) }
+        let task = Task {
+            let outcome = await handler.run(job)
+            if !self.end(with: outcome), case let .recorded(_, _, next?) = outcome { await orphaned(next) }
+        }
         let outcome = await withCheckedContinuation { continuation in
             let ended: JobOutcome?? = lock.withLock {
                 if case let .ended(outcome) = state { return .some(outcome) }
@@ -66,19 +73,22 @@ final class JobRun: @unchecked Sendable {
         }
     }
 
-    private func end(with outcome: JobOutcome?) {
-        let continuation: CheckedContinuation<JobOutcome?, Never>? = lock.withLock {
+    /// Ends the attempt with `outcome`; false if it had already ended.
+    @discardableResult
+    private func end(with outcome: JobOutcome?) -> Bool {
+        let (ended, continuation): (Bool, CheckedContinuation<JobOutcome?, Never>?) = lock.withLock {
             switch state {
             case .running:
                 state = .ended(outcome)
-                return nil
+                return (true, nil)
             case let .waiting(continuation):
                 state = .ended(outcome)
-                return continuation
+                return (true, continuation)
             case .ended:
-                return nil
+                return (false, nil)
             }
         }
         continuation?.resume(returning: outcome)
+        return ended
     }
 }

@@ -138,7 +138,7 @@ public struct JobWorker: Service {
         if policy.isExhausted(job, now: time.now()) {
             transition = .dead(AttemptFailure(error: "retry budget used up by attempts that lost their lease"))
         } else if let handler = registry.handler(for: job.kind) {
-            let outcome = await run.outcome(of: handler)
+            let outcome = await run.outcome(of: handler, orphaned: { await self.releaseUnstarted($0) })
             if case let .recorded(_, held, following) = outcome { (recorded, next) = (held, following) }
             transition = outcome.map { policy.transition(after: $0, of: job, now: time.now()) } ?? .released
         } else {
