@@ -88,6 +88,24 @@ struct ProofIssueTests {
         #expect(try await fixture.jobs(ProofDelivery.kind).count == 1)
     }
 
+    @Test func aRerunForACompletedSessionBuildsAndSignsNoProof() async throws {
+        let fixture = try ProofFixture()
+        let (session, _) = try await fixture.paidSession()
+        let job = try #require(try await fixture.claim(PaymentJobs.proofIssueKind).first)
+        _ = await fixture.issuer().run(job)
+        let stored = try #require(try await fixture.proofs.proof(sessionID: session.id))
+        let builds = CallCounter()
+        let (issue, _, _) = try await fixture.proofs.issue(
+            sessionID: session.id, now: fixture.time.now(),
+            build: { _ in
+                _ = builds.next()
+                return stored
+            }, deliveryJob: ProofDelivery.job(txid:))
+        #expect(issue == .existing(stored))
+        #expect(builds.value == 0)
+        #expect(try await fixture.proofCount() == 1)
+    }
+
     @Test func aRerunRestoresAMissingDeliveryJobOfAPendingProof() async throws {
         let fixture = try ProofFixture()
         let (session, _) = try await fixture.paidSession()

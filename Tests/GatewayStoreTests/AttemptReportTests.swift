@@ -11,7 +11,7 @@ import Testing
         let queue = try Scratch().queue()
         let logs = RecordedLogs()
         let metrics = TestMetrics()
-        let failures = FailCounter()
+        let failures = CallCounter()
         var registry = JobRegistry()
         registry.register("report.flaky", policy: RetryPolicy(schedule: [.milliseconds(10)], jitter: 0, maxAttempts: 3)) { _ in
             failures.next() < 1 ? .retry(error: "try again", httpStatus: 503) : .succeeded(note: "second time")

@@ -19,7 +19,7 @@ struct HungHandler: JobHandler {
 @Suite struct WorkerTests {
     @Test func runsJobsWokenByInProcessEnqueueAndRetriesFailures() async throws {
         let queue = try Scratch().queue()
-        let failures = FailCounter()
+        let failures = CallCounter()
         var registry = JobRegistry()
         registry.register("flaky", policy: RetryPolicy(schedule: [.milliseconds(10)], jitter: 0, maxAttempts: 3)) { _ in
             failures.next() < 2 ? .retry(error: "try again", httpStatus: 503) : .succeeded(note: "third time")
@@ -99,7 +99,7 @@ struct HungHandler: JobHandler {
     @Test func gracefulShutdownLetsAQuickJobFinish() async throws {
         let queue = try Scratch().queue()
         let id = try await queue.enqueue(NewJob(kind: "quick")).id
-        let started = FailCounter()
+        let started = CallCounter()
         var registry = JobRegistry()
         registry.register("quick") { _ in
             _ = started.next()
@@ -121,7 +121,7 @@ struct HungHandler: JobHandler {
         let id = try await queue.enqueue(NewJob(kind: "poison", maxAttempts: 1)).id
         _ = try await queue.claim(kinds: ["poison"], limit: 1, worker: "crashed", lease: .milliseconds(1))
         try await Task.sleep(for: .milliseconds(20))
-        let calls = FailCounter()
+        let calls = CallCounter()
         var registry = JobRegistry()
         registry.register("poison") { _ in
             _ = calls.next()
@@ -155,7 +155,7 @@ struct HungHandler: JobHandler {
     @Test func aHandlerThatRecordsItsSuccessInItsOwnTransactionIsFinishedOnceAndOnlyIfThatCommits() async throws {
         let queue = try Scratch().queue()
         try await queue.database.write { db in try db.execute(sql: "CREATE TABLE written (job INTEGER NOT NULL)") }
-        let attempts = FailCounter()
+        let attempts = CallCounter()
         var registry = JobRegistry()
         registry.register("write", policy: RetryPolicy(schedule: [.milliseconds(10)], jitter: 0, maxAttempts: 3)) { job in
             let first = attempts.next() == 0
@@ -184,7 +184,7 @@ struct HungHandler: JobHandler {
 
     @Test func heartbeatsKeepAJobRunningPastItsLeaseFromBeingTakenOver() async throws {
         let queue = try Scratch().queue()
-        let runs = FailCounter()
+        let runs = CallCounter()
         var registry = JobRegistry()
         registry.register("long") { _ in
             _ = runs.next()
@@ -218,8 +218,8 @@ struct HungHandler: JobHandler {
 
     @Test func aJobClaimedByAHandlerForItsWorkerRunsNextInTheSameSlot() async throws {
         let queue = try Scratch().queue()
-        let ran = FailCounter()
-        let registry = handOverRegistry(queue, firstRuns: FailCounter(), secondRuns: ran)
+        let ran = CallCounter()
+        let registry = handOverRegistry(queue, firstRuns: CallCounter(), secondRuns: ran)
         // One slot and a poll far away: only the hand-over can run the second job in time.
         let worker = JobWorker(
             queue: queue, registry: registry,
@@ -242,8 +242,8 @@ struct HungHandler: JobHandler {
 
     @Test func aJobHandedOverWhileTheWorkerStopsGoesBackToTheQueueUnrun() async throws {
         let queue = try Scratch().queue()
-        let secondRuns = FailCounter()
-        let firstStarted = FailCounter()
+        let secondRuns = CallCounter()
+        let firstStarted = CallCounter()
         // Shutdown begins while the first handler is still running, after its commit.
         let registry = handOverRegistry(queue, firstRuns: firstStarted, secondRuns: secondRuns, pause: .milliseconds(500))
         let worker = JobWorker(
@@ -263,9 +263,9 @@ struct HungHandler: JobHandler {
 
     @Test func aJobHandedOverAfterTheHandlerTimedOutGoesBackToTheQueueAtOnce() async throws {
         let queue = try Scratch().queue()
-        let secondRuns = FailCounter()
+        let secondRuns = CallCounter()
         // The handler timeout ends "first" at 100 ms; it hands "second" over at 400 ms, to a slot that moved on.
-        let registry = handOverRegistry(queue, firstRuns: FailCounter(), secondRuns: secondRuns, delay: .milliseconds(400))
+        let registry = handOverRegistry(queue, firstRuns: CallCounter(), secondRuns: secondRuns, delay: .milliseconds(400))
         let worker = JobWorker(
             queue: queue, registry: registry,
             configuration: JobWorkerConfiguration(
@@ -299,7 +299,7 @@ struct HungHandler: JobHandler {
 /// "first" waits `delay`, ends its own attempt and hands a "second" job (only ever one: its unique key) over to
 /// its worker in one transaction, then waits `pause` before returning; "second" succeeds. Each counts its runs.
 private func handOverRegistry(
-    _ queue: SQLiteJobQueue, firstRuns: FailCounter, secondRuns: FailCounter, delay: Duration = .zero,
+    _ queue: SQLiteJobQueue, firstRuns: CallCounter, secondRuns: CallCounter, delay: Duration = .zero,
     pause: Duration = .zero
 ) -> JobRegistry {
     var registry = JobRegistry()
@@ -321,19 +321,4 @@ private func handOverRegistry(
         return .succeeded(note: "second done")
     }
     return registry
-}
-
-/// Counts calls across tasks. Safe as `@unchecked Sendable`: `count` is only touched under `lock`.
-final class FailCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-
-    var value: Int { lock.withLock { count } }
-
-    func next() -> Int {
-        lock.withLock {
-            defer { count += 1 }
-            return count
-        }
-    }
 }

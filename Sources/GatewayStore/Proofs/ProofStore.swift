@@ -14,12 +14,13 @@ public final class ProofStore: Sendable {
     /// Issues the proof of a paid session in one transaction (save before send): `build` makes the signed proof
     /// from the session as stored, then the proof, its ledger entry, the session's completion and `deliveryJob`
     /// commit together. A session that already has a proof gets no second one: its delivery job is enqueued
-    /// again if it was still pending (the job's unique key makes that a no-op when it exists), and the proof
-    /// `build` made is dropped unseen.
+    /// again if it was still pending (the job's unique key makes that a no-op when it exists).
     /// - Parameters:
     ///   - build: makes the proof, before the write transaction: signing is the costliest step of issuing, and
     ///     inside the transaction the single writer would wait for it. What a proof takes from its session
-    ///     (parties, order id, amount, currency) never changes once the session exists.
+    ///     (parties, order id, amount, currency) never changes once the session exists. A session read as
+    ///     completed already has its proof, so a re-run builds nothing; should one complete between that read
+    ///     and the transaction, the proof built for it is dropped unseen.
     ///   - deliveryJob: the delivery job for a txid.
     ///   - job: the `proof.issue` attempt, ended as succeeded (with `ProofIssue.note`) in the same transaction
     ///     when a proof is issued or found. A new proof's delivery job is then claimed for `job`'s worker
@@ -34,19 +35,21 @@ public final class ProofStore: Sendable {
         guard let session = try await database.readSingleStatement({ db in try CheckoutSessionStore.fetch(sessionID, in: db) }) else {
             return (.unknownSession, nil, nil)
         }
-        let proof = try build(session)
+        let proof = session.status == SessionStatus.completed.rawValue ? nil : try build(session)
         let queue = self.queue
         return try await database.write { db in
             let (issue, delivery) = try Self.issue(
-                proof, sessionID: sessionID, now: now, deliveryJob: deliveryJob, by: job, queue: queue, in: db)
+                proof, build: build, sessionID: sessionID, now: now, deliveryJob: deliveryJob, by: job, queue: queue,
+                in: db)
             guard let job, issue != .unknownSession else { return (issue, nil, nil) }
             return (issue, try JobSuccess(job: job, note: issue.note).record(at: now, in: db), delivery)
         }
     }
 
+    /// `prebuilt` is the proof `build` made before the transaction, if it did.
     private static func issue(
-        _ proof: StoredProof, sessionID: String, now: Date, deliveryJob: (String) -> NewJob, by job: ClaimedJob?,
-        queue: SQLiteJobQueue, in db: Database
+        _ prebuilt: StoredProof?, build: (CheckoutSessionRecord) throws -> StoredProof, sessionID: String, now: Date,
+        deliveryJob: (String) -> NewJob, by job: ClaimedJob?, queue: SQLiteJobQueue, in db: Database
     ) throws -> (ProofIssue, delivery: ClaimedJob?) {
         if let existing = try fetchProof(sql: "session_id = ?", sessionID, in: db) {
             if existing.deliveryState == .pending { _ = try queue.enqueue(deliveryJob(existing.txid), in: db) }
@@ -54,6 +57,7 @@ public final class ProofStore: Sendable {
         }
         // The status as of this transaction: the session may have expired since it was read.
         guard let session = try CheckoutSessionStore.fetch(sessionID, in: db) else { return (.unknownSession, nil) }
+        let proof = try prebuilt ?? build(session)
         try insert(proof, in: db)
         let late = session.status == SessionStatus.expired.rawValue || session.expiresAt <= Int64(now.timeIntervalSince1970)
         try db.cachedStatement(sql: "UPDATE checkout_sessions SET status = 'completed', late = ?, status_changed_at = ? WHERE id = ?").execute(arguments: [late, now.millis, sessionID])
