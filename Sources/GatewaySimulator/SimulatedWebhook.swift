@@ -13,6 +13,10 @@ import Opencharge
 /// equality; duplicates by `(issuer, txid)` are accepted again. Faults can be injected (§10 item 5). It also
 /// takes settlement statements at `statementPath`, checking the request and the statement's signature.
 ///
+/// With `checking: .afterwards` it is the stub of `ocgate bench flow`: it answers a proof delivery at once and
+/// runs the same checks when asked (`checkDeferred()`), after the clock stopped. A real MG runs on its own
+/// machine; checking inline would put its two signature verifications per proof on the cores being measured.
+///
 /// Safe as `@unchecked Sendable`: the mutable tables are read and written only under `lock`.
 public final class SimulatedWebhook: @unchecked Sendable {
     /// A misbehaviour the MG shows until it is healed (`inject(nil)`).
@@ -35,6 +39,22 @@ public final class SimulatedWebhook: @unchecked Sendable {
         public let status: Int
     }
 
+    /// When a proof delivery is checked.
+    public enum Checking: Sendable {
+        /// Before answering, as a real MG does.
+        case onReceipt
+        /// By `checkDeferred()`: a delivery whose body names a txid is answered `accepted` at once.
+        case afterwards
+    }
+
+    /// A proof delivery answered before it was checked, kept for `checkDeferred()`.
+    private struct Deferred {
+        let headers: [String: String]
+        let target: String
+        let body: [UInt8]
+        let receivedAt: Int64
+    }
+
     /// An order the MG waits to see paid.
     struct PendingPayment {
         let merchantOCID: UInt64
@@ -46,6 +66,7 @@ public final class SimulatedWebhook: @unchecked Sendable {
     public let party: SimulatedParty
     private let gateways: [UInt64: PeerMetadata]
     private let time: any TimeSource
+    private let checking: Checking
     private let lock = NSLock()
     private var fault: Fault?
     private var orders: [String: PendingPayment] = [:]
@@ -53,12 +74,14 @@ public final class SimulatedWebhook: @unchecked Sendable {
     private var accepted: [String: [UInt8]] = [:]
     private var statements: [String: [UInt8]] = [:]
     private var nonces: Set<String> = []
+    private var deferred: [Deferred] = []
     private var server: Task<Void, any Error>?
 
-    private init(party: SimulatedParty, gateways: [PeerMetadata], time: any TimeSource) {
+    private init(party: SimulatedParty, gateways: [PeerMetadata], time: any TimeSource, checking: Checking) {
         self.party = party
         self.gateways = Dictionary(gateways.map { ($0.ocid, $0) }, uniquingKeysWith: { _, last in last })
         self.time = time
+        self.checking = checking
     }
 
     /// Where the MG takes settlement statements (`settlement.notify` points here).
@@ -69,7 +92,8 @@ public final class SimulatedWebhook: @unchecked Sendable {
 
     /// Starts an MG with OCID `ocid` that accepts proofs from `gateways`, judging timestamps by `time`.
     public static func start(
-        ocid: UInt64 = 300, key: PrivateKey = .generate(), trusting gateways: [PeerMetadata], time: any TimeSource
+        ocid: UInt64 = 300, key: PrivateKey = .generate(), trusting gateways: [PeerMetadata], time: any TimeSource,
+        checking: Checking = .onReceipt
     ) async throws -> SimulatedWebhook {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let box = ServerBox()
@@ -95,7 +119,7 @@ public final class SimulatedWebhook: @unchecked Sendable {
             party: SimulatedParty(
                 ocid: ocid, name: "Simulated MG", key: key, endpoint: "http://127.0.0.1:\(port)",
                 capabilities: ["orders.checkout", "transfer.webhook"], accepts: gateways.map(\.ocid)),
-            gateways: gateways, time: time)
+            gateways: gateways, time: time, checking: checking)
         webhook.lock.withLock { webhook.server = server }
         box.set(webhook)
         return webhook
@@ -125,6 +149,22 @@ public final class SimulatedWebhook: @unchecked Sendable {
     /// The signed statements accepted, by statement id.
     public var acceptedStatements: [String: [UInt8]] { lock.withLock { statements } }
 
+    /// Runs the checks a `.afterwards` MG skipped on every delivery it answered, in the order they came, as of
+    /// when each came; returns one line per delivery that fails them (empty when all pass).
+    public func checkDeferred() -> [String] {
+        let answered = lock.withLock { deferred }
+        return answered.compactMap { delivery -> String? in
+            do throws(APIError) {
+                _ = try check(
+                    header: { delivery.headers[$0] ?? "" }, target: delivery.target, body: delivery.body, delivery: .proof,
+                    at: delivery.receivedAt)
+                return nil
+            } catch {
+                return "\(error.code.rawValue): \(error.message)"
+            }
+        }
+    }
+
     private func answer(_ request: Request, body: [UInt8], delivery: Delivery) async throws -> Response {
         let header = { (name: String) in request.headers[HTTPField.Name(name)!] ?? "" }
         let active = lock.withLock { () -> Fault? in
@@ -145,6 +185,8 @@ public final class SimulatedWebhook: @unchecked Sendable {
         case .hang(let delay):
             try await Task.sleep(for: delay)
             outcome = judge(header: header, target: request.head.path ?? request.uri.string, body: body, delivery: delivery)
+        case nil where checking == .afterwards && delivery == .proof:
+            outcome = acknowledge(header: header, target: request.head.path ?? request.uri.string, body: body)
         case nil:
             outcome = judge(header: header, target: request.head.path ?? request.uri.string, body: body, delivery: delivery)
         }
@@ -159,27 +201,50 @@ public final class SimulatedWebhook: @unchecked Sendable {
         header: (String) -> String, target: String, body: [UInt8], delivery: Delivery
     ) -> (Int, JSONValue, [(String, String)]) {
         do {
-            let gateway = try authenticate(header: header, target: target, body: body)
-            let json =
-                switch delivery {
-                case .proof: try verifyProof(body, from: gateway)
-                case .statement: try verifyStatement(body, from: gateway)
-                }
-            return (200, json, [])
+            return (200, try check(header: header, target: target, body: body, delivery: delivery, at: now()), [])
         } catch {
             return (error.status, error.json, [])
         }
     }
 
-    /// Request authentication (spec §3): the trusted gateway that signed the request.
-    private func authenticate(header: (String) -> String, target: String, body: [UInt8]) throws(APIError) -> PeerMetadata {
+    /// A `.afterwards` MG's answer: accepted, if the body names a txid; the checks wait for `checkDeferred()`.
+    private func acknowledge(header: (String) -> String, target: String, body: [UInt8]) -> (Int, JSONValue, [(String, String)]) {
+        guard let txid = (try? JSONParser.parse(body))?["proof"]?["txid"]?.stringValue else {
+            let error = APIError(.invalidProof, "body is not {proof, signature}")
+            return (error.status, error.json, [])
+        }
+        let headers = Dictionary(uniqueKeysWithValues: [OCHeader.id, OCHeader.timestamp, OCHeader.nonce, OCHeader.signature].map { ($0, header($0)) })
+        lock.withLock {
+            deferred.append(Deferred(headers: headers, target: target, body: body, receivedAt: now()))
+            if accepted[txid] == nil { accepted[txid] = body }
+        }
+        return (200, ["status": "accepted", "txid": .string(txid)], [])
+    }
+
+    /// Every check of a delivery that came at `now` (unix seconds); the answer's body if it passes them.
+    private func check(
+        header: (String) -> String, target: String, body: [UInt8], delivery: Delivery, at now: Int64
+    ) throws(APIError) -> JSONValue {
+        let gateway = try authenticate(header: header, target: target, body: body, at: now)
+        switch delivery {
+        case .proof: return try verifyProof(body, from: gateway)
+        case .statement: return try verifyStatement(body, from: gateway)
+        }
+    }
+
+    private func now() -> Int64 { Int64(time.now().timeIntervalSince1970) }
+
+    /// Request authentication (spec §3) of a request that came at `now`: the trusted gateway that signed it.
+    private func authenticate(
+        header: (String) -> String, target: String, body: [UInt8], at now: Int64
+    ) throws(APIError) -> PeerMetadata {
         let ocidText = header(OCHeader.id)
         let timestampText = header(OCHeader.timestamp)
         let nonce = header(OCHeader.nonce)
         guard let caller = UInt64(ocidText), let gateway = gateways[caller] else {
             throw APIError(.issuerNotAccepted, "X-OC-ID \(ocidText) is not a trusted gateway")
         }
-        guard let timestamp = Int64(timestampText), abs(Int64(time.now().timeIntervalSince1970) - timestamp) <= 300 else {
+        guard let timestamp = Int64(timestampText), abs(now - timestamp) <= 300 else {
             throw APIError(.timestampExpired, "timestamp \(timestampText) outside the window")
         }
         let canonical = CanonicalRequest(
@@ -238,8 +303,7 @@ public final class SimulatedWebhook: @unchecked Sendable {
         let body = CanonicalJSON.encode(json)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        let signed = party.key.signResponse(
-            ocid: party.ocid, status: status, body: body, timestamp: Int64(time.now().timeIntervalSince1970))
+        let signed = party.key.signResponse(ocid: party.ocid, status: status, body: body, timestamp: now())
         for (name, value) in signed.fields.map({ ($0.name, $0.value) }) + extra { headers[HTTPField.Name(name)!] = value }
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

@@ -25,9 +25,10 @@ struct DeliveryRig {
         schedule: [.seconds(10)], giveUpAfter: .seconds(3600), timeout: .seconds(3), jitter: 0,
         breakerThreshold: 3, breakerPause: .seconds(60))
 
-    init(settings: DeliverySection = Self.settings) async throws {
+    init(settings: DeliverySection = Self.settings, mgChecking: SimulatedWebhook.Checking = .onReceipt) async throws {
         fixture = try ProofFixture(delivery: settings)
-        webhook = try await SimulatedWebhook.start(ocid: fixture.mgOCID, trusting: [fixture.gatewayMetadata], time: fixture.time)
+        webhook = try await SimulatedWebhook.start(
+            ocid: fixture.mgOCID, trusting: [fixture.gatewayMetadata], time: fixture.time, checking: mgChecking)
         var registry = JobRegistry()
         GatewayJobs.registerProofs(
             into: &registry, runtime: fixture.runtime, identity: fixture.identity,

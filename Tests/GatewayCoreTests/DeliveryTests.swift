@@ -27,6 +27,22 @@ struct DeliveryTests {
         #expect(rig.fixture.logs.messages(at: .warning).isEmpty, "the MG's signed response verifies")
     }
 
+    @Test func theBenchMGStubAnswersAtOnceAndItsLaterChecksCatchAWrongProof() async throws {
+        let rig = try await DeliveryRig(mgChecking: .afterwards)
+        let good = try await rig.paidSession()
+        let wrong = try await rig.paidSession()
+        // The MG waits for another amount than the order's: a real MG would refuse this proof.
+        rig.webhook.expect(orderID: wrong.orderID, merchantOCID: wrong.merchantOCID, amount: "41.99", currency: "USD")
+        try await rig.running {
+            try await expectEventually { try await rig.deliveryState(of: good) == .accepted }
+            try await expectEventually { try await rig.deliveryState(of: wrong) == .accepted }
+        }
+        #expect(rig.webhook.requests.map(\.status) == [200, 200])
+        let failures = rig.webhook.checkDeferred()
+        #expect(failures.count == 1)
+        #expect(failures.first?.hasPrefix("AMOUNT_MISMATCH: amount 42.00 != 41.99") == true)
+    }
+
     @Test func anMGsRetryAfterSetsTheNextAttempt() async throws {
         let rig = try await DeliveryRig()
         rig.webhook.inject(.unavailable(times: 1, retryAfter: "45"))

@@ -11,10 +11,11 @@ import Opencharge
 import ServiceLifecycle
 
 /// `ocgate bench flow`: sessions paid on the hosted page (over HTTP, or with `--payments direct` through the call
-/// its POST handler makes), each proof issued, signed, stored with its ledger
-/// entry and delivered to a simulated Merchant Gateway that verifies it, all on loopback in one process with a
-/// durable (FULL unless `--durability normal`) database. Reports proofs accepted by the MG per second and the
-/// latency from the customer's payment to the MG's 200 as the delivering worker recorded it.
+/// its POST handler makes), each proof issued, signed, stored with its ledger entry and delivered to a local MG
+/// stub, all on loopback in one process with a durable (FULL unless `--durability normal`) database. The stub
+/// answers at once and checks every delivery as a real MG would once the clock stopped (`--mg verifying` checks
+/// each before answering, on the measured cores). Reports proofs accepted by the MG per second and the latency
+/// from the customer's payment to the MG's 200 as the delivering worker recorded it.
 struct FlowBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flow",
@@ -32,6 +33,11 @@ struct FlowBenchCommand: AsyncParsableCommand {
             "How customers pay: page (POST /pay/{id} over loopback HTTP) or direct (the call that POST makes, in process).",
             discussion: "direct leaves out the customer's HTTP exchange, which a real customer's browser makes from elsewhere."))
     var payments = "page"
+    @Option(
+        help: ArgumentHelp(
+            "The MG: stub (answers at once, checks every delivery after the run) or verifying (checks each first).",
+            discussion: "A real MG verifies on its own machine; verifying puts its two verifications per proof on ours."))
+    var mg = "stub"
     @Flag(help: "Print the results as JSON.") var json = false
 
     func validate() throws {
@@ -41,6 +47,7 @@ struct FlowBenchCommand: AsyncParsableCommand {
         guard rate >= 0 else { throw ValidationError("--rate must not be negative") }
         guard GatewayConfig.Durability(rawValue: durability) != nil else { throw ValidationError("--durability must be full or normal") }
         guard ["page", "direct"].contains(payments) else { throw ValidationError("--payments must be page or direct") }
+        guard ["stub", "verifying"].contains(mg) else { throw ValidationError("--mg must be stub or verifying") }
     }
 
     func run() async throws {
@@ -50,7 +57,7 @@ struct FlowBenchCommand: AsyncParsableCommand {
 
         let bench = try await FlowBenchSetup(
             configuration: config.load(), durability: GatewayConfig.Durability(rawValue: durability)!, directory: directory,
-            logger: logger)
+            mgChecking: mg == "stub" ? .afterwards : .onReceipt, logger: logger)
         defer { bench.webhook.stop() }
         let worker = bench.runtime.worker(acceptor: bench.acceptor, concurrency: concurrency, logger: logger)
         let ports = PortSignal()
@@ -90,6 +97,10 @@ struct FlowBenchCommand: AsyncParsableCommand {
         latencies.sort()
         guard latencies.count == sessions, let firstPayment = paidAt.values.min() else {
             throw CommandFailure("only \(latencies.count) of \(sessions) proofs were accepted by the MG within \(timeout) s")
+        }
+        let failed = bench.webhook.checkDeferred()
+        guard failed.isEmpty else {
+            throw CommandFailure("\(failed.count) deliveries failed the MG's checks after the run, the first: \(failed[0])")
         }
         report(FlowBenchResult(
             sessions: sessions, seconds: lastDelivery.timeIntervalSince(firstPayment), latencies: latencies,
@@ -171,7 +182,7 @@ struct FlowBenchCommand: AsyncParsableCommand {
             print(CanonicalJSON.string([
                 "sessions": .integer(Int64(sessions)), "payers": .integer(Int64(payers)),
                 "concurrency": .integer(Int64(concurrency)), "rate": .integer(Int64(rate)), "durability": .string(durability),
-                "payments": .string(payments),
+                "payments": .string(payments), "mg": .string(mg),
                 "proofs_per_second": .integer(Int64(result.perSecond)), "p50_ms": .string(String(format: "%.1f", result.percentile(0.5))),
                 "p99_ms": .string(String(format: "%.1f", result.percentile(0.99))),
                 "accepted_by_mg": .integer(Int64(result.accepted)),
@@ -180,7 +191,8 @@ struct FlowBenchCommand: AsyncParsableCommand {
             let offered = rate > 0 ? "\(rate) payments/s offered" : "payments as fast as answered"
             print(
                 "ocgate bench flow: \(sessions) sessions, \(payers) payers paying \(payments == "page" ? "on the page" : "directly"),"
-                    + " \(offered), worker concurrency \(concurrency), durability \(durability)")
+                    + " \(offered), worker concurrency \(concurrency), durability \(durability),"
+                    + (mg == "stub" ? " MG stub checking every delivery after the run" : " MG verifying each delivery first"))
             print(String(
                 format: "  paid → proof issued → delivered → MG 200  %8.0f proofs/s  p50 %7.1f ms  p99 %7.1f ms  (%d accepted by the MG)",
                 result.perSecond, result.percentile(0.5), result.percentile(0.99), result.accepted))
@@ -209,7 +221,8 @@ struct FlowBenchSetup {
     let merchant: SimulatedMerchant
 
     init(
-        configuration loaded: GatewayConfiguration, durability: GatewayConfig.Durability, directory: URL, logger: Logger
+        configuration loaded: GatewayConfiguration, durability: GatewayConfig.Durability, directory: URL,
+        mgChecking: SimulatedWebhook.Checking, logger: Logger
     ) async throws {
         var configuration = loaded
         let keyFile = directory.appendingPathComponent("gateway.key").path
@@ -223,7 +236,8 @@ struct FlowBenchSetup {
         let gatewayMetadata = PeerMetadata(
             ocid: identity.ocid, name: identity.name, publicKey: identity.key.publicKey, previousKey: nil,
             endpoint: identity.publicURL, capabilities: [], currencies: identity.currencies, accepts: [])
-        webhook = try await SimulatedWebhook.start(ocid: 300, trusting: [gatewayMetadata], time: SystemTime())
+        webhook = try await SimulatedWebhook.start(
+            ocid: 300, trusting: [gatewayMetadata], time: SystemTime(), checking: mgChecking)
         merchant = SimulatedMerchant(
             party: SimulatedParty(ocid: 500, name: "Bench Merchant", endpoint: "https://merchant.example", accepts: [300]))
         let registry = directory.appendingPathComponent("registry.toml")
