@@ -51,16 +51,24 @@ public final class ProofStore: Sendable {
         _ prebuilt: StoredProof?, build: (CheckoutSessionRecord) throws -> StoredProof, sessionID: String, now: Date,
         deliveryJob: (String) -> NewJob, by job: ClaimedJob?, queue: SQLiteJobQueue, in db: Database
     ) throws -> (ProofIssue, delivery: ClaimedJob?) {
-        if let existing = try fetchProof(sql: "session_id = ?", sessionID, in: db) {
+        // Completing the session is also the check that it exists and has no proof yet (a session is completed
+        // only here, with its proof), so the common case reads nothing. `late` is judged on the status as of this
+        // transaction: the session may have expired since it was read.
+        let completion = try db.cachedStatement(sql: """
+            UPDATE checkout_sessions SET status = 'completed', late = (status = 'expired' OR expires_at <= ?),
+                status_changed_at = ?
+            WHERE id = ? AND status != 'completed'
+            RETURNING late
+            """)
+        guard let late = try Bool.fetchOne(completion, arguments: [Int64(now.timeIntervalSince1970), now.millis, sessionID]) else {
+            guard let existing = try fetchProof(sql: "session_id = ?", sessionID, in: db) else { return (.unknownSession, nil) }
             if existing.deliveryState == .pending { _ = try queue.enqueue(deliveryJob(existing.txid), in: db) }
             return (.existing(existing), nil)
         }
-        // The status as of this transaction: the session may have expired since it was read.
-        guard let session = try CheckoutSessionStore.fetch(sessionID, in: db) else { return (.unknownSession, nil) }
-        let proof = try prebuilt ?? build(session)
+        guard let proof = try prebuilt ?? CheckoutSessionStore.fetch(sessionID, in: db).map(build) else {
+            throw StoreError.inconsistent("session \(sessionID) vanished while its proof was issued")
+        }
         try insert(proof, in: db)
-        let late = session.status == SessionStatus.expired.rawValue || session.expiresAt <= Int64(now.timeIntervalSince1970)
-        try db.cachedStatement(sql: "UPDATE checkout_sessions SET status = 'completed', late = ?, status_changed_at = ? WHERE id = ?").execute(arguments: [late, now.millis, sessionID])
         let delivery = deliveryJob(proof.txid)
         guard let job else {
             _ = try queue.enqueue(delivery, in: db)

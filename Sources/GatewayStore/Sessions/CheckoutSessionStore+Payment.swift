@@ -29,17 +29,19 @@ extension CheckoutSessionStore {
     public func claim(sessionID: String, for charge: ChargeRecord, job: NewJob, now: Date) async throws -> SessionClaim {
         let queue = self.queue
         return try await database.write { db in
-            try db.cachedStatement(sql: """
+            // The claimed row comes back with the update: the single writer reads no session for a payment.
+            let claimed = try Row.decodeFirst(db.cachedStatement(sql: """
                     UPDATE checkout_sessions SET status = 'processing', charge_reference = ?, status_changed_at = ?
                     WHERE id = ? AND status = 'pending' AND expires_at > ?
-                    """).execute(arguments: [charge.reference, now.millis, sessionID, Int64(now.timeIntervalSince1970)])
-            let claimed = db.changesCount == 1
-            if claimed {
+                    RETURNING *
+                    """), arguments: [charge.reference, now.millis, sessionID, Int64(now.timeIntervalSince1970)], as: Self.record)
+            if let claimed {
                 try Self.insert(charge, in: db)
                 _ = try queue.enqueue(job, in: db)
+                return .claimed(claimed)
             }
             guard let session = try Self.fetch(sessionID, in: db) else { return .unknown }
-            return claimed ? .claimed(session) : .notPayable(session)
+            return .notPayable(session)
         }
     }
 
