@@ -60,4 +60,41 @@ import Testing
         try await fresh.value
         #expect(try await database.read { db in try String.fetchAll(db, sql: "SELECT k FROM u ORDER BY k") } == ["fresh", "taken"])
     }
+
+    @Test func aWriteThatLosesTheSharedTransactionFailsItsWholeBatchAndNoWriteCommitsAlone() async throws {
+        let scratch = try Scratch()
+        let database = try scratch.database()
+        try await database.write { db in try db.execute(sql: "CREATE TABLE v (n INTEGER PRIMARY KEY)") }
+
+        // The first write holds the writer until three more have queued up behind it, so those three share a
+        // batch (in whatever order they queued: any order must fail them all).
+        let entered = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let holder = Task {
+            try await database.write { _ in
+                entered.signal()
+                release.wait()
+            }
+        }
+        while entered.wait(timeout: .now()) == .timedOut { try await Task.sleep(for: .milliseconds(5)) }
+        let writes = (1...3).map { n in
+            Task {
+                try await database.write { db in
+                    try db.execute(sql: "INSERT INTO v VALUES (?)", arguments: [n])
+                    // SQLite ends the transaction under every write in the batch (as it does on a full disk).
+                    if n == 2 { try db.execute(sql: "ROLLBACK") }
+                }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        release.signal()
+        try await holder.value
+        for write in writes {
+            await #expect(throws: (any Error).self) { try await write.value }
+        }
+        #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM v") } == 0)
+        // The writer is usable again afterwards.
+        try await database.write { db in try db.execute(sql: "INSERT INTO v VALUES (4)") }
+        #expect(try await database.read { db in try Int.fetchAll(db, sql: "SELECT n FROM v") } == [4])
+    }
 }

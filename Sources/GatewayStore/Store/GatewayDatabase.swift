@@ -47,12 +47,10 @@ public final class GatewayDatabase: Sendable {
             maxBatch: 256
         ) { work, db in
             do {
-                var value: (any Sendable)?
-                try db.inSavepoint {
-                    value = try work.body(db)
-                    return .commit
-                }
-                return .success(value!)
+                return .success(try Self.inSavepoint(db) { try work.body(db) })
+            } catch let error as SharedTransactionLost {
+                // Not this write's failure alone: the whole batch rolls back and every write in it fails.
+                throw error.reason
             } catch {
                 return .failure(error)
             }
@@ -131,6 +129,32 @@ public final class GatewayDatabase: Sendable {
         }
     }
 
+    /// Runs `body` in a savepoint of the transaction a shared commit opened, rolling back only its writes if it
+    /// throws. GRDB's `inSavepoint` prepares its statements again on every call, and a shared commit runs one
+    /// savepoint per write, three or four per proof, on the single writer: these are cached. If SQLite already
+    /// rolled the transaction back (a full disk, say) or the rollback to the savepoint fails, it throws
+    /// `SharedTransactionLost` and the whole batch fails, so no write commits alone or half.
+    private static func inSavepoint<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        guard db.isInsideTransaction else {
+            throw SharedTransactionLost(reason: DatabaseError(resultCode: .SQLITE_ABORT, message: "the shared transaction was rolled back"))
+        }
+        try db.cachedStatement(sql: "SAVEPOINT shared_write").execute()
+        do {
+            let value = try body()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT shared_write").execute()
+            return value
+        } catch {
+            do {
+                guard db.isInsideTransaction else { throw error }
+                try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT shared_write").execute()
+                try db.cachedStatement(sql: "RELEASE SAVEPOINT shared_write").execute()
+            } catch {
+                throw SharedTransactionLost(reason: error)
+            }
+            throw error
+        }
+    }
+
     private static func immediateTransaction<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
         var result: T?
         try db.inTransaction(.immediate) {
@@ -171,6 +195,11 @@ public final class GatewayDatabase: Sendable {
         let target = try DatabaseQueue(path: destination)
         try pool.backup(to: target)
     }
+}
+
+/// The transaction of a shared commit can no longer hold a write: `reason` fails the whole batch.
+private struct SharedTransactionLost: Error {
+    let reason: any Error
 }
 
 /// A write waiting for a shared commit.
