@@ -264,8 +264,11 @@ struct HungHandler: JobHandler {
     @Test func aJobHandedOverAfterTheHandlerTimedOutGoesBackToTheQueueAtOnce() async throws {
         let queue = try Scratch().queue()
         let secondRuns = CallCounter()
-        // The handler timeout ends "first" at 100 ms; it hands "second" over at 400 ms, to a slot that moved on.
-        let registry = handOverRegistry(queue, firstRuns: CallCounter(), secondRuns: secondRuns, delay: .milliseconds(400))
+        // The handler timeout ends "first" at 100 ms; only once its attempt is recorded as a retry does the handler
+        // hand "second" over, to a slot that moved on.
+        let registry = handOverRegistry(queue, firstRuns: CallCounter(), secondRuns: secondRuns) { job in
+            _ = try? await eventually { try await queue.show(id: job.id)?.attempts.first?.outcome == .retry }
+        }
         let worker = JobWorker(
             queue: queue, registry: registry,
             configuration: JobWorkerConfiguration(
@@ -296,16 +299,17 @@ struct HungHandler: JobHandler {
     }
 }
 
-/// "first" waits `delay`, ends its own attempt and hands a "second" job (only ever one: its unique key) over to
-/// its worker in one transaction, then waits `pause` before returning; "second" succeeds. Each counts its runs.
+/// "first" awaits `beforeCommit`, ends its own attempt and hands a "second" job (only ever one: its unique key)
+/// over to its worker in one transaction, then waits `pause` before returning; "second" succeeds. Each counts its
+/// runs.
 private func handOverRegistry(
-    _ queue: SQLiteJobQueue, firstRuns: CallCounter, secondRuns: CallCounter, delay: Duration = .zero,
-    pause: Duration = .zero
+    _ queue: SQLiteJobQueue, firstRuns: CallCounter, secondRuns: CallCounter, pause: Duration = .zero,
+    beforeCommit: @escaping @Sendable (ClaimedJob) async -> Void = { _ in }
 ) -> JobRegistry {
     var registry = JobRegistry()
     registry.register("first") { job in
         _ = firstRuns.next()
-        try? await Task.sleep(for: delay)
+        await beforeCommit(job)
         let success = JobSuccess(job: job, note: "first done")
         let (held, next) = try await queue.database.write { db in
             (
