@@ -1,5 +1,6 @@
 import Foundation
 import GatewayStore
+import GatewayTestSupport
 import GRDB
 import Testing
 
@@ -46,11 +47,7 @@ import Testing
                 for _ in 0..<4 { try db.execute(sql: "INSERT INTO filler VALUES (?)", arguments: [String(repeating: "x", count: 4000)]) }
             }
         }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while try Self.size(of: mainFile) < before + 3_000_000, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        #expect(try Self.size(of: mainFile) >= before + 3_000_000)
+        #expect(try await eventually(within: .seconds(10)) { try Self.size(of: mainFile) >= before + 3_000_000 })
     }
 
     @Test func aSingleStatementReadSeesTheLatestCommitAndHoldsNoSnapshotAfterwards() async throws {
