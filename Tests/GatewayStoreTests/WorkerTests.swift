@@ -264,15 +264,20 @@ struct HungHandler: JobHandler {
     @Test func aJobHandedOverAfterTheHandlerTimedOutGoesBackToTheQueueAtOnce() async throws {
         let queue = try Scratch().queue()
         let secondRuns = CallCounter()
-        // The handler timeout ends "first" at 100 ms; only once its attempt is recorded as a retry does the handler
-        // hand "second" over, to a slot that moved on.
-        let registry = handOverRegistry(queue, firstRuns: CallCounter(), secondRuns: secondRuns) { job in
+        // The handler timeout ends "first" after 2 s; only once its attempt is recorded as a retry does the handler
+        // hand "second" over, to a slot that moved on. Its retry waits far past the test, so no second attempt of
+        // "first" can hand "second" over the ordinary way first. The timeout is generous because it applies to
+        // "second" too: at 100 ms a loaded machine sometimes timed out that trivial handler as well.
+        let registry = handOverRegistry(
+            queue, firstRuns: CallCounter(), secondRuns: secondRuns,
+            firstPolicy: RetryPolicy(schedule: [.seconds(600)], jitter: 0, maxAttempts: nil)
+        ) { job in
             _ = try? await eventually { try await queue.show(id: job.id)?.attempts.first?.outcome == .retry }
         }
         let worker = JobWorker(
             queue: queue, registry: registry,
             configuration: JobWorkerConfiguration(
-                name: "late", lease: .seconds(120), pollInterval: .milliseconds(50), handlerTimeout: .milliseconds(100)),
+                name: "late", lease: .seconds(120), pollInterval: .milliseconds(50), handlerTimeout: .seconds(2)),
             logger: quietLogger)
         try await withServices([worker]) {
             _ = try await queue.enqueue(NewJob(kind: "first"))
@@ -299,15 +304,15 @@ struct HungHandler: JobHandler {
     }
 }
 
-/// "first" awaits `beforeCommit`, ends its own attempt and hands a "second" job (only ever one: its unique key)
-/// over to its worker in one transaction, then waits `pause` before returning; "second" succeeds. Each counts its
-/// runs.
+/// "first" (retried by `firstPolicy`) awaits `beforeCommit`, ends its own attempt and hands a "second" job (only
+/// ever one: its unique key) over to its worker in one transaction, then waits `pause` before returning; "second"
+/// succeeds. Each counts its runs.
 private func handOverRegistry(
     _ queue: SQLiteJobQueue, firstRuns: CallCounter, secondRuns: CallCounter, pause: Duration = .zero,
-    beforeCommit: @escaping @Sendable (ClaimedJob) async -> Void = { _ in }
+    firstPolicy: RetryPolicy = .standard, beforeCommit: @escaping @Sendable (ClaimedJob) async -> Void = { _ in }
 ) -> JobRegistry {
     var registry = JobRegistry()
-    registry.register("first") { job in
+    registry.register("first", policy: firstPolicy) { job in
         _ = firstRuns.next()
         await beforeCommit(job)
         let success = JobSuccess(job: job, note: "first done")
