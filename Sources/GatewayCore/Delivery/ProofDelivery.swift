@@ -36,6 +36,7 @@ public struct ProofDelivery: JobHandler {
     private let time: any TimeSource
     private let logger: Logger
     private let metrics: any MetricsFactory
+    private let verifiedResponses = VerifiedResponses()
 
     /// - Parameters:
     ///   - peers: resolves the MG's endpoint and keys.
@@ -172,7 +173,7 @@ public struct ProofDelivery: JobHandler {
             ocid: ocid, timestamp: timestamp, status: response.status, bodyHash: SHA256Digest(hashing: response.body)
         ).digest
         let verified = ocid == String(metadata.ocid) && (try? Signature(hex: signatureText)).map { signature in
-            metadata.verificationKeys.contains { $0.verifies(signature, over: digest) }
+            verifiedResponses.verify(signature, over: digest, keys: metadata.verificationKeys)
         } == true
         if !verified {
             logger.warning(
