@@ -76,6 +76,9 @@ public final class SimulatedWebhook: @unchecked Sendable {
     private var nonces: Set<String> = []
     private var deferred: [Deferred] = []
     private var server: Task<Void, any Error>?
+    /// The last reply signed: a deterministic signer signs the same status, body and second into the same bytes,
+    /// so the stub signs each distinct reply once a second rather than once per delivery.
+    private var lastSigned: (status: Int, body: [UInt8], timestamp: Int64, headers: SignedResponseHeaders)?
 
     private init(party: SimulatedParty, gateways: [PeerMetadata], time: any TimeSource, checking: Checking) {
         self.party = party
@@ -218,7 +221,8 @@ public final class SimulatedWebhook: @unchecked Sendable {
             deferred.append(Deferred(headers: headers, target: target, body: body, receivedAt: now()))
             if accepted[txid] == nil { accepted[txid] = body }
         }
-        return (200, ["status": "accepted", "txid": .string(txid)], [])
+        // The reply of §6.1 (a), an MG taking a proof after hosted checkout: the same for every proof.
+        return (200, ["status": "accepted"], [])
     }
 
     /// Every check of a delivery that came at `now` (unix seconds); the answer's body if it passes them.
@@ -303,9 +307,22 @@ public final class SimulatedWebhook: @unchecked Sendable {
         let body = CanonicalJSON.encode(json)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        let signed = party.key.signResponse(ocid: party.ocid, status: status, body: body, timestamp: now())
+        let signed = signature(status, body)
         for (name, value) in signed.fields.map({ ($0.name, $0.value) }) + extra { headers[HTTPField.Name(name)!] = value }
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension SimulatedWebhook {
+    /// The signed headers of a reply, signed once per distinct reply and second.
+    private func signature(_ status: Int, _ body: [UInt8]) -> SignedResponseHeaders {
+        let timestamp = now()
+        if let last = lock.withLock({ lastSigned }), last.status == status, last.timestamp == timestamp, last.body == body {
+            return last.headers
+        }
+        let signed = party.key.signResponse(ocid: party.ocid, status: status, body: body, timestamp: timestamp)
+        lock.withLock { lastSigned = (status, body, timestamp, signed) }
+        return signed
     }
 }
 

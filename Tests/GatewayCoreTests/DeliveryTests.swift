@@ -38,6 +38,8 @@ struct DeliveryTests {
             try await expectEventually { try await rig.deliveryState(of: wrong) == .accepted }
         }
         #expect(rig.webhook.requests.map(\.status) == [200, 200])
+        // The stub answers as an MG does after hosted checkout (§6.1 (a)), one signed reply a second.
+        #expect(rig.fixture.logs.messages(at: .warning).isEmpty, "both signed replies verify")
         let failures = rig.webhook.checkDeferred()
         #expect(failures.count == 1)
         #expect(failures.first?.hasPrefix("AMOUNT_MISMATCH: amount 42.00 != 41.99") == true)
