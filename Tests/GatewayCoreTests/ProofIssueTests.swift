@@ -68,6 +68,27 @@ struct ProofIssueTests {
         #expect(try await fixture.claim(ProofDelivery.kind).isEmpty, "no other worker can claim it")
     }
 
+    @Test func theDeliveryClaimedByTheIssuerTakesItsProofFromTheIssueOnceAndOthersReadIt() async throws {
+        let fixture = try ProofFixture()
+        let (handedSession, _) = try await fixture.paidSession()
+        let (readSession, _) = try await fixture.paidSession()
+        let both = try await fixture.runtime.queue.claim(
+            kinds: [PaymentJobs.proofIssueKind, ProofDelivery.kind], limit: 1, worker: "both", lease: .seconds(60))
+        let issuingOnly = try await fixture.claim(PaymentJobs.proofIssueKind)
+        for job in both + issuingOnly { _ = await fixture.issuer().run(job) }
+        let session = { (jobs: [ClaimedJob]) in try JSONParser.parse(Array(try #require(jobs.first).payload))["session"]?.stringValue ?? "" }
+        let handed = try #require(try await fixture.proofs.proof(sessionID: try session(both)))
+        let read = try #require(try await fixture.proofs.proof(sessionID: try session(issuingOnly)))
+        #expect(Set([handed.sessionID, read.sessionID]) == [handedSession.id, readSession.id])
+        // Marks both rows so that a proof read back shows it, and one handed over does not.
+        _ = try await fixture.runtime.database.write { db in
+            try db.execute(sql: "UPDATE transfer_proofs SET delivery_state = 'accepted'")
+        }
+        #expect(try await fixture.proofs.proofToDeliver(txid: handed.txid) == handed, "the proof as issued, not read")
+        #expect(try await fixture.proofs.proofToDeliver(txid: handed.txid)?.deliveryState == .accepted, "taken once")
+        #expect(try await fixture.proofs.proofToDeliver(txid: read.txid)?.deliveryState == .accepted, "no delivery claimed: read")
+    }
+
     @Test func repeatedAndConcurrentRunsIssueOneProofAndOneLedgerEntry() async throws {
         let fixture = try ProofFixture()
         let (session, _) = try await fixture.paidSession()
