@@ -1,3 +1,4 @@
+@testable import GatewayCLI
 import Foundation
 import GatewayTestSupport
 import Opencharge
@@ -35,5 +36,15 @@ struct DemoCommandTests {
         let attempt = delivery?["attempts"]?.arrayValue?.last
         #expect(attempt?["outcome"] == "succeeded")
         #expect(attempt?["note"]?.stringValue?.contains("HTTP 200") == true)
+    }
+}
+
+struct DemoOrderIDTests {
+    @Test func orderIDsCarrySixtyFourRandomBitsSoABenchOfManyCheckoutsNeverCollides() {
+        let ids = (0..<20_000).map { _ in DemoFlow.newOrderID() }
+        #expect(Set(ids).count == ids.count)
+        for id in ids.prefix(100) {
+            #expect(id.hasPrefix("ord_demo_") && id.count == 25 && Hex.decode(id.dropFirst(9))?.count == 8, "\(id)")
+        }
     }
 }
