@@ -4,7 +4,7 @@ import GRDB
 /// What claiming a session for a charge did.
 public enum SessionClaim: Sendable, Equatable {
     /// The session moved `pending → processing`; the charge and its job committed with it.
-    case claimed(CheckoutSessionRecord)
+    case claimed
     /// Nothing changed: the session is no longer payable (already claimed, cancelled, expired …), as it is now.
     case notPayable(CheckoutSessionRecord)
     /// No such session.
@@ -29,16 +29,16 @@ extension CheckoutSessionStore {
     public func claim(sessionID: String, for charge: ChargeRecord, job: NewJob, now: Date) async throws -> SessionClaim {
         let queue = self.queue
         return try await database.write { db in
-            // The claimed row comes back with the update: the single writer reads no session for a payment.
-            let claimed = try Row.decodeFirst(db.cachedStatement(sql: """
+            // Whether the update took is the whole answer: the single writer reads and decodes no session row for
+            // a payment, only for a refused one.
+            try db.cachedStatement(sql: """
                     UPDATE checkout_sessions SET status = 'processing', charge_reference = ?, status_changed_at = ?
                     WHERE id = ? AND status = 'pending' AND expires_at > ?
-                    RETURNING *
-                    """), arguments: [charge.reference, now.millis, sessionID, Int64(now.timeIntervalSince1970)], as: Self.record)
-            if let claimed {
+                    """).execute(arguments: [charge.reference, now.millis, sessionID, Int64(now.timeIntervalSince1970)])
+            if db.changesCount > 0 {
                 try Self.insert(charge, in: db)
                 _ = try queue.enqueue(job, in: db)
-                return .claimed(claimed)
+                return .claimed
             }
             guard let session = try Self.fetch(sessionID, in: db) else { return .unknown }
             return .notPayable(session)
