@@ -38,19 +38,16 @@ struct CheckoutBenchCommand: AsyncParsableCommand {
         let group = bench.serviceGroup(logger: logger)
         let server = Task { try await group.run() }
         let port = await bench.port()
-        let client = OutboundClient(
-            policy: OutboundPolicy(allowLoopback: true, maxResponseBytes: 1 << 16), maxConnections: connections,
-            logger: logger)
 
         // Signed right before each run: the ±300 s window starts now.
-        let full = try await LoadRun.measure(
+        let full = try await KeepAliveLoad.run(
             bench.signedRequests(count: requests, gatewayURL: "http://127.0.0.1:\(port)", path: "/checkout/create"),
-            client: client, connections: connections)
+            port: port, connections: connections)
         let stored = try await bench.sessions.count()
-        let ceiling = try await LoadRun.measure(
+        let ceiling = try await KeepAliveLoad.run(
             bench.signedRequests(
                 count: requests, gatewayURL: "http://127.0.0.1:\(port)", path: "/bench/checkout-checked"),
-            client: client, connections: connections)
+            port: port, connections: connections)
         await group.triggerGracefulShutdown()
         try await server.value
 
@@ -152,7 +149,7 @@ final class PortSignal: @unchecked Sendable {
     }
 }
 
-/// One measured run: `connections` workers send the prepared requests as fast as answers come back.
+/// One measured run of `KeepAliveLoad`: how long it took, each exchange's latency and the statuses answered.
 struct LoadRun: Sendable {
     let seconds: Double
     let latencies: [Double]  // milliseconds, sorted
@@ -173,33 +170,6 @@ struct LoadRun: Sendable {
             "p99_ms": .string(String(format: "%.2f", percentile(0.99))),
             "statuses": .object(JSONObject(statuses.sorted { $0.key < $1.key }.map { (String($0.key), .integer($0.value)) })),
         ]
-    }
-
-    static func measure(_ requests: [OutboundRequest], client: OutboundClient, connections: Int) async throws -> LoadRun {
-        let next = RequestCursor(count: requests.count)
-        let clock = ContinuousClock()
-        let start = clock.now
-        let results = try await withThrowingTaskGroup(of: [(Double, Int)].self) { group in
-            for _ in 0..<connections {
-                group.addTask {
-                    var local: [(Double, Int)] = []
-                    while let index = next.take() {
-                        let sent = clock.now
-                        let response = try await client.send(requests[index])
-                        let elapsed = clock.now - sent
-                        local.append((Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000, response.status))
-                    }
-                    return local
-                }
-            }
-            return try await group.reduce(into: []) { $0 += $1 }
-        }
-        let elapsed = clock.now - start
-        var statuses: [Int: Int] = [:]
-        for result in results { statuses[result.1, default: 0] += 1 }
-        return LoadRun(
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-            latencies: results.map(\.0).sorted(), statuses: statuses)
     }
 }
 
