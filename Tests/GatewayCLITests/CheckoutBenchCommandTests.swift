@@ -29,12 +29,49 @@ struct KeepAliveLoadTests {
         #expect(throws: KeepAliveLoad.Failure.self) { try KeepAliveLoad.serialise(tls, port: 443) }
     }
 
-    @Test func aResponseHeadIsReadOnlyOnceComplete() throws {
+    @Test func aResponseHeadIsReadOnlyOnceCompleteAndOnlyWhenFramedByContentLength() throws {
         let response = Array("HTTP/1.1 409 Conflict\r\ncontent-LENGTH:  11\r\nX-A: b\r\n\r\n{\"error\":1}".utf8)
-        #expect(ResponseHead(response[..<20]) == nil, "the header has not arrived")
-        let head = try #require(ResponseHead(response[...]))
+        #expect(try ResponseHead(response[..<20]) == nil, "the header has not arrived")
+        let head = try #require(try ResponseHead(response[...]))
         #expect(head.status == 409 && head.contentLength == 11)
         #expect(head.length == response.count - 11)
-        #expect(ResponseHead(Array("HTTP/1.1 204 No Content\r\n\r\n".utf8)[...])?.contentLength == 0)
+        #expect(try ResponseHead(Array("HTTP/1.1 204 No Content\r\n\r\n".utf8)[...])?.contentLength == 0)
+        for unframed in [
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "HTTP/1.1 200 OK\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n", "{\"x\":1}\r\n\r\n",
+        ] {
+            #expect(throws: KeepAliveLoad.Failure.self, "\(unframed)") { try ResponseHead(Array(unframed.utf8)[...]) }
+        }
+    }
+
+    @Test func aResponseArrivingInPiecesIsReadWholeAndAnythingElseFailsTheRun() throws {
+        var ends: [Int32] = [0, 0]
+        #if canImport(Glibc)
+        let kind = Int32(SOCK_STREAM.rawValue)
+        #else
+        let kind = SOCK_STREAM
+        #endif
+        try #require(socketpair(AF_UNIX, kind, 0, &ends) == 0)
+        let client = LoadConnection(descriptor: ends[0])
+        defer { client.disconnect() }
+        let (serverEnd, turn) = (ends[1], DispatchSemaphore(value: 0))
+        // The server's side, on a thread of its own, one step per turn the client gives it.
+        Thread {
+            let server = LoadConnection(descriptor: serverEnd)
+            for piece in ["HTTP/1.1 200 OK\r\nContent-Le", "ngth: 4\r\n", "\r\nab", "cd"] {
+                try? server.send(Array(piece.utf8))
+                usleep(20_000)
+            }
+            turn.wait()
+            try? server.send(Array("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxy".utf8))
+            turn.wait()
+            server.disconnect()
+        }.start()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        #expect(try client.receiveResponse(into: &buffer) == 200)
+        turn.signal()
+        #expect(throws: KeepAliveLoad.Failure.self, "bytes past the length") { try client.receiveResponse(into: &buffer) }
+        turn.signal()
+        #expect(throws: KeepAliveLoad.Failure.self, "a closed connection") { try client.receiveResponse(into: &buffer) }
     }
 }

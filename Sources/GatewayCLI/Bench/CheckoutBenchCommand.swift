@@ -173,7 +173,7 @@ struct LoadRun: Sendable {
     }
 }
 
-/// Hands out request indexes to the load workers, each exactly once.
+/// Hands out request indexes to the load workers, each exactly once, until every one was taken or it is stopped.
 ///
 /// `@unchecked Sendable`: `position` is only touched under `lock`.
 final class RequestCursor: @unchecked Sendable {
@@ -189,5 +189,10 @@ final class RequestCursor: @unchecked Sendable {
             defer { position += 1 }
             return position
         }
+    }
+
+    /// No index is handed out after this: a failed run stops its other workers.
+    func stop() {
+        lock.withLock { position = count }
     }
 }

@@ -3,6 +3,20 @@ import GatewayOutbound
 
 #if canImport(Glibc)
 import Glibc
+
+private let systemSend = Glibc.send
+private let systemReceive = Glibc.recv
+private let systemClose = Glibc.close
+private let streamSocket = Int32(SOCK_STREAM.rawValue)
+private let sendFlags = Int32(MSG_NOSIGNAL)
+#elseif canImport(Darwin)
+import Darwin
+
+private let systemSend = Darwin.send
+private let systemReceive = Darwin.recv
+private let systemClose = Darwin.close
+private let streamSocket = SOCK_STREAM
+private let sendFlags: Int32 = 0  // SO_NOSIGPIPE is set on the socket instead
 #endif
 
 /// The checkout bench's load generator: requests serialised once into HTTP/1.1 bytes, then written on keep-alive
@@ -11,11 +25,12 @@ import Glibc
 ///
 /// The generator shares the two measured cores with the server, so its own cost per request lowers what the bench
 /// can show. The gateway's libcurl client costs ~60 µs a request here (a hand-over to the libcurl thread and back
-/// through a Swift task, header callbacks, its bookkeeping); a `write`, a `read` or two and a status line cost
-/// a fraction of that. It speaks only what the bench needs: no TLS, no redirects, responses with a
-/// `Content-Length` (chunked ones fail the run).
+/// through a Swift task, header callbacks, its bookkeeping); a `send`, a `recv` or two and a status line cost
+/// a fraction of that. It speaks only what the bench needs: no TLS, no redirects, and every response framed by
+/// `Content-Length`; anything else, a closed connection or a silence longer than the requests' timeout fails the
+/// run.
 enum KeepAliveLoad {
-    /// A failure of the load itself, not an answer of the server: the run stops.
+    /// A failure of the load itself, not an answer of the server: no connection takes another request.
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
@@ -23,6 +38,7 @@ enum KeepAliveLoad {
     /// Sends every request once over `connections` connections to `127.0.0.1:port` and measures each exchange.
     static func run(_ requests: [OutboundRequest], port: Int, connections: Int) async throws -> LoadRun {
         let wire = try requests.map { try serialise($0, port: port) }
+        let timeout = requests.map(\.timeout).max() ?? .seconds(30)
         let next = RequestCursor(count: wire.count)
         let results = Results()
         let clock = ContinuousClock()
@@ -34,8 +50,11 @@ enum KeepAliveLoad {
                 let thread = Thread {
                     defer { remaining.tick() }
                     do {
-                        results.add(try exchange(wire, taking: next, port: port, clock: clock))
+                        let connection = try LoadConnection(port: port, timeout: timeout)
+                        defer { connection.disconnect() }
+                        results.add(try exchange(wire, taking: next, on: connection, clock: clock))
                     } catch {
+                        next.stop()
                         results.fail(error)
                     }
                 }
@@ -54,16 +73,14 @@ enum KeepAliveLoad {
 
     /// One connection's share: requests taken from `next` until none is left, each answered before the next.
     private static func exchange(
-        _ wire: [[UInt8]], taking next: RequestCursor, port: Int, clock: ContinuousClock
+        _ wire: [[UInt8]], taking next: RequestCursor, on connection: LoadConnection, clock: ContinuousClock
     ) throws -> [(milliseconds: Double, status: Int)] {
-        let socket = try Connection(port: port)
-        defer { socket.close() }
         var measured: [(milliseconds: Double, status: Int)] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while let index = next.take() {
             let sent = clock.now
-            try socket.write(wire[index])
-            let status = try socket.readResponse(into: &buffer)
+            try connection.send(wire[index])
+            let status = try connection.receiveResponse(into: &buffer)
             let elapsed = clock.now - sent
             measured.append((Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15, status))
         }
@@ -86,15 +103,25 @@ enum KeepAliveLoad {
     }
 }
 
-/// A blocking TCP connection to 127.0.0.1, used only by the thread that opened it.
-private final class Connection {
+/// A blocking stream socket, used only by the thread that opened it.
+final class LoadConnection {
     private let descriptor: Int32
 
-    init(port: Int) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw KeepAliveLoad.Failure(description: "socket: \(String(cString: strerror(errno)))") }
+    /// Connects to 127.0.0.1:`port`; a send or receive that waits longer than `timeout` fails.
+    convenience init(port: Int, timeout: Duration) throws {
+        let descriptor = socket(AF_INET, streamSocket, 0)
+        guard descriptor >= 0 else { throw KeepAliveLoad.Failure(description: "socket: \(Self.lastError)") }
+        self.init(descriptor: descriptor)
         var noDelay: Int32 = 1
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+        #if canImport(Darwin)
+        var noSignal: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &noSignal, socklen_t(MemoryLayout<Int32>.size))
+        #endif
+        var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
+        for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
+            setsockopt(descriptor, SOL_SOCKET, option, &limit, socklen_t(MemoryLayout<timeval>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -105,63 +132,86 @@ private final class Connection {
             }
         }
         guard connected == 0 else {
-            let reason = String(cString: strerror(errno))
-            Glibc.close(descriptor)
+            let reason = Self.lastError
+            disconnect()
             throw KeepAliveLoad.Failure(description: "connect to 127.0.0.1:\(port): \(reason)")
         }
     }
 
-    func close() { Glibc.close(descriptor) }
+    /// Takes over an open socket (the tests use one end of a socket pair).
+    init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
 
-    func write(_ bytes: [UInt8]) throws {
+    func disconnect() { _ = systemClose(descriptor) }
+
+    func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
-            guard written > 0 else { throw KeepAliveLoad.Failure(description: "write: \(String(cString: strerror(errno)))") }
-            offset += written
+            let sent = bytes.withUnsafeBytes { systemSend(descriptor, $0.baseAddress! + offset, bytes.count - offset, sendFlags) }
+            if sent < 0 && errno == EINTR { continue }
+            guard sent > 0 else { throw KeepAliveLoad.Failure(description: "send: \(Self.lastError)") }
+            offset += sent
         }
     }
 
     /// Reads one whole response into `buffer` and returns its status code.
-    func readResponse(into buffer: inout [UInt8]) throws -> Int {
+    func receiveResponse(into buffer: inout [UInt8]) throws -> Int {
         var filled = 0
-        var expected: Int?  // header length + Content-Length, once the header is complete
-        var status = 0
-        while expected.map({ filled < $0 }) ?? true {
+        var head: ResponseHead?
+        while head.map({ filled < $0.length + $0.contentLength }) ?? true {
             guard filled < buffer.count else { throw KeepAliveLoad.Failure(description: "a response larger than 64 KiB") }
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            let count = buffer.withUnsafeMutableBytes { systemReceive(descriptor, $0.baseAddress! + filled, $0.count - filled, 0) }
+            if count < 0 && errno == EINTR { continue }
             guard count > 0 else {
-                throw KeepAliveLoad.Failure(description: count == 0 ? "the server closed the connection" : "read: \(String(cString: strerror(errno)))")
+                let reason = count == 0 ? "the server closed the connection"
+                    : errno == EAGAIN || errno == EWOULDBLOCK ? "no answer within the requests' timeout" : "recv: \(Self.lastError)"
+                throw KeepAliveLoad.Failure(description: reason)
             }
             filled += count
-            if expected == nil, let head = ResponseHead(buffer[..<filled]) {
-                status = head.status
-                expected = head.length + head.contentLength
-            }
+            if head == nil { head = try ResponseHead(buffer[..<filled]) }
         }
-        guard filled == expected else { throw KeepAliveLoad.Failure(description: "bytes past the response's Content-Length") }
-        return status
+        guard let head, filled == head.length + head.contentLength else {
+            throw KeepAliveLoad.Failure(description: "bytes past the response's Content-Length")
+        }
+        return head.status
     }
+
+    private static var lastError: String { String(cString: strerror(errno)) }
 }
 
 /// The status and framing of a response whose header has fully arrived.
-struct ResponseHead {
+struct ResponseHead: Equatable {
     let status: Int
     /// Bytes up to and including the blank line.
     let length: Int
     let contentLength: Int
 
-    /// nil while the header is incomplete.
-    init?(_ bytes: ArraySlice<UInt8>) {
+    /// nil while the header is incomplete; throws for a header the generator cannot frame.
+    init?(_ bytes: ArraySlice<UInt8>) throws {
         let end: [UInt8] = [13, 10, 13, 10]
         guard let blank = bytes.indices.dropLast(3).first(where: { bytes[$0..<$0 + 4].elementsEqual(end) }) else { return nil }
         let lines = String(decoding: bytes[bytes.startIndex..<blank], as: UTF8.self).split(separator: "\r\n")
-        guard let statusLine = lines.first, let code = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
-        else { return nil }
-        let lengthLine = lines.dropFirst().first { $0.lowercased().hasPrefix("content-length:") }
+        let statusLine = lines.first?.split(separator: " ") ?? []
+        guard statusLine.first?.hasPrefix("HTTP/1.") == true, statusLine.count >= 2, let code = Int(statusLine[1]) else {
+            throw KeepAliveLoad.Failure(description: "not an HTTP/1 status line: \(lines.first ?? "")")
+        }
+        var fields: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        if let coding = fields["transfer-encoding"] {
+            throw KeepAliveLoad.Failure(description: "a response in transfer-encoding \(coding), not framed by Content-Length")
+        }
+        let bodyless = (100..<200).contains(code) || code == 204 || code == 304
+        switch fields["content-length"].map({ Int($0) }) {
+        case .some(.some(let length)) where length >= 0: contentLength = length
+        case nil where bodyless: contentLength = 0
+        default: throw KeepAliveLoad.Failure(description: "a response without a valid Content-Length (status \(code))")
+        }
         status = code
         length = blank + 4 - bytes.startIndex
-        contentLength = lengthLine.flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
     }
 }
 
