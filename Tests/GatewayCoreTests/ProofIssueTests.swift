@@ -68,25 +68,43 @@ struct ProofIssueTests {
         #expect(try await fixture.claim(ProofDelivery.kind).isEmpty, "no other worker can claim it")
     }
 
-    @Test func theDeliveryClaimedByTheIssuerTakesItsProofFromTheIssueOnceAndOthersReadIt() async throws {
+    @Test func onlyTheDeliveryClaimTheIssueMadeTakesItsProofFromTheIssueAndOnlyOnce() async throws {
         let fixture = try ProofFixture()
-        let (handedSession, _) = try await fixture.paidSession()
-        let (readSession, _) = try await fixture.paidSession()
-        let both = try await fixture.runtime.queue.claim(
-            kinds: [PaymentJobs.proofIssueKind, ProofDelivery.kind], limit: 1, worker: "both", lease: .seconds(60))
-        let issuingOnly = try await fixture.claim(PaymentJobs.proofIssueKind)
-        for job in both + issuingOnly { _ = await fixture.issuer().run(job) }
-        let session = { (jobs: [ClaimedJob]) in try JSONParser.parse(Array(try #require(jobs.first).payload))["session"]?.stringValue ?? "" }
-        let handed = try #require(try await fixture.proofs.proof(sessionID: try session(both)))
-        let read = try #require(try await fixture.proofs.proof(sessionID: try session(issuingOnly)))
-        #expect(Set([handed.sessionID, read.sessionID]) == [handedSession.id, readSession.id])
-        // Marks both rows so that a proof read back shows it, and one handed over does not.
+        for _ in 0..<3 { _ = try await fixture.paidSession() }
+        // Two issues by a worker that also delivers (each claims its delivery), one by a worker that does not.
+        var deliveries: [ClaimedJob] = []
+        for _ in 0..<2 {
+            let job = try #require(try await fixture.runtime.queue.claim(
+                kinds: [PaymentJobs.proofIssueKind, ProofDelivery.kind], limit: 1, worker: "both", lease: .seconds(60)
+            ).first)
+            guard case .recorded(_, _, let next?) = await fixture.issuer().run(job) else {
+                Issue.record("the issue claimed no delivery")
+                return
+            }
+            deliveries.append(next)
+        }
+        let issuingOnly = try #require(try await fixture.claim(PaymentJobs.proofIssueKind).first)
+        _ = await fixture.issuer().run(issuingOnly)
+        let txid = { (job: ClaimedJob) in try JSONParser.parse(Array(job.payload))["txid"]?.stringValue ?? "" }
+        let issued = try #require(try await fixture.proofs.proof(txid: try txid(deliveries[0])))
+        let unclaimed = try #require(try await fixture.jobs(ProofDelivery.kind).first { $0.state == .queued })
+        let unclaimedTxid = try JSONParser.parse(Array(unclaimed.payload))["txid"]?.stringValue ?? ""
+        // Marks every row, so that a proof read back shows it and one handed over does not.
         _ = try await fixture.runtime.database.write { db in
             try db.execute(sql: "UPDATE transfer_proofs SET delivery_state = 'accepted'")
         }
-        #expect(try await fixture.proofs.proofToDeliver(txid: handed.txid) == handed, "the proof as issued, not read")
-        #expect(try await fixture.proofs.proofToDeliver(txid: handed.txid)?.deliveryState == .accepted, "taken once")
-        #expect(try await fixture.proofs.proofToDeliver(txid: read.txid)?.deliveryState == .accepted, "no delivery claimed: read")
+
+        let handed = try await fixture.proofs.proofToDeliver(txid: issued.txid, for: deliveries[0])
+        #expect(handed == issued, "the proof as issued, equal to its row as committed")
+        #expect(try await fixture.proofs.proofToDeliver(txid: issued.txid, for: deliveries[0])?.deliveryState == .accepted, "taken once")
+        var claimedAgain = deliveries[1]
+        claimedAgain.claimedAt.addTimeInterval(30)
+        #expect(
+            try await fixture.proofs.proofToDeliver(txid: try txid(deliveries[1]), for: claimedAgain)?.deliveryState == .accepted,
+            "a later claim of the same job reads the row")
+        var anyClaim = deliveries[1]
+        anyClaim.id = unclaimed.id
+        #expect(try await fixture.proofs.proofToDeliver(txid: unclaimedTxid, for: anyClaim)?.deliveryState == .accepted, "nothing handed over")
     }
 
     @Test func repeatedAndConcurrentRunsIssueOneProofAndOneLedgerEntry() async throws {

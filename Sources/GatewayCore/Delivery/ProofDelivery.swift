@@ -76,7 +76,7 @@ public struct ProofDelivery: JobHandler {
 
     private func attempt(_ txid: String, job: ClaimedJob) async -> JobOutcome {
         do {
-            guard let proof = try await proofs.proofToDeliver(txid: txid) else { return .dead(error: "no proof \(txid)") }
+            guard let proof = try await proofs.proofToDeliver(txid: txid, for: job) else { return .dead(error: "no proof \(txid)") }
             if proof.deliveryState == .accepted { return .succeeded(note: "already accepted") }
             if let breaker = try await proofs.breaker(mgOCID: proof.mgOCID), let until = breaker.openUntil,
                 breaker.isOpen(at: time.now())

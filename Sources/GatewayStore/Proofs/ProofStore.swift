@@ -1,17 +1,11 @@
 import Foundation
 import GRDB
-import Synchronization
 
 /// Transfer proofs, the MG ledger and the delivery breakers.
 public final class ProofStore: Sendable {
     let database: GatewayDatabase
     let queue: SQLiteJobQueue
-    /// Proofs `issue` just wrote whose delivery job it claimed for the issuing worker, by txid: that worker runs
-    /// the delivery next, and takes the proof from here instead of reading back the row it just wrote.
-    private let handedOver = Mutex<[String: StoredProof]>([:])
-    /// A delivery that is never run (its worker stopped first) leaves its proof here; past this many the memory
-    /// starts over, and those deliveries read their proof, as every later attempt does.
-    private static let handOverCapacity = 4096
+    private let handedOver = HandedOverProofs()
 
     public init(database: GatewayDatabase, queue: SQLiteJobQueue) {
         self.database = database
@@ -51,20 +45,16 @@ public final class ProofStore: Sendable {
             guard let job, issue != .unknownSession else { return (issue, nil as Bool?, nil as ClaimedJob?) }
             return (issue, try JobSuccess(job: job, note: issue.note).record(at: now, in: db), delivery)
         }
-        if case .issued(let proof, _) = outcome.0, outcome.2 != nil {
-            handedOver.withLock { proofs in
-                if proofs.count >= Self.handOverCapacity { proofs.removeAll() }
-                proofs[proof.txid] = proof
-            }
+        if case .issued(let proof, _) = outcome.0, let delivery = outcome.2 {
+            handedOver.keep(proof, for: delivery)
         }
         return outcome
     }
 
-    /// The proof a delivery sends: the one `issue` handed over with the delivery job it claimed for its worker
-    /// (taken once), or else the stored one. A handed-over proof is the row as committed, and nothing but its
-    /// own delivery job, which this worker holds, changes a proof's row.
-    public func proofToDeliver(txid: String) async throws -> StoredProof? {
-        if let proof = handedOver.withLock({ $0.removeValue(forKey: txid) }) { return proof }
+    /// The proof `job` delivers: the one `issue` handed over when it claimed `job` for its worker, or else the
+    /// stored one. Nothing but a proof's own delivery job, which that claim holds, changes its row after the issue.
+    public func proofToDeliver(txid: String, for job: ClaimedJob) async throws -> StoredProof? {
+        if let proof = handedOver.take(txid: txid, for: job) { return proof }
         return try await proof(txid: txid)
     }
 
