@@ -307,7 +307,7 @@ public final class SimulatedWebhook: @unchecked Sendable {
         let body = CanonicalJSON.encode(json)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        let signed = signature(status, body)
+        let signed = signedHeaders(status, body)
         for (name, value) in signed.fields.map({ ($0.name, $0.value) }) + extra { headers[HTTPField.Name(name)!] = value }
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
@@ -315,7 +315,7 @@ public final class SimulatedWebhook: @unchecked Sendable {
 
 extension SimulatedWebhook {
     /// The signed headers of a reply, signed once per distinct reply and second.
-    private func signature(_ status: Int, _ body: [UInt8]) -> SignedResponseHeaders {
+    private func signedHeaders(_ status: Int, _ body: [UInt8]) -> SignedResponseHeaders {
         let timestamp = now()
         if let last = lock.withLock({ lastSigned }), last.status == status, last.timestamp == timestamp, last.body == body {
             return last.headers

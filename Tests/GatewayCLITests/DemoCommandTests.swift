@@ -40,7 +40,7 @@ struct DemoCommandTests {
 }
 
 struct DemoOrderIDTests {
-    @Test func orderIDsCarrySixtyFourRandomBitsSoABenchOfManyCheckoutsNeverCollides() {
+    @Test func orderIDsCarrySixtyFourRandomBitsAndDoNotRepeat() {
         let ids = (0..<20_000).map { _ in DemoFlow.newOrderID() }
         #expect(Set(ids).count == ids.count)
         for id in ids.prefix(100) {

@@ -27,6 +27,9 @@ final class VerifiedResponses: @unchecked Sendable {
         self.capacity = capacity
     }
 
+    /// How many verified signatures are remembered now.
+    var remembered: Int { lock.withLock { seen.count } }
+
     /// Whether `signature` over `digest` verifies with one of `keys`, verifying only what was not seen verified.
     func verify(_ signature: Signature, over digest: SHA256Digest, keys: [PublicKey]) -> Bool {
         let known = lock.withLock { keys.contains { seen.contains(Entry(key: $0, digest: digest, signature: signature)) } }
