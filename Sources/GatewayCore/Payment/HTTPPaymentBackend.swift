@@ -39,7 +39,7 @@ public struct HTTPPaymentBackend: PaymentBackend {
     public func startCharge(for session: CheckoutSessionRecord, choice: String) async throws(PaymentError) -> ChargeStart {
         guard choice == Self.payChoice else { throw .unknownChoice(choice) }
         let now = time.now()
-        let reference = Self.newReference()
+        let reference = ChargeReference.make(prefix: "htp_", at: now)
         let charge = ChargeRecord(
             reference: reference, sessionID: session.id, backend: name, state: .pending, settlesAt: nil, createdAt: now)
         let claim: SessionClaim
@@ -135,11 +135,6 @@ public struct HTTPPaymentBackend: PaymentBackend {
         default:
             throw .unavailable("HTTP \(response.status): \(excerpt)")
         }
-    }
-
-    /// `htp_` and 24 random hex characters.
-    static func newReference() -> String {
-        "htp_" + Hex.random(byteCount: 12)
     }
 }
 

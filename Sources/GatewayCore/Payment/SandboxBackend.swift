@@ -38,7 +38,7 @@ public struct SandboxBackend: PaymentBackend {
     public func startCharge(for session: CheckoutSessionRecord, choice: String) async throws(PaymentError) -> ChargeStart {
         guard let outcome = Outcome(rawValue: choice) else { throw .unknownChoice(choice) }
         let now = time.now()
-        let reference = Self.newReference()
+        let reference = ChargeReference.make(prefix: "sbx_", at: now)
         let charge: ChargeRecord
         let job: NewJob
         switch outcome {
@@ -81,10 +81,5 @@ public struct SandboxBackend: PaymentBackend {
             return .succeeded
         }
         return charge.state
-    }
-
-    /// `sbx_` and 24 random hex characters.
-    static func newReference() -> String {
-        "sbx_" + Hex.random(byteCount: 12)
     }
 }
