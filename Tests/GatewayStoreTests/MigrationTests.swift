@@ -32,6 +32,56 @@ import Testing
         #expect(try await queue.isDraining())
     }
 
+    @Test func proofsMoveToATableInIssueOrderWithEveryRowAndKeyKept() async throws {
+        let scratch = try Scratch()
+        let old = try DatabaseQueue(path: scratch.databasePath)
+        try SchemaMigrations.migrator.migrate(old, upTo: "v10-settlement")
+        try await old.write { db in
+            for (index, session) in ["cs_b", "cs_a"].enumerated() {
+                try db.execute(sql: """
+                    INSERT INTO checkout_sessions (id, mg_ocid, merchant_ocid, order_id, order_json, order_signature,
+                        request_digest, amount, currency, success_url, cancel_url, status, created_at, expires_at)
+                    VALUES (?, 300, 500, ?, '{}', 'sig', 'digest', '1.00', 'USD', 'https://s', 'https://c', 'completed', 0, 9)
+                    """, arguments: [session, "order-\(index)"])
+                try db.execute(sql: """
+                    INSERT INTO transfer_proofs (txid, session_id, mg_ocid, proof_json, signature, amount, currency,
+                        issued_at, delivery_state, delivered_at)
+                    VALUES (?, ?, 300, ?, 'sig', '1.00', 'USD', ?, 'accepted', 7)
+                    """, arguments: ["pg_tx_\(session)", session, "{\"proof\":\(index)}", 100 - index])
+                try db.execute(sql: "INSERT INTO ledger_entries (txid, mg_ocid, currency, amount, created_at) VALUES (?, 300, 'USD', '1.00', 0)",
+                    arguments: ["pg_tx_\(session)"])
+            }
+        }
+        try old.close()
+
+        let database = try scratch.database()
+        try await database.write { db in
+            let table = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'transfer_proofs'") ?? ""
+            #expect(!table.contains("WITHOUT ROWID"))
+            #expect(try db.indexes(on: "transfer_proofs").contains { $0.name == "transfer_proofs_mg" })
+            let rows = try Row.fetchAll(db, sql: "SELECT txid, session_id, proof_json, issued_at, delivery_state, delivered_at FROM transfer_proofs ORDER BY rowid")
+            #expect(rows.map { $0["txid"] as String } == ["pg_tx_cs_a", "pg_tx_cs_b"], "in issue order")
+            #expect(rows.map { $0["proof_json"] as String } == ["{\"proof\":1}", "{\"proof\":0}"])
+            #expect(rows.allSatisfy { $0["delivery_state"] == "accepted" && $0["delivered_at"] == 7 })
+            #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+            try db.execute(sql: """
+                INSERT INTO checkout_sessions (id, mg_ocid, merchant_ocid, order_id, order_json, order_signature,
+                    request_digest, amount, currency, success_url, cancel_url, status, created_at, expires_at)
+                VALUES ('cs_c', 300, 500, 'order-2', '{}', 'sig', 'digest', '1.00', 'USD', 'https://s', 'https://c', 'completed', 0, 9)
+                """)
+            let duplicate = #expect(throws: DatabaseError.self, "txid stays unique") {
+                try db.execute(sql: """
+                    INSERT INTO transfer_proofs (txid, session_id, mg_ocid, proof_json, signature, amount, currency, issued_at)
+                    VALUES ('pg_tx_cs_a', 'cs_c', 300, '{}', 'sig', '1.00', 'USD', 0)
+                    """)
+            }
+            #expect(duplicate?.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY)
+            #expect(throws: DatabaseError.self, "a ledger entry still needs its proof") {
+                try db.execute(sql: "INSERT INTO ledger_entries (txid, mg_ocid, currency, amount, created_at) VALUES ('pg_tx_none', 300, 'USD', '1', 0)")
+            }
+        }
+    }
+
     @Test func newerSchemaIsRefusedWithOneLine() throws {
         let scratch = try Scratch()
         try scratch.database().write { db in
