@@ -47,7 +47,7 @@ struct ShippedConfigTests {
                     maxResponseBytes: 1_048_576))
         #expect(config.log == LogSection(format: .text, level: "info"))
         #expect(config.rateLimit == RateLimitSection(enabled: false, perSecond: 100, burst: 200))
-        #expect(config.workers == WorkersSection(concurrency: 64, pollInterval: .seconds(1)))
+        #expect(config.workers == WorkersSection(concurrency: 256, pollInterval: .seconds(1)))
         #expect(config.settlement.requireAccepted == true)
     }
 

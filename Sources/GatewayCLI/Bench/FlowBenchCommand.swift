@@ -25,14 +25,17 @@ struct FlowBenchCommand: AsyncParsableCommand {
     @Option(help: "Sessions created (not measured), then paid and delivered.") var sessions = 5_000
     @Option(help: "Customers paying at once, each on a keep-alive connection.") var payers = 32
     @Option(help: "Payments per second offered (0: as fast as the payers are answered).") var rate = 0
-    @Option(help: "Jobs the worker runs at once.") var concurrency = 64
+    @Option(help: "Jobs the worker runs at once (workers.concurrency).") var concurrency = 256
     @Option(help: "How long to wait for every proof to be accepted, in seconds.") var timeout = 300
     @Option(help: "store.durability for the run: full or normal.") var durability = "full"
     @Option(
         help: ArgumentHelp(
-            "How customers pay: page (POST /pay/{id} over loopback HTTP) or direct (the call that POST makes, in process).",
-            discussion: "direct leaves out the customer's HTTP exchange, which a real customer's browser makes from elsewhere."))
-    var payments = "page"
+            "How customers pay: direct (the call POST /pay/{id} makes, in process) or page (that POST over loopback HTTP).",
+            discussion: """
+                direct measures the proof pipeline itself (proof.issue and callback.deliver after each payment) and leaves \
+                out the customer's HTTP exchange, which a real customer's browser makes from elsewhere.
+                """))
+    var payments = "direct"
     @Option(
         help: ArgumentHelp(
             "The MG: stub (answers at once, checks every delivery after the run) or verifying (checks each first).",

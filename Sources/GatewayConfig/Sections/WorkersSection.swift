@@ -22,7 +22,7 @@ public struct WorkersSection: Sendable, Equatable {
 
     /// Makes a section with the documented defaults.
     public init(
-        concurrency: Int = 64, pollInterval: Duration = .seconds(1), sessionExpireEvery: Duration = .seconds(30),
+        concurrency: Int = 256, pollInterval: Duration = .seconds(1), sessionExpireEvery: Duration = .seconds(30),
         noncePruneEvery: Duration = .seconds(60), peerPruneEvery: Duration = .seconds(86_400),
         peerRetention: Duration = .seconds(7 * 86_400), jobPruneEvery: Duration = .seconds(86_400),
         jobRetention: Duration = .seconds(7 * 86_400), inboxPollEvery: Duration = .seconds(2)
