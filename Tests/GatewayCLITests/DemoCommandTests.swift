@@ -39,6 +39,35 @@ struct DemoCommandTests {
     }
 }
 
+extension DemoCommandTests {
+    @Test func demoOnATakenPortFailsWithOneLineInsteadOfWaiting() throws {
+        let directory = try OCGateProcess.temporaryDirectory()
+        let taken = OccupiedLoopbackPort()
+        defer { taken.release() }
+        let errors = Pipe()
+        let demo = try OCGateProcess.launch(
+            ["demo", "--auto", "--config", OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path],
+            environment: [
+                "OCGATE_SPOOL_DIR": directory.appendingPathComponent("spool").path,
+                "OCGATE_GATEWAY_KEY_FILE": directory.appendingPathComponent("gateway.key").path,
+                "OCGATE_HTTP_PORT": String(taken.port),
+            ],
+            in: directory, standardError: errors.fileHandleForWriting)
+        let deadline = Date().addingTimeInterval(60)
+        while demo.isRunning && Date() < deadline { usleep(50_000) }
+        guard !demo.isRunning else {
+            demo.terminate()
+            Issue.record("ocgate demo still waits for a port it cannot have")
+            return
+        }
+        try errors.fileHandleForWriting.close()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(demo.terminationStatus != 0)
+        #expect(stderr.contains("could not listen on 127.0.0.1:\(taken.port)"), "\(stderr)")
+        #expect(stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1, "\(stderr)")
+    }
+}
+
 struct DemoOrderIDTests {
     @Test func orderIDsCarrySixtyFourRandomBitsAndDoNotRepeat() {
         let ids = (0..<20_000).map { _ in DemoFlow.newOrderID() }

@@ -36,8 +36,8 @@ struct CheckoutBenchCommand: AsyncParsableCommand {
         let bench = try CheckoutBenchSetup(
             directory: directory.path, durability: GatewayStore.Durability(rawValue: durability)!, logger: logger)
         let group = bench.serviceGroup(logger: logger)
-        let server = Task { try await group.run() }
-        let port = await bench.port()
+        let server = bench.run(group)
+        let port = try await bench.port()
 
         // Signed right before each run: the ±300 s window starts now.
         let full = try await KeepAliveLoad.run(
@@ -107,7 +107,14 @@ struct CheckoutBenchSetup: Sendable {
         return ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], logger: logger))
     }
 
-    func port() async -> Int { await ports.value() }
+    /// Runs `group` (this setup's `serviceGroup`), telling `port()` if it ends before the server listens.
+    func run(_ group: ServiceGroup) -> Task<Void, any Error> {
+        let ports = self.ports
+        return Task { try await ports.reportingFailure { try await group.run() } }
+    }
+
+    /// The port the server listens on, once it does; throws if it failed to start (the port taken, say).
+    func port() async throws -> Int { try await ports.value() }
 
     /// Unique orders and nonces, signed now, as the Merchant Gateway sends them.
     func signedRequests(count: Int, gatewayURL url: String, path: String) -> [OutboundRequest] {
@@ -116,35 +123,6 @@ struct CheckoutBenchSetup: Sendable {
             gateway.checkoutRequest(
                 to: url, path: path, order: merchant.order(accepts: [300], createdAt: Int64(now.timeIntervalSince1970)),
                 merchant: merchant, at: now, timeout: .seconds(30))
-        }
-    }
-}
-
-/// Hands the bound port from the server's start-up callback to the load generator.
-///
-/// `@unchecked Sendable`: the port and the waiting continuation are only touched under `lock`.
-final class PortSignal: @unchecked Sendable {
-    private let lock = NSLock()
-    private var port: Int?
-    private var waiter: CheckedContinuation<Int, Never>?
-
-    func send(_ value: Int) {
-        let waiting: CheckedContinuation<Int, Never>? = lock.withLock {
-            port = value
-            defer { waiter = nil }
-            return waiter
-        }
-        waiting?.resume(returning: value)
-    }
-
-    func value() async -> Int {
-        await withCheckedContinuation { continuation in
-            let ready: Int? = lock.withLock {
-                if let port { return port }
-                waiter = continuation
-                return nil
-            }
-            if let ready { continuation.resume(returning: ready) }
         }
     }
 }

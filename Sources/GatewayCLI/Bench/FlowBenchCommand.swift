@@ -70,8 +70,8 @@ struct FlowBenchCommand: AsyncParsableCommand {
             acceptor: bench.acceptor, services: [worker], logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [server.makeApplication(onServerRunning: { ports.send($0) })], logger: logger))
-        let running = Task { try await group.run() }
-        let base = "http://127.0.0.1:\(await ports.value())"
+        let running = Task { try await ports.reportingFailure { try await group.run() } }
+        let base = "http://127.0.0.1:\(try await ports.value())"
         let flow = DemoFlow(
             base: base, merchant: bench.merchant, gateway: SimulatedMerchantGateway(party: bench.webhook.party),
             webhook: bench.webhook, formToken: FormToken(gatewayKey: bench.identity.key))

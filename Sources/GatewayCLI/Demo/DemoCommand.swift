@@ -73,8 +73,13 @@ struct DemoCommand: AsyncParsableCommand {
         let app = server.makeApplication(onServerRunning: { ports.send($0) })
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        let running = Task { try await group.run() }
-        let port = await ports.value()
+        let running = Task { try await ports.reportingFailure { try await group.run() } }
+        let port: Int
+        do {
+            port = try await ports.value()
+        } catch {
+            throw CommandFailure("the gateway could not listen on \(configuration.http.host):\(configuration.http.port): \(error)")
+        }
         let base = "http://\(configuration.http.host):\(port)"
 
         let flow = DemoFlow(
