@@ -232,7 +232,7 @@ enum SchemaMigrations {
         // Proofs in a rowid table, in the order they are issued, `txid` kept unique by its own index. Keyed by the
         // random txid, a proof went to a random page of the table, a WAL frame of its own, and did so again when
         // its delivery was recorded; in issue order a batch of proofs shares the table's last pages, where the
-        // delivery, milliseconds later, finds its row. `bench flow` wrote 8.5 % fewer bytes. The table is rebuilt
+        // delivery, milliseconds later, finds its row. `bench flow` wrote 8–9 % fewer bytes. The table is rebuilt
         // (SQLite's way to change this), every proof copied in one transaction; GRDB checks the ledger's foreign
         // keys at its end.
         migrator.registerMigration("v11-proofs-in-issue-order") { db in
