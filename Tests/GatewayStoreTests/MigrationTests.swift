@@ -32,7 +32,7 @@ import Testing
         #expect(try await queue.isDraining())
     }
 
-    @Test func proofsMoveToATableInIssueOrderWithEveryRowAndKeyKept() async throws {
+    @Test func proofsMoveToARowidTableWithEveryRowAndKeyKept() async throws {
         let scratch = try Scratch()
         let old = try DatabaseQueue(path: scratch.databasePath)
         try SchemaMigrations.migrator.migrate(old, upTo: "v10-settlement")
@@ -59,9 +59,11 @@ import Testing
             let table = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'transfer_proofs'") ?? ""
             #expect(!table.contains("WITHOUT ROWID"))
             #expect(try db.indexes(on: "transfer_proofs").contains { $0.name == "transfer_proofs_mg" })
-            let rows = try Row.fetchAll(db, sql: "SELECT txid, session_id, proof_json, issued_at, delivery_state, delivered_at FROM transfer_proofs ORDER BY rowid")
-            #expect(rows.map { $0["txid"] as String } == ["pg_tx_cs_a", "pg_tx_cs_b"], "in issue order")
+            let rows = try Row.fetchAll(db, sql: "SELECT txid, session_id, proof_json, issued_at, delivery_state, delivered_at FROM transfer_proofs ORDER BY txid")
+            #expect(rows.map { $0["txid"] as String } == ["pg_tx_cs_a", "pg_tx_cs_b"])
+            #expect(rows.map { $0["session_id"] as String } == ["cs_a", "cs_b"])
             #expect(rows.map { $0["proof_json"] as String } == ["{\"proof\":1}", "{\"proof\":0}"])
+            #expect(rows.map { $0["issued_at"] as Int64 } == [99, 100])
             #expect(rows.allSatisfy { $0["delivery_state"] == "accepted" && $0["delivered_at"] == 7 })
             #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
             try db.execute(sql: """
