@@ -118,7 +118,7 @@ final class LoadConnection {
         var noSignal: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &noSignal, socklen_t(MemoryLayout<Int32>.size))
         #endif
-        var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
+        var limit = timeval(tv_sec: max(1, Int(timeout.components.seconds)), tv_usec: 0)  // 0 would mean no limit
         for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
             setsockopt(descriptor, SOL_SOCKET, option, &limit, socklen_t(MemoryLayout<timeval>.size))
         }
