@@ -84,6 +84,69 @@ import Testing
         }
     }
 
+    @Test func sessionsMoveToARowidTableWithEveryColumnKeyAndReferenceKept() async throws {
+        let scratch = try Scratch()
+        let old = try DatabaseQueue(path: scratch.databasePath)
+        try SchemaMigrations.migrator.migrate(old, upTo: "v11-proofs-in-issue-order")
+        try await old.write { db in
+            try db.execute(sql: """
+                INSERT INTO checkout_sessions (id, mg_ocid, merchant_ocid, order_id, order_json, order_signature,
+                    request_digest, amount, currency, success_url, cancel_url, status, created_at, expires_at,
+                    charge_reference, status_changed_at, late, merchant_name)
+                VALUES ('cs_paid', 300, 500, 'order-1', '{"id":"order-1"}', 'sig', 'digest', '12.30', 'EUR', 'https://s',
+                    'https://c', 'completed', 5, 9, 'sbx_1', 7, 1, 'Café <b>')
+                """)
+            try db.execute(sql: """
+                INSERT INTO checkout_sessions (id, mg_ocid, merchant_ocid, order_id, order_json, order_signature,
+                    request_digest, amount, currency, success_url, cancel_url, status, created_at, expires_at)
+                VALUES ('cs_open', 300, 500, 'order-2', '{}', 'sig', 'digest', '1.00', 'USD', 'https://s', 'https://c',
+                    'pending', 6, 10)
+                """)
+            try db.execute(sql: """
+                INSERT INTO payment_charges (reference, session_id, backend, state, created_at)
+                VALUES ('sbx_1', 'cs_paid', 'sandbox', 'succeeded', 6)
+                """)
+            try db.execute(sql: """
+                INSERT INTO transfer_proofs (txid, session_id, mg_ocid, proof_json, signature, amount, currency, issued_at)
+                VALUES ('pg_tx_1', 'cs_paid', 300, '{}', 'sig', '12.30', 'EUR', 7)
+                """)
+        }
+        try old.close()
+
+        let database = try scratch.database()
+        try await database.write { db in
+            let table = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'checkout_sessions'") ?? ""
+            #expect(!table.contains("WITHOUT ROWID"))
+            let indexes = try db.indexes(on: "checkout_sessions").map(\.name)
+            #expect(indexes.contains("checkout_sessions_status") && indexes.contains("checkout_sessions_created"))
+            let paid = try #require(try Row.fetchOne(db, sql: "SELECT * FROM checkout_sessions WHERE id = 'cs_paid'"))
+            let texts: [String?] = ["order_json", "amount", "currency", "charge_reference", "merchant_name", "status"].map { paid[$0] }
+            #expect(texts == [#"{"id":"order-1"}"#, "12.30", "EUR", "sbx_1", "Café <b>", "completed"])
+            let numbers: [Int64?] = ["status_changed_at", "late", "created_at", "expires_at"].map { paid[$0] }
+            #expect(numbers == [7, 1, 5, 9])
+            let open = try #require(try Row.fetchOne(db, sql: "SELECT * FROM checkout_sessions WHERE id = 'cs_open'"))
+            let openLate: Int64? = open["late"]
+            let openName: String? = open["merchant_name"]
+            #expect(openLate == 0 && openName == nil)
+            #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+            let insert = """
+                INSERT INTO checkout_sessions (id, mg_ocid, merchant_ocid, order_id, order_json, order_signature,
+                    request_digest, amount, currency, success_url, cancel_url, status, created_at, expires_at)
+                VALUES (?, 300, 500, ?, '{}', 'sig', 'digest', '1.00', 'USD', 'https://s', 'https://c', 'pending', 6, 10)
+                """
+            let sameID = #expect(throws: DatabaseError.self) { try db.execute(sql: insert, arguments: ["cs_open", "order-3"]) }
+            #expect(sameID?.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY)
+            let sameOrder = #expect(throws: DatabaseError.self) { try db.execute(sql: insert, arguments: ["cs_new", "order-2"]) }
+            #expect(sameOrder?.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE, "the idempotency key stays unique")
+            #expect(throws: DatabaseError.self, "a charge still needs its session") {
+                try db.execute(sql: """
+                    INSERT INTO payment_charges (reference, session_id, backend, state, created_at)
+                    VALUES ('sbx_2', 'cs_none', 'sandbox', 'pending', 6)
+                    """)
+            }
+        }
+    }
+
     @Test func newerSchemaIsRefusedWithOneLine() throws {
         let scratch = try Scratch()
         try scratch.database().write { db in
