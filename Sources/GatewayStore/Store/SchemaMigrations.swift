@@ -252,8 +252,8 @@ enum SchemaMigrations {
                 );
                 INSERT INTO transfer_proofs_v11 (txid, session_id, mg_ocid, proof_json, signature, amount, currency,
                         issued_at, delivery_state, delivered_at)
-                    SELECT txid, session_id, mg_ocid, proof_json, signature, amount, currency, issued_at, delivery_state,
-                        delivered_at
+                    SELECT txid, session_id, mg_ocid, proof_json, signature, amount, currency, issued_at,
+                        delivery_state, delivered_at
                     FROM transfer_proofs;
                 DROP TABLE transfer_proofs;
                 ALTER TABLE transfer_proofs_v11 RENAME TO transfer_proofs;
@@ -265,9 +265,9 @@ enum SchemaMigrations {
         // their own indexes. Keyed by the random session id, each checkout's ~650-byte row went to a random page
         // holding four or five others, and every few inserts split one, writing three or four pages; appended,
         // it shares the table's last page with the rest of its batch, and only the small index entries go to
-        // random pages. `bench checkout`: 6,103–6,286 → 6,673–6,804 and 6,345–6,594 → 7,055–7,149 checkouts/s in alternating pairs. The
-        // table is rebuilt like the proofs' in v11, every session copied as stored in one transaction; on a large
-        // spool that takes a while and, until it commits, twice the table's space.
+        // random pages. `bench checkout`: 6,103–6,286 → 6,673–6,804 and 6,345–6,594 → 7,055–7,149 checkouts/s in
+        // alternating pairs. The table is rebuilt like the proofs' in v11, every session copied as stored in one
+        // transaction; on a large spool that takes a while and, until it commits, twice the table's space.
         migrator.registerMigration("v12-sessions-in-creation-order") { db in
             let columns = """
                 id, mg_ocid, merchant_ocid, order_id, order_json, order_signature, request_digest, amount, currency,
