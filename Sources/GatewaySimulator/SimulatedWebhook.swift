@@ -170,6 +170,7 @@ public final class SimulatedWebhook: @unchecked Sendable {
 
     private func answer(_ request: Request, body: [UInt8], delivery: Delivery) async throws -> Response {
         let header = { (name: String) in request.headers[HTTPField.Name(name)!] ?? "" }
+        let target = request.head.path ?? request.uri.string
         let active = lock.withLock { () -> Fault? in
             let current = fault
             if case .unavailable(let times, let retryAfter) = current {
@@ -187,11 +188,11 @@ public final class SimulatedWebhook: @unchecked Sendable {
             outcome = (200, ["status": "rejected", "message": "injected rejection"], [])
         case .hang(let delay):
             try await Task.sleep(for: delay)
-            outcome = judge(header: header, target: request.head.path ?? request.uri.string, body: body, delivery: delivery)
+            outcome = judge(header: header, target: target, body: body, delivery: delivery)
         case nil where checking == .afterwards && delivery == .proof:
-            outcome = acknowledge(header: header, target: request.head.path ?? request.uri.string, body: body)
+            outcome = acknowledge(header: header, target: target, body: body)
         case nil:
-            outcome = judge(header: header, target: request.head.path ?? request.uri.string, body: body, delivery: delivery)
+            outcome = judge(header: header, target: target, body: body, delivery: delivery)
         }
         lock.withLock {
             received.append(
