@@ -1,4 +1,5 @@
 import Foundation
+import ServiceLifecycle
 
 /// Hands the port a server bound from its start-up callback to whoever waits to call it, or the reason it never
 /// will: a server that fails to start (its port taken, say) must fail the waiter, not leave it waiting for ever.
@@ -15,15 +16,18 @@ final class PortSignal: @unchecked Sendable {
     /// The server ended, or failed, without listening; a port already sent stands.
     func fail(_ error: any Error) { settle(.failure(error)) }
 
-    /// Runs a server's `body`, then fails any waiter left: `body` returned or threw without the server listening.
-    func reportingFailure(_ body: () async throws -> Void) async throws {
-        do {
-            try await body()
-        } catch {
-            fail(error)
-            throw error
+    /// Runs the service group of the server that sends this signal its port, failing any waiter left when the
+    /// group ends or throws without the server listening.
+    func running(_ group: ServiceGroup) -> Task<Void, any Error> {
+        Task {
+            do {
+                try await group.run()
+            } catch {
+                fail(error)
+                throw error
+            }
+            fail(CommandFailure("the server stopped before it listened"))
         }
-        fail(CommandFailure("the server stopped before it listened"))
     }
 
     /// The port, once the server listens; throws why it never will.

@@ -108,10 +108,7 @@ struct CheckoutBenchSetup: Sendable {
     }
 
     /// Runs `group` (this setup's `serviceGroup`), telling `port()` if it ends before the server listens.
-    func run(_ group: ServiceGroup) -> Task<Void, any Error> {
-        let ports = self.ports
-        return Task { try await ports.reportingFailure { try await group.run() } }
-    }
+    func run(_ group: ServiceGroup) -> Task<Void, any Error> { ports.running(group) }
 
     /// The port the server listens on, once it does; throws if it failed to start (the port taken, say).
     func port() async throws -> Int { try await ports.value() }

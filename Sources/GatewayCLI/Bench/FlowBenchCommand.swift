@@ -70,7 +70,7 @@ struct FlowBenchCommand: AsyncParsableCommand {
             acceptor: bench.acceptor, services: [worker], logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [server.makeApplication(onServerRunning: { ports.send($0) })], logger: logger))
-        let running = Task { try await ports.reportingFailure { try await group.run() } }
+        let running = ports.running(group)
         let base = "http://127.0.0.1:\(try await ports.value())"
         let flow = DemoFlow(
             base: base, merchant: bench.merchant, gateway: SimulatedMerchantGateway(party: bench.webhook.party),

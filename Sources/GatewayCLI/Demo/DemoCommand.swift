@@ -73,7 +73,7 @@ struct DemoCommand: AsyncParsableCommand {
         let app = server.makeApplication(onServerRunning: { ports.send($0) })
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        let running = Task { try await ports.reportingFailure { try await group.run() } }
+        let running = ports.running(group)
         let port: Int
         do {
             port = try await ports.value()
