@@ -36,9 +36,13 @@ struct KeepAliveLoadTests {
         #expect(head.status == 409 && head.contentLength == 11)
         #expect(head.length == response.count - 11)
         #expect(try ResponseHead(Array("HTTP/1.1 204 No Content\r\n\r\n".utf8)[...])?.contentLength == 0)
+        let loose = Array("HTTP/1.0  201 Created\r\nnot a field\r\nContent-Length:\t3 \r\n\r\nabc".utf8)
+        let looseHead = try #require(try ResponseHead(loose[...]))
+        #expect(looseHead.status == 201 && looseHead.contentLength == 3 && looseHead.length == loose.count - 3)
         for unframed in [
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "HTTP/1.1 200 OK\r\n\r\n",
-            "HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n", "{\"x\":1}\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+            "{\"x\":1}\r\n\r\n", "HTTP/2 200\r\nContent-Length: 0\r\n\r\n",
         ] {
             #expect(throws: KeepAliveLoad.Failure.self, "\(unframed)") { try ResponseHead(Array(unframed.utf8)[...]) }
         }
