@@ -201,7 +201,7 @@ struct ResponseHead: Equatable {
         var contentLength: ArraySlice<UInt8>?
         while let line = lines.next() {
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
-            let value = Self.trimmed(line[(colon + 1)...])
+            let value = line[(colon + 1)...].trimming { $0 == 0x20 || $0 == 0x09 }
             if Self.name(line[..<colon], is: "transfer-encoding") {
                 let coding = String(decoding: value, as: UTF8.self)
                 throw KeepAliveLoad.Failure(description: "a response in transfer-encoding \(coding), not framed by Content-Length")
@@ -248,14 +248,6 @@ struct ResponseHead: Equatable {
             let folded: UInt8 = (65...90).contains(byte) ? byte | 0x20 : byte
             return folded == wanted
         }
-    }
-
-    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        let blank: (UInt8) -> Bool = { $0 == 32 || $0 == 9 }
-        guard let first = bytes.firstIndex(where: { !blank($0) }), let last = bytes.lastIndex(where: { !blank($0) }) else {
-            return bytes[bytes.endIndex...]
-        }
-        return bytes[first...last]
     }
 
     /// A non-negative decimal number of at most 18 digits, or nil.

@@ -161,19 +161,12 @@ final class Transfer: @unchecked Sendable {
             headers = [:]  // a new status line (after a 1xx) starts a new header block
         } else if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
             let name = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
-            let value = String(decoding: Self.trimmed(bytes[(colon + 1)...]), as: UTF8.self)
+            // curl hands each line with its CRLF: that goes with the spaces and tabs around the value.
+            let trimmed = bytes[(colon + 1)...].trimming { $0 == 0x20 || $0 == 0x09 || $0 == 0x0d || $0 == 0x0a }
+            let value = String(decoding: trimmed, as: UTF8.self)
             headers[name] = headers[name].map { "\($0), \(value)" } ?? value
         }
         return length
-    }
-
-    /// A header value without the spaces, tabs and CR/LF around it.
-    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
-        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0d || byte == 0x0a }
-        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
-            return bytes[bytes.startIndex..<bytes.startIndex]
-        }
-        return bytes[first...last]
     }
 
     /// Hands the outcome of a finished transfer to the waiting caller.
