@@ -50,10 +50,20 @@ let package = Package(
             name: "GatewayConfig",
             dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: strict),
-        // Storage and queue: SQLite through GRDB behind a storage protocol.
+        // Storage contracts, the job queue's contract and the worker runtime: no database here.
         .target(
             name: "GatewayStore",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+        // The embedded backend: every store contract on SQLite through GRDB (the only module that imports GRDB).
+        .target(
+            name: "GatewayStoreSQLite",
+            dependencies: [
+                "GatewayStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -73,8 +83,8 @@ let package = Package(
             name: "GatewayCore",
             dependencies: [
                 "Opencharge", "GatewayConfig", "GatewayStore", "GatewayOutbound",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -104,12 +114,22 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict),
+        // The composition root: builds the storage backend `[store]` names, the peer directory and the payment
+        // backend once, and hands them to everything else with the long-running pieces as services.
+        .target(
+            name: "GatewayAssembly",
+            dependencies: [
+                "GatewayConfig", "GatewayStore", "GatewayStoreSQLite", "GatewayOutbound", "GatewayCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         // Command line: every `ocgate` verb.
         .target(
             name: "GatewayCLI",
             dependencies: [
                 "Opencharge", "GatewayConfig", "GatewayStore", "GatewayOutbound", "GatewayCore", "GatewayServer",
-                "GatewaySimulator",
+                "GatewaySimulator", "GatewayAssembly",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -128,7 +148,7 @@ let package = Package(
         .testTarget(
             name: "GatewayStoreTests",
             dependencies: [
-                "GatewayStore", "GatewayTestSupport",
+                "GatewayStore", "GatewayStoreSQLite", "GatewayTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -139,11 +159,11 @@ let package = Package(
         .executableTarget(
             name: "QueueProbe",
             dependencies: [
-                "GatewayStore",
+                "GatewayStore", "GatewayStoreSQLite",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/QueueProbe",
             swiftSettings: strict),
@@ -160,8 +180,8 @@ let package = Package(
         .target(
             name: "GatewayTestSupport",
             dependencies: [
-                "Opencharge", "GatewayCore", "GatewayStore", "GatewaySimulator",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "Opencharge", "GatewayCore", "GatewayStore", "GatewayStoreSQLite", "GatewayAssembly", "GatewayConfig",
+                "GatewaySimulator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -172,7 +192,6 @@ let package = Package(
             dependencies: [
                 "GatewayCore", "GatewayStore", "GatewayConfig", "GatewayOutbound", "GatewaySimulator", "GatewayTestSupport",
                 "Opencharge",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
@@ -184,7 +203,6 @@ let package = Package(
             dependencies: [
                 "GatewayServer", "GatewayCore", "GatewayStore", "GatewayConfig", "GatewaySimulator", "GatewayTestSupport",
                 "Opencharge",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -199,7 +217,6 @@ let package = Package(
             dependencies: [
                 "GatewayCLI", "GatewayCore", "GatewayStore", "GatewayOutbound", "GatewaySimulator", "GatewayTestSupport",
                 "Opencharge",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -27,8 +27,7 @@ public struct ServerSettings: Sendable {
 public struct GatewayServer: Sendable {
     public let settings: ServerSettings
     public let identity: GatewayIdentity
-    public let database: GatewayDatabase
-    public let queue: any JobQueue
+    public let stores: GatewayStores
     /// Accepts checkouts; nil serves only the public routes.
     public let acceptor: CheckoutAcceptor?
     /// Charges on the hosted page; nil is the sandbox. `PaymentBackends.make` gives the configured one.
@@ -41,7 +40,7 @@ public struct GatewayServer: Sendable {
     public let logger: Logger
 
     public init(
-        settings: ServerSettings, identity: GatewayIdentity, database: GatewayDatabase, queue: any JobQueue,
+        settings: ServerSettings, identity: GatewayIdentity, stores: GatewayStores,
         acceptor: CheckoutAcceptor?, paymentBackend: (any PaymentBackend)? = nil,
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), time: any TimeSource = SystemTime(),
         services: [any Service] = [], logger: Logger
@@ -51,8 +50,7 @@ public struct GatewayServer: Sendable {
         self.acceptor = acceptor
         self.settings = settings
         self.identity = identity
-        self.database = database
-        self.queue = queue
+        self.stores = stores
         self.time = time
         self.services = services
         self.logger = logger
@@ -68,9 +66,10 @@ public struct GatewayServer: Sendable {
         router.add(middleware: ErrorMiddleware(responder: responder))
         // Scrape-time sources: each is read from the database just before /metrics answers.
         let sampler = ScrapeSampler(
-            sources: [JobQueueGauges(queue: queue), SettlementGauges(database: database)], registry: metrics, logger: logger)
+            sources: [JobQueueGauges(queue: stores.jobs), SettlementGauges(settlement: stores.settlement)], registry: metrics,
+            logger: logger)
         MetricsRoutes(registry: metrics, sampler: sampler).register(on: router)
-        PublicRoutes(identity: identity, database: database, queue: queue, responder: responder, time: time).register(on: router)
+        PublicRoutes(identity: identity, stores: stores, responder: responder, time: time).register(on: router)
         if let acceptor {
             CheckoutRoutes(
                 acceptor: acceptor, responder: responder, bodyLimit: settings.bodyLimit,
@@ -78,7 +77,8 @@ public struct GatewayServer: Sendable {
             ).register(on: router)
             CapabilitiesRoutes(identity: identity, authenticator: acceptor.authenticator, responder: responder)
                 .register(on: router)
-            let checkout = paymentBackend.map { HostedCheckout(acceptor: acceptor, backend: $0) } ?? .sandbox(acceptor: acceptor)
+            let checkout = HostedCheckout(
+                stores: stores, peers: acceptor.peers, backend: paymentBackend, identity: identity, time: acceptor.time)
             PayRoutes(checkout: checkout, gatewayName: identity.name, responder: responder).register(on: router)
         }
         let port = settings.port

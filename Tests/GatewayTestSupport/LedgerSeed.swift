@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import GatewayStore
 
 /// A ledger entry to seed: what it is worth, to whom, when, and how its proof's delivery stands.
@@ -19,74 +18,93 @@ public struct SeededEntry: Sendable {
     }
 }
 
-/// Writes sessions, proofs and ledger entries straight into a spool's database, thousands in one transaction,
-/// for the settlement tests (issuing them through `proof.issue` would sign each one).
+/// Seeds sessions, proofs and ledger entries through the store contracts, as a paid checkout makes them (create,
+/// charge, confirm, issue, delivery answer), many at once so the stores' shared commits keep it quick. The proofs
+/// are unsigned placeholders: signing thousands would only slow the settlement tests down.
 public enum LedgerSeed {
-    /// Inserts `entries` and returns their txids in order.
+    /// Seeds `entries` and returns their txids in order.
     @discardableResult
-    public static func insert(_ entries: [SeededEntry], into database: GatewayDatabase) async throws -> [String] {
-        try await database.write { db in
-            var txids: [String] = []
-            for entry in entries {
-                let tag = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-                let session = "cs_" + tag
-                let txid = "pg_tx_" + String(tag.prefix(24))
-                let mg = Int64(bitPattern: entry.mgOCID)
-                let millis = Int64((entry.createdAt.timeIntervalSince1970 * 1000).rounded())
-                try db.execute(
-                    sql: """
-                        INSERT INTO checkout_sessions (id, mg_ocid, merchant_ocid, order_id, order_json, order_signature,
-                            request_digest, amount, currency, success_url, cancel_url, status, created_at, expires_at)
-                        VALUES (?, ?, 500, ?, '{}', '', ?, ?, ?, 'https://m.example/ok', 'https://m.example/no',
-                            'completed', ?, ?)
-                        """,
-                    arguments: [session, mg, "ord_" + tag, tag, entry.amount, entry.currency, millis, millis / 1000 + 1800])
-                try db.execute(
-                    sql: """
-                        INSERT INTO transfer_proofs (txid, session_id, mg_ocid, proof_json, signature, amount, currency,
-                            issued_at, delivery_state)
-                        VALUES (?, ?, ?, '{}', '', ?, ?, ?, ?)
-                        """,
-                    arguments: [txid, session, mg, entry.amount, entry.currency, millis, entry.deliveryState.rawValue])
-                try db.execute(
-                    sql: "INSERT INTO ledger_entries (txid, mg_ocid, currency, amount, created_at) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [txid, mg, entry.currency, entry.amount, millis])
-                txids.append(txid)
+    public static func insert(_ entries: [SeededEntry], into stores: GatewayStores) async throws -> [String] {
+        try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            var txids = [String](repeating: "", count: entries.count)
+            var next = 0
+            func start() {
+                guard next < entries.count else { return }
+                let (index, entry) = (next, entries[next])
+                group.addTask { (index, try await seed(entry, into: stores)) }
+                next += 1
+            }
+            for _ in 0..<64 { start() }
+            while let (index, txid) = try await group.next() {
+                txids[index] = txid
+                start()
             }
             return txids
         }
     }
 
+    private static func seed(_ entry: SeededEntry, into stores: GatewayStores) async throws -> String {
+        let tag = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let at = entry.createdAt
+        let session = CheckoutSessionRecord(
+            id: "cs_" + tag, mgOCID: entry.mgOCID, merchantOCID: 500, orderID: "ord_" + tag, orderJSON: "{}",
+            orderSignature: "", requestDigest: tag, amount: entry.amount, currency: entry.currency,
+            successURL: "https://m.example/ok", cancelURL: "https://m.example/no", status: SessionStatus.pending.rawValue,
+            createdAt: at, expiresAt: Int64(at.timeIntervalSince1970) + 1800)
+        _ = try await stores.sessions.create(session, nonce: nil, job: NewJob(kind: "seed.open", uniqueKey: "seed.open:\(tag)"))
+        let charge = ChargeRecord(
+            reference: "sbx_" + tag, sessionID: session.id, backend: "sandbox", state: .succeeded, settlesAt: nil, createdAt: at)
+        _ = try await stores.charges.claim(sessionID: session.id, for: charge, job: NewJob(kind: "seed.charge"), now: at)
+        let txid = "pg_tx_" + String(tag.prefix(24))
+        let (issue, _, _) = try await stores.proofs.issue(
+            sessionID: session.id, now: at,
+            build: { session in
+                StoredProof(
+                    txid: txid, sessionID: session.id, mgOCID: session.mgOCID, proofJSON: "{}", signature: "",
+                    amount: session.amount, currency: session.currency, issuedAt: at)
+            },
+            deliveryJob: { NewJob(kind: "seed.deliver", uniqueKey: "seed.deliver:\($0)") })
+        guard case .issued(let proof, _) = issue else { throw SeedError.notIssued(session.id) }
+        if entry.deliveryState != .pending {
+            try await stores.deliveries.recordDelivery(of: proof, state: entry.deliveryState, at: at, mgAnswered: true)
+        }
+        return txid
+    }
+
     /// Sets the delivery state of seeded proofs (the MG accepted them later, say).
-    public static func setDeliveryState(_ state: DeliveryState, txids: [String], in database: GatewayDatabase) async throws {
-        try await database.write { db in
-            for txid in txids {
-                try db.execute(
-                    sql: "UPDATE transfer_proofs SET delivery_state = ? WHERE txid = ?", arguments: [state.rawValue, txid])
-            }
+    public static func setDeliveryState(_ state: DeliveryState, txids: [String], in stores: GatewayStores) async throws {
+        for txid in txids {
+            guard let proof = try await stores.proofs.proof(txid: txid) else { throw SeedError.noProof(txid) }
+            try await stores.deliveries.recordDelivery(of: proof, state: state, at: proof.issuedAt, mgAnswered: true)
         }
     }
 
-    /// The settlement invariants every test checks: each settled entry is in exactly one statement, the ledger
-    /// agrees with the membership table, and each statement's count matches its members.
-    public static func membershipProblems(in database: GatewayDatabase) async throws -> [String] {
-        try await database.read { db in
-            var problems: [String] = []
-            let disagreeing = try Int.fetchOne(
-                db,
-                sql: """
-                    SELECT count(*) FROM ledger_entries l LEFT JOIN statement_entries s ON s.txid = l.txid
-                    WHERE l.statement_id IS NOT s.statement_id
-                    """) ?? 0
-            if disagreeing > 0 { problems.append("\(disagreeing) ledger entries disagree with statement_entries") }
-            let miscounted = try Int.fetchOne(
-                db,
-                sql: """
-                    SELECT count(*) FROM settlement_statements st
-                    WHERE st.entry_count != (SELECT count(*) FROM statement_entries s WHERE s.statement_id = st.id)
-                    """) ?? 0
-            if miscounted > 0 { problems.append("\(miscounted) statements whose count differs from their entries") }
-            return problems
+    /// The settlement invariants every test checks, read through the contracts: each settled entry of these MGs is
+    /// in exactly the statement it names, and each statement's count matches its members.
+    public static func membershipProblems(in stores: GatewayStores, mgs: [UInt64]) async throws -> [String] {
+        var problems: [String] = []
+        var members: [String: String] = [:]
+        for statement in try await stores.settlement.statements() {
+            let entries = try await stores.settlement.entries(statementID: statement.id)
+            if entries.count != statement.entryCount {
+                problems.append("statement \(statement.id) counts \(statement.entryCount) entries and holds \(entries.count)")
+            }
+            for entry in entries {
+                if let other = members.updateValue(statement.id, forKey: entry.txid) {
+                    problems.append("entry \(entry.txid) is in statements \(other) and \(statement.id)")
+                }
+            }
         }
+        for mg in mgs {
+            for entry in try await stores.proofs.ledgerEntries(mgOCID: mg) where entry.statementID != members[entry.txid] {
+                problems.append("entry \(entry.txid) names statement \(entry.statementID ?? "none"), is in \(members[entry.txid] ?? "none")")
+            }
+        }
+        return problems
+    }
+
+    enum SeedError: Error {
+        case notIssued(String)
+        case noProof(String)
     }
 }

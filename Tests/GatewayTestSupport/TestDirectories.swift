@@ -11,10 +11,10 @@ extension InlinePeerDirectory {
 
 extension RequestAuthenticator {
     /// The real authenticator over a fixed directory, admitting any resolvable caller (`partners.open`).
-    public static func openGateway(peers: any PeerDirectory, database: GatewayDatabase, time: any TimeSource) -> RequestAuthenticator {
+    public static func openGateway(peers: any PeerDirectory, stores: GatewayStores, time: any TimeSource) -> RequestAuthenticator {
         RequestAuthenticator(
-            directory: peers, nonces: NonceStore(database: database, time: time),
-            policy: PartnerPolicy(partners: PartnerStore(database: database), open: true, time: time), basePath: "",
-            time: time, logger: Logger(label: "test"))
+            directory: peers, nonces: stores.nonces,
+            policy: PartnerPolicy(partners: stores.partners, open: true, time: time), basePath: "", time: time,
+            logger: Logger(label: "test"))
     }
 }

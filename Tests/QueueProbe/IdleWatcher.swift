@@ -3,7 +3,7 @@ import ServiceLifecycle
 
 /// Ends the probe's service group once no work is left (nothing running, nothing due).
 struct IdleWatcher: Service {
-    let queue: SQLiteJobQueue
+    let queue: any JobQueue
 
     func run() async throws {
         while !Task.isShuttingDownGracefully {

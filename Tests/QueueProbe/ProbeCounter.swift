@@ -2,13 +2,18 @@ import Foundation
 import GatewayStore
 import GRDB
 
-/// Records each run of a job in `probe_runs`, in the same database, so a double run shows up in tests.
+/// Records each run of a job in `probe_runs`, in the same database file (on a connection of its own: the table is
+/// the probe's, not the store's), so a double run shows up in tests.
 struct ProbeCounter: JobHandler {
     static let kind = "probe.count"
-    let database: GatewayDatabase
+    let database: DatabaseQueue
     let delay: Duration
 
-    static func createTable(in database: GatewayDatabase) throws {
+    init(path: String, delay: Duration) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        database = try DatabaseQueue(path: path, configuration: configuration)
+        self.delay = delay
         try database.write { db in
             try db.execute(sql: """
                 CREATE TABLE IF NOT EXISTS probe_runs (job_id INTEGER NOT NULL, worker TEXT NOT NULL,

@@ -8,6 +8,7 @@
 //   QueueProbe bench <dir> [--jobs N] [--batch B] [--singles S] [--durability full|normal]
 import Foundation
 import GatewayStore
+import GatewayStoreSQLite
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -31,11 +32,9 @@ let path = arguments[2]
 
 switch mode {
 case "work":
-    let database = try GatewayDatabase(path: path, durability: .normal)
-    try ProbeCounter.createTable(in: database)
-    let queue = SQLiteJobQueue(database: database)
+    let queue = try SQLiteBackend.open(path: path, durability: .normal).stores.jobs
     var registry = JobRegistry()
-    registry.register(ProbeCounter.kind, handler: ProbeCounter(database: database, delay: .milliseconds(option("--handler-ms", 0))))
+    registry.register(ProbeCounter.kind, handler: try ProbeCounter(path: path, delay: .milliseconds(option("--handler-ms", 0))))
     let worker = JobWorker(
         queue: queue, registry: registry,
         configuration: JobWorkerConfiguration(
@@ -53,8 +52,7 @@ case "work":
     let group = ServiceGroup(configuration: configuration)
     try await group.run()
 case "enqueue":
-    let database = try GatewayDatabase(path: path, durability: .normal)
-    let queue = SQLiteJobQueue(database: database)
+    let queue = try SQLiteBackend.open(path: path, durability: .normal).stores.jobs
     let prefix = text("--key-prefix", "k")
     var inserted = 0
     for index in 0..<option("--count", 100) {

@@ -25,7 +25,7 @@ struct CheckoutBenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard requests > 0, connections > 0 else { throw ValidationError("--requests and --connections must be positive") }
-        guard GatewayStore.Durability(rawValue: durability) != nil else { throw ValidationError("--durability must be full or normal") }
+        guard GatewayConfig.Durability(rawValue: durability) != nil else { throw ValidationError("--durability must be full or normal") }
     }
 
     func run() async throws {
@@ -34,7 +34,7 @@ struct CheckoutBenchCommand: AsyncParsableCommand {
         let (directory, logger) = (scratch.directory, scratch.logger)
 
         let bench = try CheckoutBenchSetup(
-            directory: directory.path, durability: GatewayStore.Durability(rawValue: durability)!, logger: logger)
+            directory: directory.path, durability: GatewayConfig.Durability(rawValue: durability)!, logger: logger)
         let group = bench.serviceGroup(logger: logger)
         let server = bench.run(group)
         let port = try await bench.port()
@@ -43,7 +43,7 @@ struct CheckoutBenchCommand: AsyncParsableCommand {
         let full = try await KeepAliveLoad.run(
             bench.signedRequests(count: requests, gatewayURL: "http://127.0.0.1:\(port)", path: "/checkout/create"),
             port: port, connections: connections)
-        let stored = try await bench.sessions.count()
+        let stored = try await bench.runtime.stores.sessions.count()
         let ceiling = try await KeepAliveLoad.run(
             bench.signedRequests(
                 count: requests, gatewayURL: "http://127.0.0.1:\(port)", path: "/bench/checkout-checked"),
@@ -75,36 +75,41 @@ struct CheckoutBenchSetup: Sendable {
         party: SimulatedParty(ocid: 500, name: "bench merchant", endpoint: "https://merchant.invalid", accepts: [300]))
     let gateway = SimulatedMerchantGateway(
         party: SimulatedParty(ocid: 300, name: "bench MG", endpoint: "https://mg.invalid", accepts: [200]))
-    let database: GatewayDatabase
-    let sessions: CheckoutSessionStore
+    let runtime: GatewayRuntime
     let server: GatewayServer
     private let ports = PortSignal()
 
-    init(directory: String, durability: GatewayStore.Durability, logger: Logger) throws {
+    init(directory: String, durability: GatewayConfig.Durability, logger: Logger) throws {
         identity = GatewayIdentity(
             ocid: 200, name: "bench gateway", key: .generate(), publicURL: "http://127.0.0.1", currencies: ["USD"])
-        database = try GatewayDatabase(path: directory + "/ocgate.db", durability: durability)
-        let queue = SQLiteJobQueue(database: database)
-        sessions = CheckoutSessionStore(database: database, queue: queue)
+        var configuration = GatewayConfiguration(
+            gateway: GatewaySection(
+                ocid: identity.ocid, name: identity.name, keyFile: "", publicURL: identity.publicURL,
+                currencies: identity.currencies),
+            spool: SpoolSection(dir: directory), partners: PartnersSection(open: true))
+        configuration.store.durability = durability
+        runtime = try RuntimeOptions.open(configuration)
+        let stores = runtime.stores
         let peers = InlinePeerDirectory([merchant.party.metadata, gateway.party.metadata])
-        let time = SystemTime()
-        let authenticator = RequestAuthenticator(
-            directory: peers, nonces: NonceStore(database: database, time: time),
-            policy: PartnerPolicy(partners: PartnerStore(database: database), open: true, time: time), basePath: "",
-            time: time, logger: logger)
+        let time = runtime.time
         let acceptor = CheckoutAcceptor(
-            identity: identity, checkout: CheckoutSection(), authenticator: authenticator, peers: peers,
-            sessions: sessions, drain: DrainState(queue: queue, time: time), time: time, logger: logger)
+            identity: identity, checkout: CheckoutSection(),
+            authenticator: RequestAuthenticator(
+                configuration: configuration, directory: peers, nonces: stores.nonces, partners: stores.partners,
+                time: time, logger: logger),
+            peers: peers, sessions: stores.sessions, drain: DrainState(queue: stores.jobs, time: time), time: time,
+            logger: logger)
         server = GatewayServer(
             settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 65_536, benchmarkCeiling: true),
-            identity: identity, database: database, queue: queue, acceptor: acceptor, logger: logger)
+            identity: identity, stores: stores, acceptor: acceptor, time: time, logger: logger)
     }
 
-    /// The server in a service group, so the bench can shut it down gracefully when done.
+    /// The server in a service group after the storage's services, so the bench can shut it down gracefully when
+    /// done, the storage last.
     func serviceGroup(logger: Logger) -> ServiceGroup {
         let ports = self.ports
         let app = server.makeApplication(onServerRunning: { ports.send($0) })
-        return ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], logger: logger))
+        return ServiceGroup(configuration: ServiceGroupConfiguration(services: runtime.services + [app], logger: logger))
     }
 
     /// Runs `group` (this setup's `serviceGroup`), telling `port()` if it ends before the server listens.

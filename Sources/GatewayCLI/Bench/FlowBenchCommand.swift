@@ -60,36 +60,37 @@ struct FlowBenchCommand: AsyncParsableCommand {
 
         let bench = try await FlowBenchSetup(
             configuration: config.load(), durability: GatewayConfig.Durability(rawValue: durability)!, directory: directory,
-            mgChecking: mg == "stub" ? .afterwards : .onReceipt, logger: logger)
+            mgChecking: mg == "stub" ? .afterwards : .onReceipt, slots: concurrency, logger: logger)
         defer { bench.webhook.stop() }
-        let worker = bench.runtime.worker(acceptor: bench.acceptor, concurrency: concurrency, logger: logger)
+        let gateway = bench.gateway
+        let worker = gateway.worker(acceptor: bench.acceptor, logger: logger)
         let ports = PortSignal()
         let server = GatewayServer(
-            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: bench.runtime.configuration.http.bodyLimit),
-            identity: bench.identity, database: bench.runtime.database, queue: bench.runtime.queue,
-            acceptor: bench.acceptor, services: [worker], logger: logger)
+            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: gateway.configuration.http.bodyLimit),
+            identity: gateway.identity, stores: gateway.stores, acceptor: bench.acceptor,
+            paymentBackend: gateway.payments, time: gateway.time, services: gateway.runtime.services + [worker],
+            logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [server.makeApplication(onServerRunning: { ports.send($0) })], logger: logger))
         let running = ports.running(group)
         let base = "http://127.0.0.1:\(try await ports.value())"
         let flow = DemoFlow(
             base: base, merchant: bench.merchant, gateway: SimulatedMerchantGateway(party: bench.webhook.party),
-            webhook: bench.webhook, formToken: FormToken(gatewayKey: bench.identity.key))
+            webhook: bench.webhook, formToken: FormToken(gatewayKey: gateway.identity.key))
 
         // Not measured: the checkouts, and the session.open jobs they start.
         let created = try await createCheckouts(flow)
-        try await drain(bench.runtime.queue, within: .seconds(timeout))
+        try await drain(gateway.stores.jobs, within: .seconds(timeout))
 
-        let paidAt = try await pay(created, with: payment(base: base, acceptor: bench.acceptor, logger: logger))
+        let paidAt = try await pay(created, with: payment(base: base, gateway: gateway, logger: logger))
         let deadline = ContinuousClock.now + .seconds(timeout)
         while bench.webhook.acceptedBodies.count < sessions, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
         await group.triggerGracefulShutdown()
         try await running.value
-        await bench.acceptor.sessions.close()
 
-        let proofs = ProofStore(database: bench.runtime.database, queue: bench.runtime.queue)
+        let proofs = gateway.stores.proofs
         var latencies: [Double] = []
         var lastDelivery = Date.distantPast
         for (session, paid) in paidAt {
@@ -125,7 +126,7 @@ struct FlowBenchCommand: AsyncParsableCommand {
         }
     }
 
-    private func drain(_ queue: SQLiteJobQueue, within limit: Duration) async throws {
+    private func drain(_ queue: any JobQueue, within limit: Duration) async throws {
         let deadline = ContinuousClock.now + limit
         while try await queue.pendingWork(excludingKinds: []) > 0 {
             guard ContinuousClock.now < deadline else { throw CommandFailure("session.open jobs did not finish within \(limit)") }
@@ -135,9 +136,9 @@ struct FlowBenchCommand: AsyncParsableCommand {
 
     /// One customer's "pay" on a session's hosted page, by `--payments`: throws unless the session was paid.
     private func payment(
-        base: String, acceptor: CheckoutAcceptor, logger: Logger
+        base: String, gateway: Gateway, logger: Logger
     ) -> @Sendable (String) async throws -> Void {
-        let checkout = HostedCheckout.sandbox(acceptor: acceptor)
+        let checkout = HostedCheckout(gateway: gateway)
         if payments == "direct" {
             return { id in
                 let result = try await checkout.pay(sessionID: id, choice: "succeed", token: checkout.formToken.token(for: id))
@@ -217,23 +218,24 @@ struct FlowBenchResult {
 /// The gateway on a temporary spool (the chosen durability, a fresh key) next to a simulated MG (OCID 300) and merchant
 /// (OCID 500) on loopback, found through a registry file that points at their published metadata.
 struct FlowBenchSetup {
-    let runtime: GatewayRuntime
-    let identity: GatewayIdentity
+    let gateway: Gateway
     let acceptor: CheckoutAcceptor
     let webhook: SimulatedWebhook
     let merchant: SimulatedMerchant
 
     init(
         configuration loaded: GatewayConfiguration, durability: GatewayConfig.Durability, directory: URL,
-        mgChecking: SimulatedWebhook.Checking, logger: Logger
+        mgChecking: SimulatedWebhook.Checking, slots: Int, logger: Logger
     ) async throws {
         var configuration = loaded
+        configuration.payment.backend = .sandbox  // customers pay with the sandbox, whatever the file configures
         let keyFile = directory.appendingPathComponent("gateway.key").path
         try KeyFile.write(PrivateKey.generate(), to: keyFile, replacing: false)
         configuration.gateway.keyFile = keyFile
         configuration.spool.dir = directory.appendingPathComponent("spool").path
         configuration.store.durability = durability
         configuration.partners.open = true
+        let identity: GatewayIdentity
         do { identity = try GatewayIdentity(configuration: configuration) } catch { throw CommandFailure(error.description) }
 
         let gatewayMetadata = PeerMetadata(
@@ -248,11 +250,7 @@ struct FlowBenchSetup {
         configuration.registry.file = registry.path
         configuration.registry.indexURL = nil
 
-        do {
-            runtime = try GatewayRuntime(configuration: configuration)
-            acceptor = try CheckoutAcceptor(runtime: runtime, identity: identity, logger: logger)
-        } catch {
-            throw CommandFailure(error.description)
-        }
+        gateway = try RuntimeOptions.gateway(configuration, slots: slots, logger: logger)
+        acceptor = CheckoutAcceptor(gateway: gateway, logger: logger)
     }
 }

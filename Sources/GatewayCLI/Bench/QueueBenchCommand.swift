@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GatewayAssembly
 import GatewayStore
 
 /// `ocgate bench queue`: the queue's throughput goals, measured on a scratch database.
@@ -26,7 +27,7 @@ struct QueueBenchCommand: AsyncParsableCommand {
     func run() async throws {
         let scratch = try BenchScratch()
         defer { scratch.remove() }
-        let result = try await QueueBenchmark.run(
+        let result = try await GatewayAssembly.benchmarkQueue(
             directory: scratch.directory.path, durability: durability == .full ? .full : .normal,
             jobs: jobs, batch: batch, singles: singles)
         let ratio = result.singleEnqueuesPerSecond / result.rawCommitsPerSecond

@@ -17,8 +17,8 @@ struct BackupCommand: AsyncParsableCommand {
         guard !FileManager.default.fileExists(atPath: file) else {
             throw CommandFailure("\(file) already exists; choose a new backup file")
         }
-        let database = try runtime.open().database
-        do { try database.backup(to: file) } catch { throw CommandFailure("backup to \(file) failed: \(error)") }
-        if json { JobPresentation.print(["backup": .string(file)]) } else { print("backed up \(database.path) to \(file)") }
+        let storage = try runtime.open().stores.maintenance
+        do { try await storage.backup(to: file) } catch { throw CommandFailure("backup to \(file) failed: \(error)") }
+        if json { JobPresentation.print(["backup": .string(file)]) } else { print("backed up \(storage.location) to \(file)") }
     }
 }

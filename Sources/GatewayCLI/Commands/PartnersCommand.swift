@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GatewayAssembly
 import GatewayConfig
 import GatewayCore
 import GatewayStore
@@ -28,13 +29,9 @@ struct PartnersCommand: AsyncParsableCommand {
         func run() async throws {
             let configuration = try config.load()
             let logger = GatewayLogging.logger(configuration, label: "ocgate.partners")
-            let runtime = try PartnersCommand.runtime(configuration)
-            let client = MetadataDirectory.outboundClient(configuration.outbound, logger: logger)
+            let runtime = try RuntimeOptions.open(configuration)
             let directory: MetadataDirectory
-            do {
-                directory = try MetadataDirectory(
-                    configuration: configuration, client: client, database: runtime.database, logger: logger)
-            } catch {
+            do { directory = try GatewayAssembly.peers(of: runtime, logger: logger) } catch {
                 throw CommandFailure(error.description)
             }
             let metadata: PeerMetadata
@@ -43,7 +40,7 @@ struct PartnersCommand: AsyncParsableCommand {
             } catch {
                 throw CommandFailure("cannot add OCID \(ocid): \(error.message)")
             }
-            let partner = try PartnerStore(database: runtime.database).add(
+            let partner = try await runtime.stores.partners.add(
                 Partner(
                     ocid: ocid, name: metadata.name, publicKey: metadata.publicKey.hex, endpoint: metadata.endpoint,
                     status: .enabled, addedAt: Date()))
@@ -51,7 +48,7 @@ struct PartnersCommand: AsyncParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the partners.")
 
         @Flag(help: "Print a JSON array.")
@@ -59,9 +56,8 @@ struct PartnersCommand: AsyncParsableCommand {
 
         @OptionGroup var config: ConfigOptions
 
-        func run() throws {
-            let runtime = try PartnersCommand.runtime(try config.load())
-            let partners = try PartnerStore(database: runtime.database).all()
+        func run() async throws {
+            let partners = try await RuntimeOptions.open(try config.load()).stores.partners.all()
             if json {
                 print(CanonicalJSON.string(.array(partners.map(PartnersCommand.json))))
             } else {
@@ -70,7 +66,7 @@ struct PartnersCommand: AsyncParsableCommand {
         }
     }
 
-    struct Disable: ParsableCommand {
+    struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Refuse a partner's calls (403 CONNECTION_REFUSED).")
 
         @Argument(help: "The partner's OCID.")
@@ -78,10 +74,10 @@ struct PartnersCommand: AsyncParsableCommand {
 
         @OptionGroup var config: ConfigOptions
 
-        func run() throws { try PartnersCommand.set(.disabled, ocid, config) }
+        func run() async throws { try await PartnersCommand.set(.disabled, ocid, config) }
     }
 
-    struct Enable: ParsableCommand {
+    struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Accept a disabled partner's calls again.")
 
         @Argument(help: "The partner's OCID.")
@@ -89,19 +85,14 @@ struct PartnersCommand: AsyncParsableCommand {
 
         @OptionGroup var config: ConfigOptions
 
-        func run() throws { try PartnersCommand.set(.enabled, ocid, config) }
+        func run() async throws { try await PartnersCommand.set(.enabled, ocid, config) }
     }
 
-    private static func set(_ status: Partner.Status, _ ocid: UInt64, _ config: ConfigOptions) throws {
-        let runtime = try runtime(try config.load())
-        guard try PartnerStore(database: runtime.database).setStatus(status, for: ocid) else {
+    private static func set(_ status: Partner.Status, _ ocid: UInt64, _ config: ConfigOptions) async throws {
+        guard try await RuntimeOptions.open(try config.load()).stores.partners.setStatus(status, for: ocid) else {
             throw CommandFailure("OCID \(ocid) is not a partner; add it with `ocgate partners add \(ocid)`")
         }
         print("\(ocid) \(status.rawValue)")
-    }
-
-    private static func runtime(_ configuration: GatewayConfiguration) throws -> GatewayRuntime {
-        do { return try GatewayRuntime(configuration: configuration) } catch { throw CommandFailure(error.description) }
     }
 
     private static func line(_ partner: Partner) -> String {

@@ -17,7 +17,7 @@ struct PruneCommand: AsyncParsableCommand {
 
     func run() async throws {
         let gateway = try runtime.open()
-        let count = try await gateway.queue.prune(olderThan: olderThan ?? gateway.configuration.workers.jobRetention)
+        let count = try await gateway.stores.jobs.prune(olderThan: olderThan ?? gateway.configuration.workers.jobRetention)
         if json { JobPresentation.print(["pruned": .integer(count)]) } else { print("pruned \(count) jobs") }
     }
 }

@@ -1,15 +1,28 @@
 import ArgumentParser
 import Foundation
+import GatewayAssembly
 import GatewayConfig
+import Logging
 import GatewayCore
 
 /// `--config` plus opening the spool: what every verb that touches the queue shares.
 struct RuntimeOptions: ParsableArguments {
     @OptionGroup var config: ConfigOptions
 
-    /// Opens the configured spool and its database; a problem is one line and exit code 1.
+    /// Opens the configured spool and its storage; a problem is one line and exit code 1.
     func open() throws -> GatewayRuntime {
-        let configuration = try config.load()
-        do { return try GatewayRuntime(configuration: configuration) } catch { throw CommandFailure(error.description) }
+        try Self.open(try config.load())
+    }
+
+    /// Opens `configuration`'s spool and storage through the composition root; a problem is one line and exit code 1.
+    static func open(_ configuration: GatewayConfiguration) throws -> GatewayRuntime {
+        do { return try GatewayAssembly.runtime(configuration) } catch { throw CommandFailure(error.description) }
+    }
+
+    /// Opens a whole gateway (storage, identity, peers, payment backend) through the composition root.
+    static func gateway(_ configuration: GatewayConfiguration, slots: Int? = nil, logger: Logger) throws -> Gateway {
+        do { return try GatewayAssembly.gateway(configuration, slots: slots, logger: logger) } catch {
+            throw CommandFailure(error.description)
+        }
     }
 }

@@ -23,31 +23,22 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try config.load()
         let logger = GatewayLogging.logger(configuration, label: "ocgate.serve")
-        let runtime: GatewayRuntime
-        do { runtime = try GatewayRuntime(configuration: configuration) } catch { throw CommandFailure(error.description) }
-        let identity: GatewayIdentity
-        do { identity = try GatewayIdentity(configuration: configuration) } catch { throw CommandFailure(error.description) }
-
-        let acceptor: CheckoutAcceptor
-        do { acceptor = try CheckoutAcceptor(runtime: runtime, identity: identity, logger: logger) } catch {
-            throw CommandFailure(error.description)
-        }
+        let gateway = try RuntimeOptions.gateway(configuration, logger: logger)
+        let identity = gateway.identity
+        let acceptor = CheckoutAcceptor(gateway: gateway, logger: logger)
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
-        var services: [any Service] = []
+        // The storage's services first: they stop last, once the server and the workers have finished writing.
+        var services = gateway.runtime.services
         if !noWorkers {
-            services.append(runtime.worker(acceptor: acceptor, logger: logger))
-            services.append(GatewayJobs.scheduler(runtime, logger: logger))
+            services.append(gateway.worker(acceptor: acceptor, logger: logger))
+            services.append(GatewayJobs.scheduler(gateway.runtime, logger: logger))
         }
         let settings = ServerSettings(
             host: configuration.http.host, port: configuration.http.port, bodyLimit: configuration.http.bodyLimit)
         let server = GatewayServer(
-            settings: settings, identity: identity, database: runtime.database, queue: runtime.queue, acceptor: acceptor,
-            paymentBackend: PaymentBackends.make(
-                configuration: configuration.payment, sessions: acceptor.sessions,
-                client: MetadataDirectory.outboundClient(configuration.outbound, logger: logger), time: runtime.time,
-                logger: logger),
-            metrics: metrics, services: services, logger: logger)
+            settings: settings, identity: identity, stores: gateway.stores, acceptor: acceptor,
+            paymentBackend: gateway.payments, metrics: metrics, time: gateway.time, services: services, logger: logger)
         try await server.run(onServerRunning: { port in
                 logger.notice(
                     "ocgate listening",
@@ -56,7 +47,5 @@ struct ServeCommand: AsyncParsableCommand {
                         "spool": "\(configuration.spool.dir)", "workers": "\(!noWorkers)",
                     ])
             })
-        // The server has finished its in-flight requests; commit whatever the batch still holds.
-        await acceptor.sessions.close()
     }
 }

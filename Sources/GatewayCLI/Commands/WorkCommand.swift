@@ -29,24 +29,18 @@ struct WorkCommand: AsyncParsableCommand {
             throw ValidationError(
                 "unknown job kind \(unknown.joined(separator: ", ")); known: \(GatewayJobs.kinds.sorted().joined(separator: ", "))")
         }
-        let gateway = try runtime.open()
-        let acceptor: CheckoutAcceptor
-        do {
-            // Workers judge inbox files with the acceptor, so they need the gateway's identity too.
-            acceptor = try CheckoutAcceptor(
-                runtime: gateway, identity: try GatewayIdentity(configuration: configuration), logger: logger)
-        } catch {
-            throw CommandFailure(error.description)
-        }
+        // Workers judge inbox files with the acceptor, so they need the gateway's identity and peers too.
+        let gateway = try RuntimeOptions.gateway(configuration, slots: concurrency, logger: logger)
+        let acceptor = CheckoutAcceptor(gateway: gateway, logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [
-                gateway.worker(acceptor: acceptor, kinds: chosen, concurrency: concurrency, logger: logger),
-                GatewayJobs.scheduler(gateway, logger: logger),
+            // The storage's services first: they stop last, once the workers have finished writing.
+            services: gateway.runtime.services + [
+                gateway.worker(acceptor: acceptor, kinds: chosen, logger: logger),
+                GatewayJobs.scheduler(gateway.runtime, logger: logger),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         logger.notice("ocgate working", metadata: ["spool": "\(configuration.spool.dir)", "kinds": "\(chosen?.sorted() ?? GatewayJobs.kinds.sorted())"])
         try await group.run()
-        await acceptor.sessions.close()
     }
 }

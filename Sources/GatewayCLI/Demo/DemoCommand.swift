@@ -55,20 +55,19 @@ struct DemoCommand: AsyncParsableCommand {
         configuration.registry.indexURL = nil
         configuration.partners.open = true  // the simulated MG is the only caller
 
-        let runtime: GatewayRuntime
-        let acceptor: CheckoutAcceptor
-        do {
-            runtime = try GatewayRuntime(configuration: configuration)
-            acceptor = try CheckoutAcceptor(runtime: runtime, identity: identity, logger: logger)
-        } catch {
-            throw CommandFailure(error.description)
-        }
+        configuration.payment.backend = .sandbox  // the demo pays with the sandbox, whatever the file configures
+
+        let gateway = try RuntimeOptions.gateway(configuration, logger: logger)
+        let acceptor = CheckoutAcceptor(gateway: gateway, logger: logger)
         let ports = PortSignal()
         let server = GatewayServer(
             settings: ServerSettings(
                 host: configuration.http.host, port: configuration.http.port, bodyLimit: configuration.http.bodyLimit),
-            identity: identity, database: runtime.database, queue: runtime.queue, acceptor: acceptor,
-            services: [runtime.worker(acceptor: acceptor, logger: logger), GatewayJobs.scheduler(runtime, logger: logger)],
+            identity: identity, stores: gateway.stores, acceptor: acceptor, paymentBackend: gateway.payments,
+            time: gateway.time,
+            services: gateway.runtime.services + [
+                gateway.worker(acceptor: acceptor, logger: logger), GatewayJobs.scheduler(gateway.runtime, logger: logger),
+            ],
             logger: logger)
         let app = server.makeApplication(onServerRunning: { ports.send($0) })
         let group = ServiceGroup(
@@ -102,7 +101,6 @@ struct DemoCommand: AsyncParsableCommand {
         print("  verified with the gateway's published key: \(verified == .recursive ? "yes" : "NO")")
         await group.triggerGracefulShutdown()
         try await running.value
-        await acceptor.sessions.close()
         guard verified == .recursive else { throw CommandFailure("the accepted proof does not verify") }
     }
 }

@@ -11,7 +11,7 @@ struct JobsCancelCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let queue = try runtime.open().queue
+        let queue = try runtime.open().stores.jobs
         try await OperatorBatch.apply(ids: ids, json: json, verb: "cancelled") { try await queue.cancel(id: $0) }
     }
 }

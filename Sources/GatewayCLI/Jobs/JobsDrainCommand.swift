@@ -16,7 +16,7 @@ struct JobsDrainCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let queue = try runtime.open().queue
+        let queue = try runtime.open().stores.jobs
         try await queue.setDraining(true)
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)

@@ -19,7 +19,7 @@ struct JobsListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let jobs = try await runtime.open().queue.list(JobFilter(state: state, kind: kind, limit: limit))
+        let jobs = try await runtime.open().stores.jobs.list(JobFilter(state: state, kind: kind, limit: limit))
         if json {
             JobPresentation.print(["jobs": .array(jobs.map(JobPresentation.json))])
         } else {

@@ -12,7 +12,7 @@ struct JobsResumeCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        try await runtime.open().queue.setDraining(false)
+        try await runtime.open().stores.jobs.setDraining(false)
         if json { JobPresentation.print(["draining": false]) } else { print("resumed: taking new work") }
     }
 }

@@ -27,7 +27,7 @@ struct JobsRetryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let queue = try runtime.open().queue
+        let queue = try runtime.open().stores.jobs
         if allDead {
             let count = try await queue.retry(matching: JobFilter(state: .dead, kind: kind, since: since, until: until))
             if json { JobPresentation.print(["retried": .integer(count)]) } else { print("retried \(count) dead jobs") }

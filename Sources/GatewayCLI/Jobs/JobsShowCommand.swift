@@ -14,7 +14,7 @@ struct JobsShowCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        guard let detail = try await runtime.open().queue.show(id: id) else {
+        guard let detail = try await runtime.open().stores.jobs.show(id: id) else {
             throw CommandFailure(QueueError.jobNotFound(id: id).description)
         }
         let payload = String(decoding: detail.job.payload, as: UTF8.self)

@@ -16,11 +16,11 @@ struct JobsStatsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let gateway = try runtime.open()
-        let stats = try await gateway.queue.stats(registeredKinds: GatewayJobs.kinds)
+        let stats = try await gateway.stores.jobs.stats(registeredKinds: GatewayJobs.kinds)
         let rows = stats.counts.sorted { ($0.key.kind, $0.key.state.rawValue) < ($1.key.kind, $1.key.state.rawValue) }
         let oldest = stats.oldestRunnableAge.map(JobPresentation.seconds)
         // Merchant Gateways whose deliveries are failing in a row, and whether they are paused (DESIGN.md lesson 3).
-        let breakers = try await ProofStore(database: gateway.database, queue: gateway.queue).troubledBreakers()
+        let breakers = try await gateway.stores.deliveries.troubledBreakers()
         let now = Date()
         if json {
             JobPresentation.print([

@@ -29,7 +29,7 @@ struct SessionsListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let gateway = try runtime.open()
-        let store = CheckoutSessionStore(database: gateway.database, queue: gateway.queue)
+        let store = gateway.stores.sessions
         let sessions = try await store.list(
             SessionFilter(status: status, mgOCID: mg, merchantOCID: merchant, since: since, until: until, limit: limit))
         if json {

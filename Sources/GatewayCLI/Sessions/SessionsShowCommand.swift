@@ -16,18 +16,17 @@ struct SessionsShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         let gateway = try runtime.open()
-        let store = CheckoutSessionStore(database: gateway.database, queue: gateway.queue)
-        guard let overview = try await store.overview(id: id) else {
+        let stores = gateway.stores
+        guard let overview = try await stores.sessions.overview(id: id) else {
             throw CommandFailure("session \(id) does not exist")
         }
-        let charges = try await store.charges(sessionID: id)
-        let proofs = ProofStore(database: gateway.database, queue: gateway.queue)
-        let proof = try await proofs.proof(sessionID: id)
+        let charges = try await stores.charges.charges(sessionID: id)
+        let proof = try await stores.proofs.proof(sessionID: id)
         var ledger: LedgerEntry?
-        if let proof { ledger = try await proofs.ledgerEntry(txid: proof.txid) }
+        if let proof { ledger = try await stores.proofs.ledgerEntry(txid: proof.txid) }
         var details: [JobDetail] = []
-        for job in try await store.jobs(sessionID: id) {
-            if let detail = try await gateway.queue.show(id: job.id) { details.append(detail) }
+        for job in try await stores.jobs.jobs(ofSession: id, charges: charges, proof: proof) {
+            if let detail = try await gateway.stores.jobs.show(id: job.id) { details.append(detail) }
         }
         if json {
             guard case .object(var fields) = SessionPresentation.json(overview) else { return }

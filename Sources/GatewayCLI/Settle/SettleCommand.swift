@@ -43,7 +43,7 @@ struct SettleRunCommand: AsyncParsableCommand {
         }
         let settlement = gateway.configuration.settlement
         let run = SettlementRun(
-            store: SettlementStore(database: gateway.database, queue: gateway.queue), identity: identity,
+            store: gateway.stores.settlement, identity: identity,
             settings: SettlementSettings(
                 requireAccepted: settlement.requireAccepted, notifyURL: { settlement.notifyURL(for: $0) },
                 failpoint: SettlementFailpoint.fromEnvironment()),

@@ -20,7 +20,7 @@ struct SettleReportCommand: AsyncParsableCommand {
     func run() async throws {
         let gateway = try runtime.open()
         let report = try await Reconciliation.load(
-            SettlementStore(database: gateway.database, queue: gateway.queue), from: from, to: to)
+            gateway.stores, from: from, to: to)
         if json { JobPresentation.print(Self.json(report)) } else { Self.lines(report).forEach { print($0) } }
         guard report.invalid.isEmpty else { throw CommandFailure(report.invalid.joined(separator: "; ")) }
     }

@@ -6,15 +6,24 @@ public enum Durability: String, Sendable, Equatable, CaseIterable {
     case normal
 }
 
-/// `[store]`: the SQLite queue and state database.
+/// Which database holds the queue and the state.
+public enum StoreBackend: String, Sendable, Equatable, CaseIterable {
+    /// Embedded: `spool/ocgate.db`, one host.
+    case sqlite
+}
+
+/// `[store]`: the database behind the queue and the state.
 public struct StoreSection: Sendable, Equatable {
+    /// Which database (`sqlite`, the embedded default).
+    public var backend: StoreBackend
     /// Whether commits are synced to disk before a checkout is answered.
     public var durability: Durability
     /// How long a write waits for another process's lock before failing.
     public var busyTimeout: Duration
 
     /// Makes a section with the documented defaults.
-    public init(durability: Durability = .full, busyTimeout: Duration = .seconds(5)) {
+    public init(backend: StoreBackend = .sqlite, durability: Durability = .full, busyTimeout: Duration = .seconds(5)) {
+        self.backend = backend
         self.durability = durability
         self.busyTimeout = busyTimeout
     }
@@ -25,6 +34,7 @@ extension StoreSection: ConfigSection {
     static var unread: Self { Self() }
     static var fields: [ConfigField<Self>] {
         [
+            .value("backend", \.backend, .choice),
             .value("durability", \.durability, .choice),
             .value("busy_timeout", \.busyTimeout, .duration),
         ]

@@ -4,29 +4,21 @@ import Logging
 import Opencharge
 
 extension CheckoutAcceptor: CheckoutValidator {
-    /// The acceptor for one process on `runtime`'s spool: peers resolved through `registry.*` with the
-    /// outbound policy, the shared nonce store and partner list, sessions group-committed.
-    public init(runtime: GatewayRuntime, identity: GatewayIdentity, logger: Logger) throws(GatewayStartupError) {
-        let configuration = runtime.configuration
-        let client = MetadataDirectory.outboundClient(configuration.outbound, logger: logger)
-        let directory: MetadataDirectory
-        do {
-            directory = try MetadataDirectory(
-                configuration: configuration, client: client, database: runtime.database, time: runtime.time, logger: logger)
-        } catch {
-            throw .configuration(error.description)
-        }
+    /// The acceptor for one process: `gateway`'s peers, nonce store and partner list, its sessions store.
+    public init(gateway: Gateway, logger: Logger) {
+        let configuration = gateway.configuration
+        let stores = gateway.stores
+        let time = gateway.time
         let rateLimit = configuration.rateLimit
         self.init(
-            identity: identity, checkout: configuration.checkout,
+            identity: gateway.identity, checkout: configuration.checkout,
             authenticator: RequestAuthenticator(
-                configuration: configuration, directory: directory, database: runtime.database, time: runtime.time,
-                logger: logger),
-            peers: directory, sessions: CheckoutSessionStore(database: runtime.database, queue: runtime.queue),
-            drain: DrainState(queue: runtime.queue, time: runtime.time),
-            rateLimiter: rateLimit.enabled
-                ? RateLimiter(perSecond: rateLimit.perSecond, burst: rateLimit.burst, time: runtime.time) : nil,
-            time: runtime.time, logger: logger)
+                configuration: configuration, directory: gateway.peers, nonces: stores.nonces,
+                partners: stores.partners, time: time, logger: logger),
+            peers: gateway.peers, sessions: stores.sessions,
+            drain: DrainState(queue: stores.jobs, time: time),
+            rateLimiter: rateLimit.enabled ? RateLimiter(perSecond: rateLimit.perSecond, burst: rateLimit.burst, time: time) : nil,
+            time: time, logger: logger)
     }
 
     /// An inbox file is judged exactly like the HTTP request it carries.

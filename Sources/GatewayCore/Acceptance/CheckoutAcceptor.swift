@@ -14,7 +14,7 @@ public struct CheckoutAcceptor: Sendable {
     public let sessionTTL: Duration
     public let authenticator: RequestAuthenticator
     public let peers: any PeerDirectory
-    public let sessions: CheckoutSessionStore
+    public let sessions: any CheckoutSessionStore
     public let drain: DrainState
     /// Per-caller limit; nil when `rate_limit.enabled` is false.
     public let rateLimiter: RateLimiter?
@@ -23,7 +23,7 @@ public struct CheckoutAcceptor: Sendable {
 
     public init(
         identity: GatewayIdentity, checkout: CheckoutSection, authenticator: RequestAuthenticator,
-        peers: any PeerDirectory, sessions: CheckoutSessionStore, drain: DrainState, rateLimiter: RateLimiter? = nil,
+        peers: any PeerDirectory, sessions: any CheckoutSessionStore, drain: DrainState, rateLimiter: RateLimiter? = nil,
         time: any TimeSource, logger: Logger
     ) {
         self.rateLimiter = rateLimiter
@@ -38,8 +38,6 @@ public struct CheckoutAcceptor: Sendable {
         self.logger = logger
     }
 
-    /// The job kind that finishes a new session (merchant display name, anything slow).
-    public static let sessionOpenKind = "session.open"
     /// How long a draining gateway asks callers to wait.
     static let drainRetryAfter = 30
 
@@ -148,14 +146,11 @@ public struct CheckoutAcceptor: Sendable {
             requestDigest: SHA256Digest(hashing: orderBytes + Array(body.signature.compact)).hex, amount: order.amount,
             currency: order.currency, successURL: body.urls.success, cancelURL: body.urls.cancel, status: "pending",
             createdAt: now, expiresAt: expiresAt)
-        let job = NewJob(
-            kind: Self.sessionOpenKind, payload: Data(CanonicalJSON.encode(["session": .string(record.id)])),
-            uniqueKey: "session.open:\(record.id)")
+        let job = SessionOpenJob(session: record.id).job()
         let creation: SessionCreation
         do {
-            creation = try await sessions.create(record, job: job, precondition: { db in try request.recordNonce(in: db) })
+            creation = try await sessions.create(record, nonce: request.nonceClaim, job: job)
         } catch {
-            request.forgetNonce()
             logger.error("storing checkout session failed", metadata: ["order": "\(order.id)", "error": "\(error)"])
             throw APIError(.internalError, "the checkout could not be stored; retry")
         }
@@ -163,10 +158,8 @@ public struct CheckoutAcceptor: Sendable {
         case .created(let session), .existing(let session):
             return CheckoutCreateResponse(
                 checkoutURL: identity.publicURL + "/pay/" + session.id, sessionID: session.id, expiresAt: session.expiresAt)
-        case .refused(let error as APIError):
-            throw error
-        case .refused(let error):
-            throw APIError(.internalError, "the checkout could not be stored: \(error)")
+        case .nonceReused(let error):
+            throw .nonceReused(error)
         case .conflict(let existing):
             throw APIError(
                 .orderConflict, "order \(order.id) was already submitted with different content (session \(existing))",

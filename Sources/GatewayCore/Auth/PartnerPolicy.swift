@@ -10,7 +10,7 @@ import Opencharge
 /// an operator's `partners disable` takes effect in every process within that interval.
 /// Safe as `@unchecked Sendable`: `known` is read and written only under `lock`.
 public final class PartnerPolicy: @unchecked Sendable {
-    private let partners: PartnerStore
+    private let partners: any PartnerStore
     private let open: Bool
     private let refresh: Duration
     private let time: any TimeSource
@@ -20,7 +20,7 @@ public final class PartnerPolicy: @unchecked Sendable {
     /// - Parameters:
     ///   - open: `partners.open`.
     ///   - refresh: how long a partner row read from the database is reused.
-    public init(partners: PartnerStore, open: Bool, refresh: Duration = .seconds(1), time: any TimeSource = SystemTime()) {
+    public init(partners: any PartnerStore, open: Bool, refresh: Duration = .seconds(1), time: any TimeSource = SystemTime()) {
         self.partners = partners
         self.open = open
         self.refresh = refresh

@@ -12,7 +12,7 @@ public struct RequestAuthenticator: RequestAuthenticating {
     public static let timestampWindow: Int64 = 300
 
     private let directory: any PeerDirectory
-    private let nonces: NonceStore
+    private let nonces: any NonceStore
     private let policy: PartnerPolicy
     private let basePath: String
     private let time: any TimeSource
@@ -24,7 +24,7 @@ public struct RequestAuthenticator: RequestAuthenticating {
     ///   - policy: the partner policy (`partners.open`); share one per process.
     ///   - basePath: `http.base_path`, stripped for the base-relative path form.
     public init(
-        directory: any PeerDirectory, nonces: NonceStore, policy: PartnerPolicy, basePath: String,
+        directory: any PeerDirectory, nonces: any NonceStore, policy: PartnerPolicy, basePath: String,
         time: any TimeSource = SystemTime(), logger: Logger
     ) {
         self.directory = directory
@@ -36,14 +36,14 @@ public struct RequestAuthenticator: RequestAuthenticating {
     }
 
     /// An authenticator for one process, configured from `partners.open` and `http.base_path`, with its own
-    /// nonce store front and partner policy (make one per process and share it).
+    /// partner policy (make one per process and share it).
     public init(
-        configuration: GatewayConfiguration, directory: any PeerDirectory, database: GatewayDatabase,
-        time: any TimeSource = SystemTime(), logger: Logger
+        configuration: GatewayConfiguration, directory: any PeerDirectory, nonces: any NonceStore,
+        partners: any PartnerStore, time: any TimeSource = SystemTime(), logger: Logger
     ) {
         self.init(
-            directory: directory, nonces: NonceStore(database: database, time: time),
-            policy: PartnerPolicy(partners: PartnerStore(database: database), open: configuration.partners.open, time: time),
+            directory: directory, nonces: nonces,
+            policy: PartnerPolicy(partners: partners, open: configuration.partners.open, time: time),
             basePath: configuration.http.basePath, time: time, logger: logger)
     }
 
@@ -61,8 +61,8 @@ public struct RequestAuthenticator: RequestAuthenticating {
         return verified.caller
     }
 
-    /// Every check but recording the nonce; call `VerifiedRequest.recordNonce(in:)` in the transaction that
-    /// writes the request's effects.
+    /// Every check but recording the nonce: hand `VerifiedRequest.nonceClaim` to the store operation that writes
+    /// the request's effects, which claims it atomically with them.
     /// - Throws: `APIError` with the codes of spec §3.3.
     public func verify(_ request: IncomingRequest) async throws(APIError) -> VerifiedRequest {
         let credentials = try RequestCredentials(request)
@@ -85,7 +85,7 @@ public struct RequestAuthenticator: RequestAuthenticating {
         }
         return VerifiedRequest(
             caller: AuthenticatedCaller(ocid: credentials.ocid, metadata: metadata), credentials: credentials,
-            signedPath: path, nonces: nonces)
+            signedPath: path)
     }
 
     private func signedPath(of request: IncomingRequest, _ credentials: RequestCredentials, keys: [PublicKey]) -> String? {

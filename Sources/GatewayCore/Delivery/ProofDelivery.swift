@@ -13,25 +13,13 @@ import Opencharge
 /// breaker (`DeliveryBreaker`) defers deliveries to an MG that keeps failing instead of hammering it; a deferred
 /// attempt does not call the MG and does not count as a failure of it.
 public struct ProofDelivery: JobHandler {
-    /// The job kind.
-    public static let kind = "callback.deliver"
+    /// The job kind (`ProofDeliveryJob`).
+    public static let kind = ProofDeliveryJob.kind
 
-    /// What a delivery job's unique key starts with; the txid follows.
-    public static let uniqueKeyPrefix = kind + ":"
-
-    /// The delivery job of a proof; its unique key makes it exist once per txid.
-    public static func job(txid: String) -> NewJob {
-        NewJob(kind: kind, payload: Data(CanonicalJSON.encode(["txid": .string(txid)])), uniqueKey: uniqueKeyPrefix + txid)
-    }
-
-    /// The retry policy of `[delivery]`: its schedule and jitter, no attempt limit, dead after `give_up_after`.
-    public static func retryPolicy(_ settings: DeliverySection) -> RetryPolicy {
-        RetryPolicy(schedule: settings.schedule, jitter: settings.jitter, maxAttempts: nil, giveUpAfter: settings.giveUpAfter)
-    }
-
-    private let proofs: ProofStore
+    private let proofs: any ProofStore
+    private let deliveries: any DeliveryStore
     private let peers: any PeerDirectory
-    private let post: SignedPost
+    private let delivery: SignedDelivery
     private let settings: DeliverySection
     private let time: any TimeSource
     private let logger: Logger
@@ -44,41 +32,41 @@ public struct ProofDelivery: JobHandler {
     ///   - settings: `[delivery]`: timeout and breaker threshold and pause.
     ///   - metrics: where `ocgate_deliveries_total` goes; the process's bootstrapped factory by default.
     public init(
-        identity: GatewayIdentity, proofs: ProofStore, peers: any PeerDirectory, client: OutboundClient,
-        settings: DeliverySection, time: any TimeSource, logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory
+        identity: GatewayIdentity, proofs: any ProofStore, deliveries: any DeliveryStore, peers: any PeerDirectory,
+        client: OutboundClient, settings: DeliverySection, time: any TimeSource, logger: Logger,
+        metrics: any MetricsFactory = MetricsSystem.factory
     ) {
         self.metrics = metrics
         self.proofs = proofs
+        self.deliveries = deliveries
         self.peers = peers
-        self.post = SignedPost(identity: identity, client: client)
+        self.delivery = SignedDelivery(identity: identity, client: client, settings: settings, time: time, logger: logger)
         self.settings = settings
         self.time = time
         self.logger = logger
     }
 
     public func run(_ job: ClaimedJob) async -> JobOutcome {
-        guard let txid = (try? JSONParser.parse(Array(job.payload)))?["txid"]?.stringValue else {
+        guard let txid = ProofDeliveryJob(payload: job.payload)?.txid else {
             return .dead(error: "callback.deliver payload is not {\"txid\"}")
         }
-        let outcome = await attempt(txid, job: job)
-        // When this failure spends the schedule (`give_up_after`), stop here rather than let the queue do it, so
-        // the proof itself records that its delivery is dead and the operator sees it in `sessions show`.
-        guard let failure = Self.retryPolicy(settings).finalFailure(after: outcome, of: job, now: time.now()) else {
-            return outcome
-        }
-        if let proof = try? await proofs.proof(txid: txid) {
-            _ = try? await proofs.recordDelivery(of: proof, state: .dead, at: time.now(), mgAnswered: false)
-            count("given_up", mg: proof.mgOCID)
-        }
-        logger.error("proof delivery given up: \(failure.error)", metadata: ["txid": "\(txid)"])
-        return .dead(failure)
+        return await delivery.run(
+            job, subject: "proof", metadata: ["txid": "\(txid)"], attempt: { await attempt(txid, job: job) },
+            giveUp: {
+                if let proof = try? await proofs.proof(txid: txid) {
+                    _ = try? await deliveries.recordDelivery(of: proof, state: .dead, at: time.now(), mgAnswered: false)
+                    count("given_up", mg: proof.mgOCID)
+                }
+            })
     }
 
     private func attempt(_ txid: String, job: ClaimedJob) async -> JobOutcome {
         do {
-            guard let proof = try await proofs.proofToDeliver(txid: txid, for: job) else { return .dead(error: "no proof \(txid)") }
+            guard let proof = try await deliveries.proofToDeliver(txid: txid, for: job) else {
+                return .dead(error: "no proof \(txid)")
+            }
             if proof.deliveryState == .accepted { return .succeeded(note: "already accepted") }
-            if let breaker = try await proofs.breaker(mgOCID: proof.mgOCID), let until = breaker.openUntil,
+            if let breaker = try await deliveries.breaker(mgOCID: proof.mgOCID), let until = breaker.openUntil,
                 breaker.isOpen(at: time.now())
             {
                 count("paused", mg: proof.mgOCID)
@@ -104,29 +92,26 @@ public struct ProofDelivery: JobHandler {
             count("retry", mg: proof.mgOCID)
             return .retry(error: "MG \(proof.mgOCID) publishes an unusable endpoint '\(metadata.endpoint)'")
         }
-        let response: OutboundResponse
-        do {
-            response = try await post.send(proof.webhookBody, to: target, timeout: settings.timeout, now: time.now())
-        } catch {
-            return try await failed(proof, .retry(error: "\(error)"))
-        }
-        checkSignature(of: response, from: metadata, proof: proof)
-        let excerpt = String(decoding: response.body.prefix(4096), as: UTF8.self)
-        let now = time.now()
-        switch WebhookVerdict(status: response.status, headers: response.headers, body: response.body, now: now) {
-        case .accepted:
-            // The job's success commits with the delivery state (one commit instead of two on the single writer).
-            let success = JobSuccess(job: job, note: "accepted by MG \(proof.mgOCID) (HTTP \(response.status))")
-            let held = try await proofs.recordDelivery(of: proof, state: .accepted, at: now, ending: success)
-            count("accepted", mg: proof.mgOCID)
-            return success.outcome(held: held ?? false)
-        case .rejected(let reason):
-            return try await stopped(proof, state: .rejected, reason: reason, status: response.status, excerpt: excerpt)
-        case .refused(let reason):
-            return try await stopped(proof, state: .dead, reason: reason, status: response.status, excerpt: excerpt)
-        case .retry(let reason, let after):
-            return try await failed(
-                proof, .retry(error: reason, after: after, httpStatus: response.status, responseExcerpt: excerpt))
+        switch await delivery.send(proof.webhookBody, to: target) {
+        case .unanswered(let error):
+            return try await failed(proof, .retry(error: error))
+        case .answered(let response, let verdict, let excerpt):
+            checkSignature(of: response, from: metadata, proof: proof)
+            switch verdict {
+            case .accepted:
+                // The job's success commits with the delivery state (one commit instead of two on a single writer).
+                let success = JobSuccess(job: job, note: "accepted by MG \(proof.mgOCID) (HTTP \(response.status))")
+                let held = try await deliveries.recordDelivery(of: proof, state: .accepted, at: time.now(), ending: success)
+                count("accepted", mg: proof.mgOCID)
+                return success.outcome(held: held ?? false)
+            case .rejected(let reason):
+                return try await stopped(proof, state: .rejected, reason: reason, status: response.status, excerpt: excerpt)
+            case .refused(let reason):
+                return try await stopped(proof, state: .dead, reason: reason, status: response.status, excerpt: excerpt)
+            case .retry(let reason, let after):
+                return try await failed(
+                    proof, .retry(error: reason, after: after, httpStatus: response.status, responseExcerpt: excerpt))
+            }
         }
     }
 
@@ -134,7 +119,7 @@ public struct ProofDelivery: JobHandler {
     private func stopped(
         _ proof: StoredProof, state: DeliveryState, reason: String, status: Int, excerpt: String
     ) async throws -> JobOutcome {
-        try await proofs.recordDelivery(of: proof, state: state, at: time.now())
+        try await deliveries.recordDelivery(of: proof, state: state, at: time.now())
         count(state.rawValue, mg: proof.mgOCID)
         logger.error(
             "proof delivery stopped: \(reason)",
@@ -145,7 +130,7 @@ public struct ProofDelivery: JobHandler {
     /// A failure the MG may recover from: counted by its breaker, which may open.
     private func failed(_ proof: StoredProof, _ outcome: JobOutcome) async throws -> JobOutcome {
         count("retry", mg: proof.mgOCID)
-        let breaker = try await proofs.recordDeliveryFailure(
+        let breaker = try await deliveries.recordDeliveryFailure(
             mgOCID: proof.mgOCID, threshold: settings.breakerThreshold, pause: settings.breakerPause, now: time.now())
         if breaker.consecutiveFailures >= settings.breakerThreshold, let until = breaker.openUntil {
             Counter(label: "ocgate_delivery_breaker_pauses_total", dimensions: [("mg", "\(proof.mgOCID)")], factory: metrics)

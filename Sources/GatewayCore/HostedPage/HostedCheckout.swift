@@ -17,33 +17,42 @@ public enum HostedPageResult: Sendable, Equatable {
 /// The hosted checkout: shows a session, takes its payment through the backend, cancels it. Stateless
 /// itself; the session row is the truth, so any number of servers can serve the same session.
 public struct HostedCheckout: Sendable {
-    public let sessions: CheckoutSessionStore
+    public let sessions: any CheckoutSessionStore
+    public let charges: any ChargeStore
     public let peers: any PeerDirectory
     public let backend: any PaymentBackend
     public let formToken: FormToken
     public let time: any TimeSource
 
     public init(
-        sessions: CheckoutSessionStore, peers: any PeerDirectory, backend: any PaymentBackend, formToken: FormToken,
-        time: any TimeSource
+        sessions: any CheckoutSessionStore, charges: any ChargeStore, peers: any PeerDirectory, backend: any PaymentBackend,
+        formToken: FormToken, time: any TimeSource
     ) {
         self.sessions = sessions
+        self.charges = charges
         self.peers = peers
         self.backend = backend
         self.formToken = formToken
         self.time = time
     }
 
-    /// The checkout over an acceptor's sessions and peers, charging through `backend`.
-    public init(acceptor: CheckoutAcceptor, backend: any PaymentBackend) {
+    /// The checkout over `stores`, charging through `backend` (the sandbox on `stores` when nil), its forms signed
+    /// by `identity`'s key.
+    public init(
+        stores: GatewayStores, peers: any PeerDirectory, backend: (any PaymentBackend)?, identity: GatewayIdentity,
+        time: any TimeSource
+    ) {
         self.init(
-            sessions: acceptor.sessions, peers: acceptor.peers, backend: backend,
-            formToken: FormToken(gatewayKey: acceptor.identity.key), time: acceptor.time)
+            sessions: stores.sessions, charges: stores.charges, peers: peers,
+            backend: backend ?? SandboxBackend(charges: stores.charges, time: time),
+            formToken: FormToken(gatewayKey: identity.key), time: time)
     }
 
-    /// The sandbox checkout over an acceptor's sessions and peers: what `ocgate serve` runs by default.
-    public static func sandbox(acceptor: CheckoutAcceptor) -> HostedCheckout {
-        HostedCheckout(acceptor: acceptor, backend: SandboxBackend(sessions: acceptor.sessions, time: acceptor.time))
+    /// The checkout of `gateway`: its stores, peers and payment backend.
+    public init(gateway: Gateway) {
+        self.init(
+            stores: gateway.stores, peers: gateway.peers, backend: gateway.payments, identity: gateway.identity,
+            time: gateway.time)
     }
 
     /// `GET /pay/{id}`.
@@ -88,7 +97,7 @@ public struct HostedCheckout: Sendable {
     private func settled(_ session: CheckoutSessionRecord) async -> HostedPageResult {
         switch session.effectiveStatus(at: nowSeconds) {
         case .completed, .processing:
-            if let charge = try? await sessions.charges(sessionID: session.id).last, charge.state == .succeeded {
+            if let charge = try? await charges.charges(sessionID: session.id).last, charge.state == .succeeded {
                 return .redirect(session.successURL)
             }
             return .page(await page(for: session, notice: nil))

@@ -17,17 +17,19 @@ public struct HTTPPaymentBackend: PaymentBackend {
     public static let declineReason = "The payment processor declined this payment. No money was taken; you can try again."
 
     public let name = "http"
-    public let sessions: CheckoutSessionStore
+    public let sessions: any CheckoutSessionStore
+    public let charges: any ChargeStore
     public let processor: ProcessorSettings
     public let client: OutboundClient
     public let time: any TimeSource
     public let logger: Logger
 
     public init(
-        sessions: CheckoutSessionStore, processor: ProcessorSettings, client: OutboundClient, time: any TimeSource,
+        sessions: any CheckoutSessionStore, charges: any ChargeStore, processor: ProcessorSettings, client: OutboundClient, time: any TimeSource,
         logger: Logger
     ) {
         self.sessions = sessions
+        self.charges = charges
         self.processor = processor
         self.client = client
         self.time = time
@@ -44,9 +46,9 @@ public struct HTTPPaymentBackend: PaymentBackend {
             reference: reference, sessionID: session.id, backend: name, state: .pending, settlesAt: nil, createdAt: now)
         let claim: SessionClaim
         do {
-            claim = try await sessions.claim(
+            claim = try await charges.claim(
                 sessionID: session.id, for: charge,
-                job: PaymentJobs.paymentPoll(session: session.id, charge: reference, runAt: now), now: now)
+                job: PaymentPollJob(session: session.id, charge: reference).job(runAt: now), now: now)
         } catch {
             throw .unavailable("\(error)")
         }
@@ -57,14 +59,14 @@ public struct HTTPPaymentBackend: PaymentBackend {
         }
         do {
             if try await start(reference: reference, session: session) == .failed {
-                _ = try await sessions.fail(chargeReference: reference, sessionID: session.id, now: time.now())
+                _ = try await charges.fail(chargeReference: reference, sessionID: session.id, now: time.now())
                 return .declined(reason: Self.declineReason)
             }
         } catch let error as ProcessorError {
             if case .refused = error {
                 logger.error("charge \(reference) of session \(session.id) failed: \(error)")
                 do {
-                    _ = try await sessions.fail(chargeReference: reference, sessionID: session.id, now: time.now())
+                    _ = try await charges.fail(chargeReference: reference, sessionID: session.id, now: time.now())
                 } catch {
                     throw .unavailable("\(error)")
                 }
@@ -82,7 +84,7 @@ public struct HTTPPaymentBackend: PaymentBackend {
     /// A 4xx reports `failed` (logged with its reason); 5xx, timeouts and network errors throw, so the poll retries.
     public func state(ofCharge reference: String) async throws(PaymentError) -> ChargeRecord.State {
         do {
-            guard let charge = try await sessions.charge(reference: reference), charge.backend == name else {
+            guard let charge = try await charges.charge(reference: reference), charge.backend == name else {
                 throw PaymentError.unknownCharge(reference)
             }
             guard charge.state == .pending else { return charge.state }
@@ -113,7 +115,7 @@ public struct HTTPPaymentBackend: PaymentBackend {
             "amount": .string(session.amount), "currency": .string(session.currency),
         ])
         let reply = try await call(processor.startRequest(reference: reference, body: body), reference: reference)
-        _ = try await sessions.recordProcessorID(reply.id, forCharge: reference)
+        _ = try await charges.recordProcessorID(reply.id, forCharge: reference)
         return reply.state
     }
 

@@ -9,15 +9,15 @@ public enum PaymentBackends {
     /// - Parameters:
     ///   - client: the process's outbound client (used by `http`).
     public static func make(
-        configuration: PaymentSection, sessions: CheckoutSessionStore, client: OutboundClient, time: any TimeSource,
+        configuration: PaymentSection, stores: GatewayStores, client: OutboundClient, time: any TimeSource,
         logger: Logger
     ) -> any PaymentBackend {
         switch configuration.backend {
         case .sandbox:
-            SandboxBackend(sessions: sessions, time: time)
+            SandboxBackend(charges: stores.charges, time: time)
         case .http:
             HTTPPaymentBackend(
-                sessions: sessions, processor: ProcessorSettings(configuration), client: client, time: time, logger: logger)
+                sessions: stores.sessions, charges: stores.charges, processor: ProcessorSettings(configuration), client: client, time: time, logger: logger)
         }
     }
 }

@@ -11,13 +11,13 @@ public struct SandboxBackend: PaymentBackend {
     }
 
     public let name = "sandbox"
-    public let sessions: CheckoutSessionStore
+    public let charges: any ChargeStore
     /// How long a `delay` charge stays pending before it succeeds.
     public let settleDelay: Duration
     public let time: any TimeSource
 
-    public init(sessions: CheckoutSessionStore, settleDelay: Duration = .seconds(10), time: any TimeSource) {
-        self.sessions = sessions
+    public init(charges: any ChargeStore, settleDelay: Duration = .seconds(10), time: any TimeSource) {
+        self.charges = charges
         self.settleDelay = settleDelay
         self.time = time
     }
@@ -47,17 +47,17 @@ public struct SandboxBackend: PaymentBackend {
         case .succeed:
             charge = ChargeRecord(
                 reference: reference, sessionID: session.id, backend: name, state: .succeeded, settlesAt: nil, createdAt: now)
-            job = PaymentJobs.proofIssue(session: session.id, charge: reference)
+            job = ProofIssueJob(session: session.id, charge: reference).job()
         case .delay:
             let settlesAt = now.addingTimeInterval(TimeInterval(settleDelay.components.seconds))
             charge = ChargeRecord(
                 reference: reference, sessionID: session.id, backend: name, state: .pending,
                 settlesAt: Int64(settlesAt.timeIntervalSince1970), createdAt: now)
-            job = PaymentJobs.paymentPoll(session: session.id, charge: reference, runAt: settlesAt)
+            job = PaymentPollJob(session: session.id, charge: reference).job(runAt: settlesAt)
         }
         let claim: SessionClaim
         do {
-            claim = try await sessions.claim(sessionID: session.id, for: charge, job: job, now: now)
+            claim = try await charges.claim(sessionID: session.id, for: charge, job: job, now: now)
         } catch {
             throw .unavailable("\(error)")
         }
@@ -72,7 +72,7 @@ public struct SandboxBackend: PaymentBackend {
     public func state(ofCharge reference: String) async throws(PaymentError) -> ChargeRecord.State {
         let stored: ChargeRecord?
         do {
-            stored = try await sessions.charge(reference: reference)
+            stored = try await charges.charge(reference: reference)
         } catch {
             throw .unavailable("\(error)")
         }

@@ -21,7 +21,7 @@ public final class MetadataDirectory: PeerDirectory, @unchecked Sendable {
 
     private let resolver: any OCIDResolving
     private let client: OutboundClient
-    private let documents: PeerDocumentStore?
+    private let documents: (any PeerDocumentStore)?
     private let reader: PeerMetadataReader
     private let time: any TimeSource
     private let ttl: Duration
@@ -38,7 +38,7 @@ public final class MetadataDirectory: PeerDirectory, @unchecked Sendable {
     ///   - timeout: the time allowed for one fetch.
     ///   - allowLegacy: whether a config signature may verify over the legacy canonical form.
     public init(
-        resolver: any OCIDResolving, client: OutboundClient, documents: PeerDocumentStore?, time: any TimeSource = SystemTime(),
+        resolver: any OCIDResolving, client: OutboundClient, documents: (any PeerDocumentStore)?, time: any TimeSource = SystemTime(),
         ttl: Duration = .seconds(300), timeout: Duration = .seconds(5), allowLegacy: Bool = true, logger: Logger
     ) {
         self.resolver = resolver
@@ -54,12 +54,12 @@ public final class MetadataDirectory: PeerDirectory, @unchecked Sendable {
     /// A directory configured from `registry.*`, `outbound.*` and `checkout.legacy_canonical`.
     /// - Throws: the `ConfigError` of a missing or malformed registry file.
     public convenience init(
-        configuration: GatewayConfiguration, client: OutboundClient, database: GatewayDatabase,
+        configuration: GatewayConfiguration, client: OutboundClient, documents: any PeerDocumentStore,
         time: any TimeSource = SystemTime(), logger: Logger
     ) throws(ConfigError) {
         self.init(
             resolver: try RegistryResolver(configuration: configuration, client: client), client: client,
-            documents: PeerDocumentStore(database: database), time: time, ttl: configuration.outbound.metadataCacheTTL,
+            documents: documents, time: time, ttl: configuration.outbound.metadataCacheTTL,
             timeout: configuration.outbound.metadataTimeout, allowLegacy: configuration.checkout.legacyCanonical,
             logger: logger)
     }

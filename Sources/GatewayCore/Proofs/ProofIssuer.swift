@@ -7,12 +7,15 @@ import Opencharge
 /// the delivery job, in one transaction (DESIGN.md lesson 1). Running it again for the same session does nothing
 /// new: one session, one proof, one ledger entry, ever.
 public struct ProofIssuer: JobHandler {
+    /// The job kind (`ProofIssueJob`, enqueued when a charge succeeds).
+    public static let kind = ProofIssueJob.kind
+
     private let identity: GatewayIdentity
-    private let proofs: ProofStore
+    private let proofs: any ProofStore
     private let time: any TimeSource
     private let logger: Logger
 
-    public init(identity: GatewayIdentity, proofs: ProofStore, time: any TimeSource, logger: Logger) {
+    public init(identity: GatewayIdentity, proofs: any ProofStore, time: any TimeSource, logger: Logger) {
         self.identity = identity
         self.proofs = proofs
         self.time = time
@@ -20,11 +23,10 @@ public struct ProofIssuer: JobHandler {
     }
 
     public func run(_ job: ClaimedJob) async -> JobOutcome {
-        guard let payload = try? JSONParser.parse(Array(job.payload)), let sessionID = payload["session"]?.stringValue,
-            let charge = payload["charge"]?.stringValue
-        else {
+        guard let arguments = ProofIssueJob(payload: job.payload) else {
             return .dead(error: "proof.issue payload is not {\"session\", \"charge\"}")
         }
+        let (sessionID, charge) = (arguments.session, arguments.charge)
         let now = time.now()
         let identity = identity
         let issue: ProofIssue
@@ -36,7 +38,7 @@ public struct ProofIssuer: JobHandler {
             (issue, held, delivery) = try await proofs.issue(
                 sessionID: sessionID, now: now,
                 build: { session in Self.proof(for: session, charge: charge, by: identity, at: now) },
-                deliveryJob: ProofDelivery.job(txid:), ending: job)
+                deliveryJob: { ProofDeliveryJob(txid: $0).job() }, ending: job)
         } catch {
             return .retry(error: "could not store the proof of \(sessionID): \(error)")
         }

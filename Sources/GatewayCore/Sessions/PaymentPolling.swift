@@ -11,8 +11,8 @@ import Logging
 /// - failed: records it and puts the session back to `pending`, payable again until it expires (spec §13
 ///   item 12; the expiry sweep takes it from there).
 public struct PaymentPolling: JobHandler {
-    /// The job kind (enqueued by a backend with unique key `payment.poll:<charge>`).
-    public static let kind = PaymentJobs.paymentPollKind
+    /// The job kind (`PaymentPollJob`, enqueued by a backend).
+    public static let kind = PaymentPollJob.kind
 
     /// Polls without an attempt limit, for a day: a charge pending that long needs an operator (the job goes
     /// dead, which `jobs list --state dead` shows), not more polling.
@@ -20,13 +20,18 @@ public struct PaymentPolling: JobHandler {
         schedule: [.seconds(2), .seconds(5), .seconds(15), .seconds(60)], maxAttempts: nil,
         giveUpAfter: .seconds(86_400))
 
-    public let sessions: CheckoutSessionStore
+    public let sessions: any CheckoutSessionStore
+    public let charges: any ChargeStore
     public let backend: any PaymentBackend
     public let time: any TimeSource
     public let logger: Logger
 
-    public init(sessions: CheckoutSessionStore, backend: any PaymentBackend, time: any TimeSource, logger: Logger) {
+    public init(
+        sessions: any CheckoutSessionStore, charges: any ChargeStore, backend: any PaymentBackend, time: any TimeSource,
+        logger: Logger
+    ) {
         self.sessions = sessions
+        self.charges = charges
         self.backend = backend
         self.time = time
         self.logger = logger
@@ -38,9 +43,10 @@ public struct PaymentPolling: JobHandler {
     }
 
     public func run(_ job: ClaimedJob) async -> JobOutcome {
-        guard let payload = SessionJobPayload(job.payload), let charge = payload.charge else {
+        guard let payload = PaymentPollJob(payload: job.payload) else {
             return .dead(error: "payload names no session and charge: \(String(decoding: job.payload, as: UTF8.self))")
         }
+        let charge = payload.charge
         let state: ChargeRecord.State
         do {
             state = try await backend.state(ofCharge: charge)
@@ -63,7 +69,7 @@ public struct PaymentPolling: JobHandler {
             case .succeeded:
                 return try await confirm(charge: charge, session: payload.session)
             case .failed:
-                let session = try await sessions.fail(chargeReference: charge, sessionID: payload.session, now: time.now())
+                let session = try await charges.fail(chargeReference: charge, sessionID: payload.session, now: time.now())
                 return .succeeded(note: "charge \(charge) failed; session \(session?.status ?? "missing")")
             }
         } catch {
@@ -72,8 +78,8 @@ public struct PaymentPolling: JobHandler {
     }
 
     private func confirm(charge: String, session id: String) async throws -> JobOutcome {
-        let confirmation = try await sessions.confirm(
-            chargeReference: charge, sessionID: id, proofJob: PaymentJobs.proofIssue(session: id, charge: charge))
+        let confirmation = try await charges.confirm(
+            chargeReference: charge, sessionID: id, proofJob: ProofIssueJob(session: id, charge: charge).job())
         let nowSeconds = Int64(time.now().timeIntervalSince1970)
         if let session = confirmation.session, session.expiresAt <= nowSeconds {
             logger.warning(

@@ -8,10 +8,10 @@ public struct SessionExpiry: JobHandler {
     /// The job kind.
     public static let kind = "session.expire"
 
-    public let sessions: CheckoutSessionStore
+    public let sessions: any CheckoutSessionStore
     public let time: any TimeSource
 
-    public init(sessions: CheckoutSessionStore, time: any TimeSource) {
+    public init(sessions: any CheckoutSessionStore, time: any TimeSource) {
         self.sessions = sessions
         self.time = time
     }

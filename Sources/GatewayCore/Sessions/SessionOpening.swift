@@ -9,21 +9,21 @@ import Opencharge
 /// Idempotent: a session already named is left as it is. When the metadata cannot be had the job retries; the
 /// hosted page falls back to the merchant's OCID meanwhile.
 public struct SessionOpening: JobHandler {
-    /// The job kind (enqueued by the acceptor with unique key `session.open:<id>`).
-    public static let kind = CheckoutAcceptor.sessionOpenKind
+    /// The job kind (`SessionOpenJob`, enqueued by the acceptor).
+    public static let kind = SessionOpenJob.kind
 
-    public let sessions: CheckoutSessionStore
+    public let sessions: any CheckoutSessionStore
     public let peers: any PeerDirectory
     public let logger: Logger
 
-    public init(sessions: CheckoutSessionStore, peers: any PeerDirectory, logger: Logger) {
+    public init(sessions: any CheckoutSessionStore, peers: any PeerDirectory, logger: Logger) {
         self.sessions = sessions
         self.peers = peers
         self.logger = logger
     }
 
     public func run(_ job: ClaimedJob) async -> JobOutcome {
-        guard let payload = SessionJobPayload(job.payload) else {
+        guard let payload = SessionOpenJob(payload: job.payload) else {
             return .dead(error: "payload names no session: \(String(decoding: job.payload, as: UTF8.self))")
         }
         do {

@@ -59,9 +59,12 @@ public struct Reconciliation: Sendable {
     }
 
     /// The report for entries created in `[from, to)`.
-    public static func load(_ store: SettlementStore, from: Date?, to: Date?) async throws -> Reconciliation {
-        Reconciliation(
-            try await store.reconciliation(from: from, to: to, deliveryKeyPrefix: ProofDelivery.uniqueKeyPrefix))
+    public static func load(_ stores: GatewayStores, from: Date?, to: Date?) async throws -> Reconciliation {
+        let entries = try await stores.settlement.ledgerWithDeliveries(from: from, to: to)
+        let keys = entries.map { ProofDeliveryJob(txid: $0.ledger.txid).uniqueKey ?? "" }
+        let jobs = Dictionary(
+            try await stores.jobs.jobs(uniqueKeys: keys).map { ($0.uniqueKey ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+        return Reconciliation(zip(entries, keys).map { entry, key in ReconciliationEntry(entry, deliveryJob: jobs[key]) })
     }
 
     private static func stuckCondition(_ entry: ReconciliationEntry) -> String? {

@@ -9,7 +9,7 @@ import Opencharge
 /// Statements are committed before their files are written; a run first writes the files any earlier run did not
 /// get to, so a crash between a commit and its files costs nothing but a re-run.
 public struct SettlementRun: Sendable {
-    private let store: SettlementStore
+    private let store: any SettlementStore
     private let identity: GatewayIdentity
     private let settings: SettlementSettings
     private let folder: String
@@ -19,7 +19,7 @@ public struct SettlementRun: Sendable {
     /// - Parameters:
     ///   - folder: where statement files go (`spool/statements`).
     public init(
-        store: SettlementStore, identity: GatewayIdentity, settings: SettlementSettings, folder: String,
+        store: any SettlementStore, identity: GatewayIdentity, settings: SettlementSettings, folder: String,
         time: any TimeSource, logger: Logger
     ) {
         self.store = store
@@ -89,7 +89,7 @@ public struct SettlementRun: Sendable {
             let outcome = try await store.settle(
                 mgOCID: group.mgOCID, currency: group.currency, scope: scope, now: now,
                 build: { group in try StatementDocument.make(group, cutOff: scope.cutOff, identity: identity, now: now) },
-                notifyJob: { id in notifyURL.map { _ in StatementNotify.job(statementID: id) } },
+                notifyJob: { id in notifyURL.map { _ in StatementNotifyJob(statement: id).job() } },
                 beforeCommit: { failpoint?.reached(.beforeCommit) })
             switch outcome {
             case .created(let statement):

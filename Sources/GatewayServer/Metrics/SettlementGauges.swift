@@ -4,14 +4,14 @@ import GatewayStore
 /// `ocgate_settled_amount`), and ledger entries not yet in a statement (`ocgate_unsettled_entries`,
 /// `ocgate_unsettled_amount`), so an alert can fire when what is owed keeps growing.
 public struct SettlementGauges: MetricSource {
-    let database: GatewayDatabase
+    let settlement: any SettlementStore
 
-    public init(database: GatewayDatabase) {
-        self.database = database
+    public init(settlement: any SettlementStore) {
+        self.settlement = settlement
     }
 
     public func readings() async throws -> [GaugeReading] {
-        try await SettlementStore.totals(in: database).flatMap { totals in
+        try await settlement.totals().flatMap { totals in
             let labels: [GaugeReading.Label] = [.init("mg", String(totals.mgOCID)), .init("currency", totals.currency)]
             return [
                 GaugeReading(

@@ -7,8 +7,7 @@ import Opencharge
 /// The unauthenticated routes: metadata, liveness and readiness.
 struct PublicRoutes: Sendable {
     let identity: GatewayIdentity
-    let database: GatewayDatabase
-    let queue: any JobQueue
+    let stores: GatewayStores
     let responder: SignedResponder
     /// Decides whether a rotated-away key is still published.
     let time: any TimeSource
@@ -22,12 +21,12 @@ struct PublicRoutes: Sendable {
         router.get("/ready") { _, context in
             var problems: [JSONValue] = []
             do {
-                try await database.checkWritable()
+                try await stores.maintenance.checkWritable()
             } catch {
                 context.logger.error("readiness: database not writable", metadata: ["error": "\(error)"])
                 problems.append("database not writable")
             }
-            if (try? await queue.isDraining()) ?? true { problems.append("draining") }
+            if (try? await stores.jobs.isDraining()) ?? true { problems.append("draining") }
             if problems.isEmpty { return responder.json(["status": "ready"]) }
             return responder.json(["status": "unavailable", "problems": .array(problems)], status: .serviceUnavailable)
         }

@@ -1,82 +1,26 @@
 import Foundation
-import GRDB
 
-/// Request nonces, unique per caller OCID for `retention` (spec §3.3), shared by every acceptor process on
-/// the spool through the `nonces` table, with an in-memory front for replays this process already saw.
+/// Request nonces, unique per caller OCID for `retention` (spec §3.3), shared by every acceptor process and host.
 ///
-/// Recording is one `INSERT … ON CONFLICT` statement: an existing row younger than `retention` refuses the
-/// nonce; an older one (not yet pruned) is taken over. Two processes racing on one nonce meet at the primary
-/// key, and exactly one wins.
-public struct NonceStore: Sendable {
-    /// How long a nonce stays unusable: twice the ±300 s timestamp window, as the reference does.
-    public static let retention: Duration = .seconds(600)
+/// Guarantees every backend keeps: recording a nonce is one atomic insert-or-take-over on a unique key, so of any
+/// number of processes racing on one nonce exactly one records it; an existing record younger than `retention`
+/// refuses the nonce, an older one is taken over. A nonce claimed inside `CheckoutSessionStore.create` obeys the
+/// same rule and commits (or rolls back) with the session.
+public protocol NonceStore: Sendable {
+    /// Whether this process recorded the nonce lately: a cheap early refusal before any signature work. False does
+    /// not mean unused; only `record` decides.
+    func recentlySeen(_ nonce: String, ocid: UInt64) -> Bool
 
-    private let database: GatewayDatabase
-    private let time: any TimeSource
-    private let recent: RecentNonces
-
-    /// - Parameters:
-    ///   - frontCapacity: nonces held in memory per generation (two generations are kept).
-    public init(database: GatewayDatabase, time: any TimeSource = SystemTime(), frontCapacity: Int = 100_000) {
-        self.database = database
-        self.time = time
-        self.recent = RecentNonces(capacity: frontCapacity)
-    }
-
-    /// Whether this process recorded the nonce lately: a cheap early refusal before any signature work.
-    /// False does not mean unused; only `record` decides.
-    public func recentlySeen(_ nonce: String, ocid: UInt64) -> Bool {
-        recent.contains(nonce, ocid: ocid)
-    }
-
-    /// Records the nonce inside the caller's write transaction, so it commits with the caller's rows (for
-    /// example a checkout session) in one commit. If that transaction rolls back, call `forget` so this
-    /// process accepts the nonce again.
-    /// - Throws: `NonceError.reused` when the nonce was used within `retention`; database errors.
-    public func record(_ nonce: String, ocid: UInt64, in db: Database) throws {
-        guard recent.claim(nonce, ocid: ocid) else { throw NonceError.reused(ocid: ocid, nonce: nonce) }
-        let now = time.now().millis
-        do {
-            // Cached: this runs once per checkout, and compiling it each time cost more than executing it.
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO nonces (ocid, nonce, seen_at) VALUES (?, ?, ?)
-                    ON CONFLICT(ocid, nonce) DO UPDATE SET seen_at = excluded.seen_at WHERE nonces.seen_at < ?
-                    """
-            ).execute(arguments: [Int64(bitPattern: ocid), nonce, now, now - Self.retention.millis])
-        } catch {
-            recent.release(nonce, ocid: ocid)
-            throw error
-        }
-        // Another process recorded it (the memory front only knows this one).
-        guard db.changesCount == 1 else { throw NonceError.reused(ocid: ocid, nonce: nonce) }
-    }
-
-    /// Records the nonce in a transaction of its own.
-    /// - Throws: `NonceError.reused` when the nonce was used within `retention`; database errors.
-    public func record(_ nonce: String, ocid: UInt64) async throws {
-        do {
-            try await database.write { db in try record(nonce, ocid: ocid, in: db) }
-        } catch let error as NonceError {
-            throw error
-        } catch {
-            recent.release(nonce, ocid: ocid)
-            throw error
-        }
-    }
-
-    /// Forgets a claim whose transaction rolled back, so the caller may retry with the same nonce.
-    public func forget(_ nonce: String, ocid: UInt64) {
-        recent.release(nonce, ocid: ocid)
-    }
+    /// Records the nonce on its own.
+    /// - Throws: `NonceError.reused` when the nonce was used within `retention`; storage errors.
+    func record(_ nonce: String, ocid: UInt64) async throws
 
     /// Deletes nonces older than `retention`. - Returns: how many were deleted.
     @discardableResult
-    public func prune() async throws -> Int {
-        let cutoff = time.now().millis - Self.retention.millis
-        return try await database.write { db in
-            try db.execute(sql: "DELETE FROM nonces WHERE seen_at < ?", arguments: [cutoff])
-            return db.changesCount
-        }
-    }
+    func prune() async throws -> Int
+}
+
+/// How long a nonce stays unusable: twice the ±300 s timestamp window, as the reference does.
+public enum NonceRetention {
+    public static let window: Duration = .seconds(600)
 }

@@ -6,7 +6,7 @@ import Foundation
 /// Bounded by two generations: when the current set reaches `capacity` it becomes the previous one and the
 /// oldest generation is dropped. A nonce that fell out is still caught by the database's unique key.
 /// Safe as `@unchecked Sendable`: both sets are read and written only under `lock`.
-final class RecentNonces: @unchecked Sendable {
+package final class RecentNonces: @unchecked Sendable {
     private struct Key: Hashable {
         let ocid: UInt64
         let nonce: String
@@ -17,17 +17,17 @@ final class RecentNonces: @unchecked Sendable {
     private var current: Set<Key> = []
     private var previous: Set<Key> = []
 
-    init(capacity: Int) {
+    package init(capacity: Int) {
         self.capacity = max(1, capacity)
     }
 
-    func contains(_ nonce: String, ocid: UInt64) -> Bool {
+    package func contains(_ nonce: String, ocid: UInt64) -> Bool {
         let key = Key(ocid: ocid, nonce: nonce)
         return lock.withLock { current.contains(key) || previous.contains(key) }
     }
 
     /// Claims a nonce for this process. - Returns: false when it was already claimed.
-    func claim(_ nonce: String, ocid: UInt64) -> Bool {
+    package func claim(_ nonce: String, ocid: UInt64) -> Bool {
         let key = Key(ocid: ocid, nonce: nonce)
         return lock.withLock {
             if previous.contains(key) { return false }
@@ -41,7 +41,7 @@ final class RecentNonces: @unchecked Sendable {
     }
 
     /// Gives a claim back (the transaction that was to record it rolled back).
-    func release(_ nonce: String, ocid: UInt64) {
+    package func release(_ nonce: String, ocid: UInt64) {
         let key = Key(ocid: ocid, nonce: nonce)
         lock.withLock {
             current.remove(key)

@@ -8,7 +8,7 @@ import Foundation
 /// moved on) and claimed again later reads the row, which by then another process may have delivered.
 ///
 /// `@unchecked Sendable`: `proofs` is only touched under `lock`.
-final class HandedOverProofs: @unchecked Sendable {
+package final class HandedOverProofs: @unchecked Sendable {
     private struct Entry {
         let proof: StoredProof
         let job: Int64
@@ -20,13 +20,13 @@ final class HandedOverProofs: @unchecked Sendable {
     private let lock = NSLock()
     private var proofs: [String: Entry] = [:]
 
-    init(capacity: Int = 4096) {
+    package init(capacity: Int = 4096) {
         self.capacity = capacity
     }
 
     /// Keeps `proof` for `delivery`, the claim that will deliver it. The issue time is kept to the millisecond,
     /// as the row stores it, so the proof handed over equals the proof read.
-    func keep(_ proof: StoredProof, for delivery: ClaimedJob) {
+    package func keep(_ proof: StoredProof, for delivery: ClaimedJob) {
         var proof = proof
         proof.issuedAt = Date(millis: proof.issuedAt.millis)
         let entry = Entry(proof: proof, job: delivery.id, claimedAt: delivery.claimedAt)
@@ -37,7 +37,7 @@ final class HandedOverProofs: @unchecked Sendable {
     }
 
     /// The proof kept for exactly this claim of its delivery, removed; nil for any other.
-    func take(txid: String, for job: ClaimedJob) -> StoredProof? {
+    package func take(txid: String, for job: ClaimedJob) -> StoredProof? {
         guard let entry = lock.withLock({ proofs.removeValue(forKey: txid) }) else { return nil }
         return entry.job == job.id && entry.claimedAt == job.claimedAt ? entry.proof : nil
     }

@@ -49,6 +49,15 @@ public struct LedgerEntry: Sendable, Equatable {
     public var createdAt: Date
     /// The settlement statement that took it; nil until settled.
     public var statementID: String?
+
+    public init(txid: String, mgOCID: UInt64, currency: String, amount: String, createdAt: Date, statementID: String?) {
+        self.txid = txid
+        self.mgOCID = mgOCID
+        self.currency = currency
+        self.amount = amount
+        self.createdAt = createdAt
+        self.statementID = statementID
+    }
 }
 
 /// What running `proof.issue` for a session did.

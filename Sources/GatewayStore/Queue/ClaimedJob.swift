@@ -26,4 +26,25 @@ public struct ClaimedJob: Sendable, Equatable {
     /// The kinds the holding worker runs. A handler may enqueue a job of one of them already claimed for that
     /// worker (`SQLiteJobQueue.enqueue(_:after:in:)`), which the worker then runs next in the same slot.
     public var workerKinds: Set<String>
+
+    package init(
+        id: Int64, kind: String, payload: Data, priority: Int, attempt: Int, maxAttempts: Int?, uniqueKey: String?,
+        createdAt: Date, worker: String, claimedAt: Date, budgetAttempt: Int, budgetSince: Date, lease: Duration,
+        workerKinds: Set<String>
+    ) {
+        self.id = id
+        self.kind = kind
+        self.payload = payload
+        self.priority = priority
+        self.attempt = attempt
+        self.maxAttempts = maxAttempts
+        self.uniqueKey = uniqueKey
+        self.createdAt = createdAt
+        self.worker = worker
+        self.claimedAt = claimedAt
+        self.budgetAttempt = budgetAttempt
+        self.budgetSince = budgetSince
+        self.lease = lease
+        self.workerKinds = workerKinds
+    }
 }

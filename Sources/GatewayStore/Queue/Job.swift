@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A job as operators see it in listings.
 public struct Job: Sendable, Equatable {
@@ -20,27 +19,26 @@ public struct Job: Sendable, Equatable {
     public var finishedAt: Date?
     public var lastError: String?
 
-    static let columns = """
-        id, kind, state, payload, priority, run_at, attempt, max_attempts, unique_key, worker, locked_until,
-        created_at, updated_at, finished_at, last_error
-        """
-
-    init(row: Row) {
-        id = row["id"]
-        kind = row["kind"]
-        state = JobState(rawValue: row["state"]) ?? .dead
-        payload = row["payload"]
-        priority = row["priority"]
-        runAt = Date(millis: row["run_at"])
-        attempt = row["attempt"]
-        maxAttempts = row["max_attempts"]
-        uniqueKey = row["unique_key"]
-        worker = row["worker"]
-        lockedUntil = (row["locked_until"] as Int64?).map(Date.init(millis:))
-        createdAt = Date(millis: row["created_at"])
-        updatedAt = Date(millis: row["updated_at"])
-        finishedAt = (row["finished_at"] as Int64?).map(Date.init(millis:))
-        lastError = row["last_error"]
+    package init(
+        id: Int64, kind: String, state: JobState, payload: Data, priority: Int, runAt: Date, attempt: Int,
+        maxAttempts: Int?, uniqueKey: String?, worker: String?, lockedUntil: Date?, createdAt: Date, updatedAt: Date,
+        finishedAt: Date?, lastError: String?
+    ) {
+        self.id = id
+        self.kind = kind
+        self.state = state
+        self.payload = payload
+        self.priority = priority
+        self.runAt = runAt
+        self.attempt = attempt
+        self.maxAttempts = maxAttempts
+        self.uniqueKey = uniqueKey
+        self.worker = worker
+        self.lockedUntil = lockedUntil
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.finishedAt = finishedAt
+        self.lastError = lastError
     }
 }
 
@@ -60,18 +58,22 @@ public struct JobAttempt: Sendable, Equatable {
     /// When the job runs next, for `retry`, `lease_lost` and `released`.
     public var nextRunAt: Date?
 
-    init(row: Row) {
-        jobID = row["job_id"]
-        attempt = row["attempt"]
-        worker = row["worker"]
-        startedAt = Date(millis: row["started_at"])
-        durationMilliseconds = row["duration_ms"]
-        outcome = AttemptOutcome(rawValue: row["outcome"]) ?? .dead
-        error = row["error"]
-        httpStatus = row["http_status"]
-        responseExcerpt = row["response_excerpt"]
-        note = row["note"]
-        nextRunAt = (row["next_run_at"] as Int64?).map(Date.init(millis:))
+    package init(
+        jobID: Int64, attempt: Int, worker: String?, startedAt: Date, durationMilliseconds: Int64,
+        outcome: AttemptOutcome, error: String?, httpStatus: Int?, responseExcerpt: String?, note: String?,
+        nextRunAt: Date?
+    ) {
+        self.jobID = jobID
+        self.attempt = attempt
+        self.worker = worker
+        self.startedAt = startedAt
+        self.durationMilliseconds = durationMilliseconds
+        self.outcome = outcome
+        self.error = error
+        self.httpStatus = httpStatus
+        self.responseExcerpt = responseExcerpt
+        self.note = note
+        self.nextRunAt = nextRunAt
     }
 }
 
@@ -79,4 +81,9 @@ public struct JobAttempt: Sendable, Equatable {
 public struct JobDetail: Sendable, Equatable {
     public var job: Job
     public var attempts: [JobAttempt]
+
+    package init(job: Job, attempts: [JobAttempt]) {
+        self.job = job
+        self.attempts = attempts
+    }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Which jobs a listing or a bulk retry covers; every field left `nil` matches all.
 public struct JobFilter: Sendable, Equatable {
@@ -18,16 +17,5 @@ public struct JobFilter: Sendable, Equatable {
         self.since = since
         self.until = until
         self.limit = limit
-    }
-
-    /// The WHERE clause and its arguments (always valid SQL, `1` when nothing is filtered).
-    var whereClause: (sql: String, arguments: StatementArguments) {
-        var terms = ["1"]
-        var arguments = StatementArguments()
-        if let state { terms.append("state = ?"); arguments += [state.rawValue] }
-        if let kind { terms.append("kind = ?"); arguments += [kind] }
-        if let since { terms.append("updated_at >= ?"); arguments += [since.millis] }
-        if let until { terms.append("updated_at < ?"); arguments += [until.millis] }
-        return (terms.joined(separator: " AND "), arguments)
     }
 }

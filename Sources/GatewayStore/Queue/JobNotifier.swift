@@ -8,7 +8,7 @@ public final class JobNotifier: @unchecked Sendable {
     private let lock = NSLock()
     private var subscribers: [ObjectIdentifier: WakeSignal] = [:]
 
-    init() {}
+    package init() {}
 
     /// Starts waking `signal` on every enqueue commit.
     public func subscribe(_ signal: WakeSignal) {
@@ -21,7 +21,7 @@ public final class JobNotifier: @unchecked Sendable {
     }
 
     /// Called after a commit that enqueued jobs.
-    func jobsEnqueued() {
+    package func jobsEnqueued() {
         let signals = lock.withLock { Array(subscribers.values) }
         signals.forEach { $0.signal() }
     }

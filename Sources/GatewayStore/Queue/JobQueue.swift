@@ -1,7 +1,16 @@
 import Foundation
 
-/// The durable job queue, independent of the database behind it (SQLite now; PostgreSQL can follow
-/// without touching job handlers or the worker runtime).
+/// The durable job queue, independent of the database behind it.
+///
+/// Guarantees every backend keeps, also with workers in several processes on several hosts:
+/// - A unique key exists once (until pruned): enqueueing it again, concurrently or later, yields the existing job's
+///   id; the check is a unique constraint, never a read-then-write.
+/// - A job is claimed by one worker at a time: a claim is atomic, and a job is claimable again only when its lease
+///   lapsed (it is then rescued, its lost attempt logged).
+/// - Every transition of a claimed job (heartbeat, finish) is fenced by the lease token `(id, worker, attempt)`: a
+///   worker that lost its lease, and whose job another worker took, cannot change the newer outcome.
+/// - Jobs that a store operation enqueues (a session's first job, a proof's delivery) commit atomically with that
+///   operation's rows: the operation takes them as `NewJob` values.
 public protocol JobQueue: Sendable {
     /// Adds jobs in one transaction; a taken unique key yields the existing job's id.
     func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult]
@@ -24,6 +33,8 @@ public protocol JobQueue: Sendable {
     func prune(olderThan age: Duration) async throws -> Int
     /// Jobs matching `filter`, newest first.
     func list(_ filter: JobFilter) async throws -> [Job]
+    /// The jobs holding these unique keys, oldest first (the keys come from the job contracts).
+    func jobs(uniqueKeys: [String]) async throws -> [Job]
     /// A job and its attempts, or nil.
     func show(id: Int64) async throws -> JobDetail?
     /// Counts for operators; `registeredKinds` finds kinds that no handler runs.

@@ -14,6 +14,18 @@ public struct JobStats: Sendable, Equatable {
     /// Kinds present in the table that no registered handler runs: they will never be claimed.
     public var unhandledKinds: [String]
 
+    package init(
+        counts: [KindState: Int], oldestRunnableAge: Duration?, oldestRunnableAgeByKind: [String: Duration],
+        attemptsLastHour: Int, deadCount: Int, unhandledKinds: [String]
+    ) {
+        self.counts = counts
+        self.oldestRunnableAge = oldestRunnableAge
+        self.oldestRunnableAgeByKind = oldestRunnableAgeByKind
+        self.attemptsLastHour = attemptsLastHour
+        self.deadCount = deadCount
+        self.unhandledKinds = unhandledKinds
+    }
+
     /// A (kind, state) pair.
     public struct KindState: Sendable, Hashable {
         public var kind: String

@@ -34,4 +34,9 @@ public struct EnqueueResult: Sendable, Equatable {
     public var id: Int64
     /// False when a job with the same unique key already existed.
     public var inserted: Bool
+
+    package init(id: Int64, inserted: Bool) {
+        self.id = id
+        self.inserted = inserted
+    }
 }

@@ -50,6 +50,6 @@ public enum SessionCreation: Sendable {
     case existing(CheckoutSessionRecord)
     /// Another order with the same id already holds the idempotency key.
     case conflict(existingSessionID: String)
-    /// The caller's own check inside the transaction (its nonce) refused the request; nothing was written.
-    case refused(any Error)
+    /// The request's nonce was used within its retention; nothing was written.
+    case nonceReused(NonceError)
 }

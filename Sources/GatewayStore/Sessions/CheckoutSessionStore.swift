@@ -1,99 +1,109 @@
 import Foundation
-import GRDB
 
-/// Checkout session rows. Creation goes through a group commit: concurrent checkouts share one
-/// `BEGIN IMMEDIATE` transaction and one fsync, so durability FULL does not cap throughput at the disk's
-/// fsync rate; every caller resumes only after the transaction holding its row has committed.
-public final class CheckoutSessionStore: Sendable {
-    let database: GatewayDatabase
-    let queue: SQLiteJobQueue
-    private let committer: GroupCommitter<PendingSession, SessionCreation>
+/// Checkout sessions: created by the acceptor, moved through their lifecycle by the hosted page and the session
+/// jobs (`pending → processing → completed | failed | cancelled | expired`).
+///
+/// Guarantees every backend keeps, also when several processes on several hosts call at once:
+/// - `create` is one atomic operation: the request's nonce claim, the session row and its first job commit
+///   together or not at all. Of two creates with the same nonce, exactly one gets past the nonce; of two with the
+///   same `(mg, merchant, order id)`, exactly one inserts (a unique constraint, never a read-then-write) and the
+///   other sees `.existing` or `.conflict`. A create whose nonce is refused writes nothing.
+/// - Each lifecycle transition is one conditional update: of any number of concurrent callers exactly one moves
+///   the session, and a transition repeated (a job run twice) changes nothing the second time.
+public protocol CheckoutSessionStore: Sendable {
+    /// Stores a session and enqueues `job` in the same atomic operation, claiming `nonce` (when given) in it too;
+    /// or reports the existing session for the same `(mg, merchant, order id)`: identical when the digest matches,
+    /// a conflict otherwise.
+    func create(_ record: CheckoutSessionRecord, nonce: NonceClaim?, job: NewJob) async throws -> SessionCreation
 
-    /// Runs first in the session's transaction; throwing refuses this session alone.
-    public typealias Precondition = @Sendable (Database) throws -> Void
+    /// The session with this id, or nil.
+    func session(id: String) async throws -> CheckoutSessionRecord?
 
-    struct PendingSession: Sendable {
-        let record: CheckoutSessionRecord
-        let job: NewJob
-        let precondition: Precondition
+    /// The number of sessions (tests and stats).
+    func count() async throws -> Int
+
+    /// Stores the merchant's display name unless one is stored already; false if the session was named before
+    /// (or does not exist).
+    func name(sessionID: String, merchantName: String) async throws -> Bool
+
+    /// The stored display name of the session's merchant, if one was stored.
+    func merchantName(sessionID: String) async throws -> String?
+
+    /// Cancels a pending, unexpired session. Cancelling twice is fine: the second call reports it cancelled.
+    func cancel(sessionID: String, now: Date) async throws -> SessionCancellation
+
+    /// Marks every `pending` session whose expiry has passed `expired`, in one atomic operation; sessions in
+    /// `processing` are left alone because money may be moving. Returns how many sessions expired.
+    func expirePending(now: Date) async throws -> Int
+
+    /// Sessions matching `filter`, newest first.
+    func list(_ filter: SessionFilter) async throws -> [SessionOverview]
+
+    /// One session as operators see it, or nil.
+    func overview(id: String) async throws -> SessionOverview?
+}
+
+/// A request nonce to claim inside the operation that stores what the request asked for (spec §3.3).
+public struct NonceClaim: Sendable, Equatable {
+    public var nonce: String
+    /// The caller's OCID: nonces are unique per caller.
+    public var ocid: UInt64
+
+    public init(nonce: String, ocid: UInt64) {
+        self.nonce = nonce
+        self.ocid = ocid
     }
+}
 
-    public init(database: GatewayDatabase, queue: SQLiteJobQueue, maxBatch: Int = 512) {
-        self.database = database
-        self.queue = queue
-        let queue = queue
-        committer = GroupCommitter(database: database, maxBatch: maxBatch) { pending, db in
-            try Self.insert(pending, queue: queue, in: db)
-        }
+/// A session as operators see it: the stored row plus what the lifecycle jobs added to it.
+public struct SessionOverview: Sendable, Equatable {
+    public var session: CheckoutSessionRecord
+    /// The merchant's display name, once it was stored.
+    public var merchantName: String?
+    /// The charge that holds (or last held) the session.
+    public var chargeReference: String?
+    /// When the status last moved; nil while it is the status the session was created with.
+    public var statusChangedAt: Date?
+
+    public init(session: CheckoutSessionRecord, merchantName: String?, chargeReference: String?, statusChangedAt: Date?) {
+        self.session = session
+        self.merchantName = merchantName
+        self.chargeReference = chargeReference
+        self.statusChangedAt = statusChangedAt
     }
+}
 
-    /// Stores a session and enqueues `job` in the same transaction, or reports the existing session for the
-    /// same `(mg, merchant, order id)`: identical when the digest matches, a conflict otherwise.
-    /// - Parameter precondition: runs first inside the transaction (the acceptor records the request's nonce
-    ///   there, so nonce and session share one commit); if it throws, this session is `.refused`.
-    public func create(
-        _ record: CheckoutSessionRecord, job: NewJob, precondition: @escaping Precondition = { _ in }
-    ) async throws -> SessionCreation {
-        try await committer.submit(PendingSession(record: record, job: job, precondition: precondition))
+/// Which sessions `ocgate sessions list` shows; every field left `nil` matches all.
+public struct SessionFilter: Sendable, Equatable {
+    public var status: SessionStatus?
+    public var mgOCID: UInt64?
+    public var merchantOCID: UInt64?
+    /// Created at or after this instant.
+    public var since: Date?
+    /// Created before this instant.
+    public var until: Date?
+    /// At most this many sessions, newest first.
+    public var limit: Int?
+
+    public init(
+        status: SessionStatus? = nil, mgOCID: UInt64? = nil, merchantOCID: UInt64? = nil, since: Date? = nil,
+        until: Date? = nil, limit: Int? = nil
+    ) {
+        self.status = status
+        self.mgOCID = mgOCID
+        self.merchantOCID = merchantOCID
+        self.since = since
+        self.until = until
+        self.limit = limit
     }
+}
 
-    /// Commits whatever is waiting and stops taking new work (graceful shutdown).
-    public func close() async { await committer.close() }
-
-    public func session(id: String) async throws -> CheckoutSessionRecord? {
-        try await database.readSingleStatement { db in
-            try Self.fetch(id, in: db)
-        }
-    }
-
-    /// The number of session rows (for tests and stats).
-    public func count() async throws -> Int {
-        try await database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM checkout_sessions") ?? 0 }
-    }
-
-    private static func insert(_ pending: PendingSession, queue: SQLiteJobQueue, in db: Database) throws -> SessionCreation {
-        do {
-            try pending.precondition(db)
-        } catch {
-            return .refused(error)
-        }
-        let r = pending.record
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO checkout_sessions (id, mg_ocid, merchant_ocid, order_id, order_json, order_signature,
-                request_digest, amount, currency, success_url, cancel_url, status, created_at, expires_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(mg_ocid, merchant_ocid, order_id) DO NOTHING
-            """)
-        try insert.execute(arguments: [
-            r.id, Int64(bitPattern: r.mgOCID), Int64(bitPattern: r.merchantOCID), r.orderID, r.orderJSON,
-            r.orderSignature, r.requestDigest, r.amount, r.currency, r.successURL, r.cancelURL, r.status,
-            r.createdAt.millis, r.expiresAt,
-        ])
-        if db.changesCount == 1 {
-            _ = try queue.enqueue(pending.job, in: db)
-            return .created(r)
-        }
-        let existing = try Row.fetchOne(
-            db.cachedStatement(sql: """
-                SELECT * FROM checkout_sessions WHERE mg_ocid = ? AND merchant_ocid = ? AND order_id = ?
-                """),
-            arguments: [Int64(bitPattern: r.mgOCID), Int64(bitPattern: r.merchantOCID), r.orderID]
-        ).map(record)
-        guard let existing else { throw StoreError.inconsistent("no checkout session holds the key of order \(r.orderID)") }
-        return existing.requestDigest == r.requestDigest ? .existing(existing) : .conflict(existingSessionID: existing.id)
-    }
-
-    /// The session with this id, read in the caller's transaction.
-    static func fetch(_ id: String, in db: Database) throws -> CheckoutSessionRecord? {
-        try Row.decodeFirst(db.cachedStatement(sql: "SELECT * FROM checkout_sessions WHERE id = ?"), arguments: [id], as: record)
-    }
-
-    static func record(_ row: Row) -> CheckoutSessionRecord {
-        CheckoutSessionRecord(
-            id: row["id"], mgOCID: UInt64(bitPattern: row["mg_ocid"]), merchantOCID: UInt64(bitPattern: row["merchant_ocid"]),
-            orderID: row["order_id"], orderJSON: row["order_json"], orderSignature: row["order_signature"],
-            requestDigest: row["request_digest"], amount: row["amount"], currency: row["currency"],
-            successURL: row["success_url"], cancelURL: row["cancel_url"], status: row["status"],
-            createdAt: Date(millis: row["created_at"]), expiresAt: row["expires_at"])
-    }
+/// What cancelling a session did.
+public enum SessionCancellation: Sendable, Equatable {
+    /// The session moved `pending → cancelled`, or was cancelled already.
+    case cancelled(CheckoutSessionRecord)
+    /// The session is past cancelling (paid, processing, expired …), as it is now.
+    case notCancellable(CheckoutSessionRecord)
+    /// No such session.
+    case unknown
 }

@@ -39,5 +39,5 @@ public struct SettlementScope: Sendable, Equatable {
     }
 
     /// The delivery states whose entries this scope settles.
-    var settleableStates: Set<DeliveryState> { requireAccepted ? [.accepted] : Set(DeliveryState.allCases) }
+    public var settleableStates: Set<DeliveryState> { requireAccepted ? [.accepted] : Set(DeliveryState.allCases) }
 }

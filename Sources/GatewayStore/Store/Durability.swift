@@ -4,11 +4,4 @@ public enum Durability: String, Sendable, CaseIterable {
     case full
     /// `synchronous=NORMAL`: faster; the last commits may be lost on power loss, never corrupted.
     case normal
-
-    var pragmaValue: String {
-        switch self {
-        case .full: "FULL"
-        case .normal: "NORMAL"
-        }
-    }
 }

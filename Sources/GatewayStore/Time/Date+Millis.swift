@@ -2,26 +2,26 @@ import Foundation
 
 // The store keeps instants as integer milliseconds since 1970: exact, compact and index friendly.
 extension Date {
-    init(millis: Int64) {
+    package init(millis: Int64) {
         self.init(timeIntervalSince1970: Double(millis) / 1000)
     }
 
-    var millis: Int64 {
+    package var millis: Int64 {
         Int64((timeIntervalSince1970 * 1000).rounded())
     }
 
-    func adding(_ duration: Duration) -> Date {
+    package func adding(_ duration: Duration) -> Date {
         addingTimeInterval(duration.seconds)
     }
 }
 
 extension Duration {
-    var seconds: Double {
+    package var seconds: Double {
         let parts = components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 
-    var millis: Int64 {
+    package var millis: Int64 {
         Int64((seconds * 1000).rounded())
     }
 }

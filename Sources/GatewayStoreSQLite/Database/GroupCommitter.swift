@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GatewayStore
 import Metrics
 
 /// Batches concurrent writes into shared transactions: while one transaction commits, new submissions
@@ -32,7 +33,7 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendabl
     private var closed = false
 
     /// A committer whose batches are transactions of their own on `database`'s writer.
-    convenience init(database: GatewayDatabase, maxBatch: Int, body: @escaping Body) {
+    convenience init(database: SQLiteDatabase, maxBatch: Int, body: @escaping Body) {
         self.init(transaction: { work in try database.write(work) }, maxBatch: maxBatch, body: body)
     }
 

@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
+import GatewayStore
 
 extension SQLiteJobQueue {
-    public func claim(kinds: Set<String>, limit: Int, worker: String, lease: Duration) async throws -> [ClaimedJob] {
+    func claim(kinds: Set<String>, limit: Int, worker: String, lease: Duration) async throws -> [ClaimedJob] {
         guard !kinds.isEmpty, limit > 0 else { return [] }
         let now = time.now()
         return try await database.write { db in
@@ -60,7 +61,7 @@ extension SQLiteJobQueue {
         return claimed.sorted { a, b in (a.job.priority, a.runAt, a.job.id) < (b.job.priority, b.runAt, b.job.id) }.map(\.job)
     }
 
-    public func heartbeat(_ jobs: [ClaimedJob], lease: Duration) async throws -> [Bool] {
+    func heartbeat(_ jobs: [ClaimedJob], lease: Duration) async throws -> [Bool] {
         let now = time.now()
         return try await database.write { db in
             let renew = try db.cachedStatement(sql: """

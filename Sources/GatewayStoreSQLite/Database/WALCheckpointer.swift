@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GatewayStore
 import Logging
 
 /// Copies the write-ahead log back into the database file from a connection and a thread of its own.

@@ -1,4 +1,5 @@
 import GRDB
+import GatewayStore
 
 /// The schema's whole history, oldest first. Append only: never edit or reorder a registered migration;
 /// later modules (sessions, ledger, nonces …) add theirs at the end.

@@ -1,18 +1,9 @@
 import Foundation
 import GRDB
+import GatewayStore
 
 /// Throughput of the queue on a scratch database, for `ocgate bench queue`.
 public enum QueueBenchmark {
-    /// What one run measured.
-    public struct Result: Sendable, Equatable {
-        /// Jobs through enqueue → claim → complete, one transaction per batch and step.
-        public var pipelineJobsPerSecond: Double
-        /// Single-job enqueues, each its own durable commit.
-        public var singleEnqueuesPerSecond: Double
-        /// Single-row INSERT commits on a bare table, the floor the single enqueue is compared with.
-        public var rawCommitsPerSecond: Double
-    }
-
     /// Runs the three measurements in `directory` (fresh files are created there).
     /// - Parameters:
     ///   - jobs: jobs pushed through the batched pipeline.
@@ -20,9 +11,9 @@ public enum QueueBenchmark {
     ///   - singles: single-job enqueues and raw commits measured.
     public static func run(
         directory: String, durability: Durability, jobs: Int, batch: Int, singles: Int
-    ) async throws -> Result {
+    ) async throws -> QueueBenchmarkResult {
         let stamp = UUID().uuidString
-        let database = try GatewayDatabase(path: "\(directory)/bench-\(stamp).db", durability: durability)
+        let database = try SQLiteDatabase(path: "\(directory)/bench-\(stamp).db", durability: durability)
         let queue = SQLiteJobQueue(database: database)
         let payload = Data(#"{"session":"cs_0123456789abcdef0123456789abcdef"}"#.utf8)
 
@@ -37,7 +28,7 @@ public enum QueueBenchmark {
         }
         let pipeline = ContinuousClock.now - pipelineStart
 
-        let raw = try GatewayDatabase(path: "\(directory)/raw-\(stamp).db", durability: durability)
+        let raw = try SQLiteDatabase(path: "\(directory)/raw-\(stamp).db", durability: durability)
         try await raw.write { db in
             try db.execute(sql: "CREATE TABLE IF NOT EXISTS bench_raw (id INTEGER PRIMARY KEY, value BLOB)")
         }
@@ -56,7 +47,7 @@ public enum QueueBenchmark {
             single += end - singleStart
         }
 
-        return Result(
+        return QueueBenchmarkResult(
             pipelineJobsPerSecond: Double(jobs) / pipeline.seconds,
             singleEnqueuesPerSecond: Double(singles) / single.seconds,
             rawCommitsPerSecond: Double(singles) / rawElapsed.seconds)

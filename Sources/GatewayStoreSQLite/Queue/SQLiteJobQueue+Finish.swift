@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
+import GatewayStore
 
 extension SQLiteJobQueue {
-    public func finish(_ finishes: [JobFinish]) async throws -> [Bool] {
+    func finish(_ finishes: [JobFinish]) async throws -> [Bool] {
         if finishes.count == 1 { return [try await finisher.submit(finishes[0])] }
         let now = time.now()
         return try await database.write { db in

@@ -1,17 +1,19 @@
 import Foundation
 import GRDB
+import GatewayStore
 
-/// The spool's SQLite database: WAL, `synchronous` as asked, a busy timeout, and the schema migrated.
+/// The spool's SQLite database (`spool/ocgate.db`): WAL, `synchronous` as asked, a busy timeout, and the schema
+/// migrated. Only this module sees it; the stores built on it are what the rest of ocgate gets.
 ///
 /// Every write goes through `BEGIN IMMEDIATE` (DESIGN.md lesson 8), so a transaction that will write takes
 /// the write lock up front and waits on the busy timeout instead of failing with BUSY half way.
-public final class GatewayDatabase: Sendable {
+final class SQLiteDatabase: Sendable {
     /// The database file.
-    public let path: String
+    let path: String
     /// The `synchronous` level every commit uses.
-    public let durability: Durability
+    let durability: Durability
     /// Wakes this process's workers after a commit that enqueued jobs.
-    public let notifier = JobNotifier()
+    let notifier = JobNotifier()
     let pool: DatabasePool
     /// Shares commits among concurrent `write` calls (see `write(_:)`).
     private let sharedCommits: GroupCommitter<SharedWork, SharedOutcome>
@@ -23,7 +25,7 @@ public final class GatewayDatabase: Sendable {
     ///   - durability: `.full` (default) fsyncs every commit; `.normal` trades the last commits for speed.
     ///   - busyTimeout: how long a writer waits for another process's write lock.
     /// - Throws: `StoreError.schemaTooNew` if a newer ocgate migrated this file; SQLite errors otherwise.
-    public init(path: String, durability: Durability = .full, busyTimeout: Duration = .seconds(10)) throws {
+    init(path: String, durability: Durability = .full, busyTimeout: Duration = .seconds(10)) throws {
         self.path = path
         self.durability = durability
         var configuration = Configuration()
@@ -77,6 +79,12 @@ public final class GatewayDatabase: Sendable {
         checkpointer.stop()
     }
 
+    /// Commits what waits for a shared commit, refuses new ones, and stops checkpointing (graceful shutdown).
+    func close() async {
+        await sharedCommits.close()
+        checkpointer.stop()
+    }
+
     /// Processes that start together on a new spool race to migrate: GRDB applies each migration in its own
     /// immediate transaction, so the loser fails on the winner's tables. Looking again and applying what is
     /// left settles it.
@@ -106,14 +114,14 @@ public final class GatewayDatabase: Sendable {
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction and commits it, or rolls back if it throws.
     ///
-    /// Other modules write their rows and call `SQLiteJobQueue.enqueue(_:in:)` inside one call, so the
-    /// rows and their jobs commit together.
-    public func write<T>(_ body: (Database) throws -> T) throws -> T {
+    /// The stores write their rows and call `SQLiteJobQueue.enqueue(_:in:)` inside one call, so the rows and their
+    /// jobs commit together.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.writeWithoutTransaction { db in try Self.immediateTransaction(db, body) }
     }
 
     /// Runs `body` on a read-only snapshot, concurrently with writers.
-    public func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
         try pool.read(body)
     }
 
@@ -122,7 +130,7 @@ public final class GatewayDatabase: Sendable {
     /// together, each in its own savepoint, so one fsync serves them all and a body that throws rolls back only
     /// its own writes. Under light load a write commits alone, at once; under load the batches grow by
     /// themselves, so durability FULL costs one fsync per batch instead of one per write.
-    public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         switch try await sharedCommits.submit(SharedWork(body: body)) {
         case .success(let value): return value as! T  // SharedWork's body returned exactly this T.
         case .failure(let error): throw error
@@ -168,7 +176,7 @@ public final class GatewayDatabase: Sendable {
     /// The async twin of `read(_:)`. It runs the read on the calling thread, as the synchronous one does: a
     /// read is a short snapshot of local pages that never waits for the writer (WAL), and handing it to a
     /// reader's queue and back cost two thread switches per read, more than most reads themselves.
-    public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try readHere(body)
     }
 
@@ -181,19 +189,13 @@ public final class GatewayDatabase: Sendable {
     /// statement atomic by itself, so the `BEGIN` and `COMMIT` that `read` adds are two statements of pure cost
     /// on every hot lookup (a session, a proof, a breaker). A body that runs two or more statements must use
     /// `read`, or it may see each from a different commit.
-    public func readSingleStatement<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func readSingleStatement<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try readSingleStatementHere(body)
     }
 
     /// Not async, so it can only call the pool's synchronous unsafe read.
     private func readSingleStatementHere<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.unsafeRead(body)
-    }
-
-    /// Copies the live database to `destination` with SQLite's online backup (readers and writers go on).
-    public func backup(to destination: String) throws {
-        let target = try DatabaseQueue(path: destination)
-        try pool.backup(to: target)
     }
 }
 
@@ -208,3 +210,13 @@ private struct SharedWork: Sendable {
 }
 
 private typealias SharedOutcome = Result<any Sendable, any Error>
+
+extension Durability {
+    /// The `synchronous` pragma's value for this level.
+    var pragmaValue: String {
+        switch self {
+        case .full: "FULL"
+        case .normal: "NORMAL"
+        }
+    }
+}

@@ -1,17 +1,18 @@
 import Foundation
 import GRDB
+import GatewayStore
 
 extension SQLiteJobQueue {
-    public func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
+    func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
         let now = time.now()
         let results = try await database.write { db in try self.insert(jobs, now: now, in: db) }
         if results.contains(where: \.inserted) { notifier.jobsEnqueued() }
         return results
     }
 
-    /// Enqueues inside a transaction the caller opened with `GatewayDatabase.write`, so the caller's rows
+    /// Enqueues inside a transaction the caller opened with `SQLiteDatabase.write`, so the caller's rows
     /// and the job commit together; workers in this process are woken after the commit.
-    public func enqueue(_ job: NewJob, in db: Database) throws -> EnqueueResult {
+    func enqueue(_ job: NewJob, in db: Database) throws -> EnqueueResult {
         let result = try insert([job], now: time.now(), in: db)[0]
         if result.inserted {
             let notifier = notifier
@@ -27,7 +28,7 @@ extension SQLiteJobQueue {
     /// any claimed job, so if the worker dies first the lease lapses and another worker runs it.
     /// - Returns: the claimed job, or nil when it was only enqueued (the worker does not run its kind, or the
     ///   job is due later) or not at all (its unique key exists).
-    public func enqueue(_ job: NewJob, after holder: ClaimedJob, in db: Database) throws -> ClaimedJob? {
+    func enqueue(_ job: NewJob, after holder: ClaimedJob, in db: Database) throws -> ClaimedJob? {
         let now = time.now()
         guard holder.workerKinds.contains(job.kind), (job.runAt ?? now) <= now else {
             _ = try enqueue(job, in: db)

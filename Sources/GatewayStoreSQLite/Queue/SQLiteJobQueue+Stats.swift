@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
+import GatewayStore
 
 extension SQLiteJobQueue {
-    public func stats(registeredKinds: Set<String>) async throws -> JobStats {
+    func stats(registeredKinds: Set<String>) async throws -> JobStats {
         let now = time.now().millis
         return try await database.read { db in
             var counts: [JobStats.KindState: Int] = [:]
@@ -32,7 +33,7 @@ extension SQLiteJobQueue {
     }
 
     /// Future retries do not count: a drain waits only for work that is due.
-    public func pendingWork(excludingKinds: Set<String>) async throws -> Int {
+    func pendingWork(excludingKinds: Set<String>) async throws -> Int {
         let now = time.now().millis
         let excluded = excludingKinds.sorted()
         let marks = Array(repeating: "?", count: excluded.count).joined(separator: ",")

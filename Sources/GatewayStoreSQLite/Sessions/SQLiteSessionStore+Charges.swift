@@ -1,32 +1,13 @@
 import Foundation
 import GRDB
-
-/// What claiming a session for a charge did.
-public enum SessionClaim: Sendable, Equatable {
-    /// The session moved `pending → processing`; the charge and its job committed with it.
-    case claimed
-    /// Nothing changed: the session is no longer payable (already claimed, cancelled, expired …), as it is now.
-    case notPayable(CheckoutSessionRecord)
-    /// No such session.
-    case unknown
-}
-
-/// What cancelling a session did.
-public enum SessionCancellation: Sendable, Equatable {
-    /// The session moved `pending → cancelled`, or was cancelled already.
-    case cancelled(CheckoutSessionRecord)
-    /// The session is past cancelling (paid, processing, expired …), as it is now.
-    case notCancellable(CheckoutSessionRecord)
-    /// No such session.
-    case unknown
-}
+import GatewayStore
 
 // Each transition is one conditional UPDATE: the `WHERE status = 'pending'` is the claim, so of any number of
 // concurrent callers (threads or processes) exactly one sees a changed row.
-extension CheckoutSessionStore {
+extension SQLiteSessionStore {
     /// Claims a pending, unexpired session for `charge`: in one transaction the session becomes `processing`
     /// with the charge's reference, the charge row is stored, and `job` is enqueued. Only the first caller wins.
-    public func claim(sessionID: String, for charge: ChargeRecord, job: NewJob, now: Date) async throws -> SessionClaim {
+    func claim(sessionID: String, for charge: ChargeRecord, job: NewJob, now: Date) async throws -> SessionClaim {
         let queue = self.queue
         return try await database.write { db in
             // Whether the update took is the whole answer: the single writer reads and decodes no session row for
@@ -46,7 +27,7 @@ extension CheckoutSessionStore {
     }
 
     /// Cancels a pending, unexpired session. Cancelling twice is fine: the second call reports it cancelled.
-    public func cancel(sessionID: String, now: Date) async throws -> SessionCancellation {
+    func cancel(sessionID: String, now: Date) async throws -> SessionCancellation {
         try await database.write { db in
             try db.cachedStatement(sql: """
                     UPDATE checkout_sessions SET status = 'cancelled', status_changed_at = ?
@@ -58,7 +39,7 @@ extension CheckoutSessionStore {
     }
 
     /// The charge with this reference.
-    public func charge(reference: String) async throws -> ChargeRecord? {
+    func charge(reference: String) async throws -> ChargeRecord? {
         try await database.read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM payment_charges WHERE reference = ?"), arguments: [reference])
                 .map(Self.chargeRecord)
@@ -66,7 +47,7 @@ extension CheckoutSessionStore {
     }
 
     /// Every charge started for a session, oldest first.
-    public func charges(sessionID: String) async throws -> [ChargeRecord] {
+    func charges(sessionID: String) async throws -> [ChargeRecord] {
         try await database.read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM payment_charges WHERE session_id = ? ORDER BY created_at, reference"), arguments: [sessionID]
             ).map(Self.chargeRecord)
@@ -75,7 +56,7 @@ extension CheckoutSessionStore {
 
     /// Records the id the processor gave the charge `reference`. The first id recorded stays: an idempotent
     /// start answered twice cannot re-point a charge. Returns the id the charge now has, nil for no such charge.
-    public func recordProcessorID(_ processorID: String, forCharge reference: String) async throws -> String? {
+    func recordProcessorID(_ processorID: String, forCharge reference: String) async throws -> String? {
         try await database.write { db in
             try db.cachedStatement(sql: "UPDATE payment_charges SET processor_id = ? WHERE reference = ? AND processor_id IS NULL").execute(arguments: [processorID, reference])
             return try String.fetchOne(db.cachedStatement(sql: "SELECT processor_id FROM payment_charges WHERE reference = ?"), arguments: [reference])

@@ -1,4 +1,5 @@
 import GRDB
+import GatewayStore
 
 extension Row {
     /// The first row of `statement`, decoded while the statement still holds it.

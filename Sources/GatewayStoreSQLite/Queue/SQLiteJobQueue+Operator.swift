@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
+import GatewayStore
 
 extension SQLiteJobQueue {
-    public func cancel(id: Int64) async throws {
+    func cancel(id: Int64) async throws {
         let now = time.now().millis
         try await database.write { db in
             try db.execute(sql: """
@@ -13,7 +14,7 @@ extension SQLiteJobQueue {
         }
     }
 
-    public func retry(id: Int64) async throws {
+    func retry(id: Int64) async throws {
         let now = time.now().millis
         try await database.write { db in
             try db.execute(sql: """
@@ -24,7 +25,7 @@ extension SQLiteJobQueue {
         }
     }
 
-    public func retry(matching filter: JobFilter) async throws -> Int {
+    func retry(matching filter: JobFilter) async throws -> Int {
         let now = time.now().millis
         let (clause, arguments) = filter.whereClause
         return try await database.write { db in
@@ -52,7 +53,7 @@ extension SQLiteJobQueue {
         throw QueueError.wrongState(id: id, state: state, request: request)
     }
 
-    public func prune(olderThan age: Duration) async throws -> Int {
+    func prune(olderThan age: Duration) async throws -> Int {
         let cutoff = time.now().adding(.zero - age).millis
         return try await database.write { db in
             try db.execute(sql: """
@@ -62,7 +63,7 @@ extension SQLiteJobQueue {
         }
     }
 
-    public func list(_ filter: JobFilter) async throws -> [Job] {
+    func list(_ filter: JobFilter) async throws -> [Job] {
         let (clause, arguments) = filter.whereClause
         let limit = filter.limit ?? -1
         return try await database.read { db in
@@ -72,7 +73,23 @@ extension SQLiteJobQueue {
         }
     }
 
-    public func show(id: Int64) async throws -> JobDetail? {
+    func jobs(uniqueKeys: [String]) async throws -> [Job] {
+        // In slices, well under SQLite's limit on bound parameters.
+        var found: [Job] = []
+        for start in stride(from: 0, to: uniqueKeys.count, by: 500) {
+            let slice = Array(uniqueKeys[start..<min(start + 500, uniqueKeys.count)])
+            let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+            found += try await database.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT \(Job.columns) FROM jobs WHERE unique_key IN (\(marks))",
+                    arguments: StatementArguments(slice)
+                ).map(Job.init(row:))
+            }
+        }
+        return found.sorted { $0.id < $1.id }
+    }
+
+    func show(id: Int64) async throws -> JobDetail? {
         try await database.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT \(Job.columns) FROM jobs WHERE id = ?", arguments: [id])
             else { return nil }
@@ -83,7 +100,7 @@ extension SQLiteJobQueue {
         }
     }
 
-    public func setDraining(_ draining: Bool) async throws {
+    func setDraining(_ draining: Bool) async throws {
         try await database.write { db in
             try db.execute(sql: """
                 INSERT INTO queue_flags (name, value) VALUES ('draining', ?)
@@ -92,7 +109,7 @@ extension SQLiteJobQueue {
         }
     }
 
-    public func isDraining() async throws -> Bool {
+    func isDraining() async throws -> Bool {
         try await database.read { db in
             try Bool.fetchOne(db, sql: "SELECT value FROM queue_flags WHERE name = 'draining'") ?? false
         }

@@ -1,0 +1,71 @@
+import GatewayConfig
+import GatewayCore
+import GatewayOutbound
+import GatewayStore
+import GatewayStoreSQLite
+import Logging
+
+/// The composition root: the one place that turns configuration into the storage backend `[store]` names, the
+/// peer directory, the payment backend and the outbound client, each built once per process and handed to
+/// everything else. Nothing above it knows which database it talks to.
+public enum GatewayAssembly {
+    /// The storage of `configuration`'s spool: what the operator commands need (no key, no registry, no network).
+    /// Run `services` in the process's `ServiceGroup` (first), or close them when a one-shot command is done.
+    public static func runtime(
+        _ configuration: GatewayConfiguration, time: any TimeSource = SystemTime()
+    ) throws(GatewayStartupError) -> GatewayRuntime {
+        let spool = SpoolLayout(root: configuration.spool.dir)
+        try spool.create()
+        let backend: SQLiteBackend
+        do {
+            switch configuration.store.backend {
+            case .sqlite:
+                backend = try SQLiteBackend.open(
+                    path: spool.database, durability: configuration.store.durability == .full ? .full : .normal,
+                    busyTimeout: configuration.store.busyTimeout, time: time)
+            }
+        } catch {
+            throw .storage("database \(spool.database): \(error)")
+        }
+        return GatewayRuntime(
+            configuration: configuration, spool: spool, stores: backend.stores, time: time, services: [backend.service])
+    }
+
+    /// A whole gateway process: the storage, the gateway's identity (its key file), the peer directory of
+    /// `registry.*` over the outbound policy, the configured payment backend, and one outbound client.
+    /// - Parameters:
+    ///   - slots: the jobs a worker of this process runs at once (default `workers.concurrency`); the client holds a
+    ///     connection for each (64 at least), so deliveries never wait for one another slot's slow MG holds.
+    ///   - peers: a directory to use instead of `registry.*` (the benchmarks' in-memory one).
+    public static func gateway(
+        _ configuration: GatewayConfiguration, time: any TimeSource = SystemTime(), slots: Int? = nil,
+        peers: (any PeerDirectory)? = nil, logger: Logger
+    ) throws(GatewayStartupError) -> Gateway {
+        let runtime = try runtime(configuration, time: time)
+        let identity = try GatewayIdentity(configuration: configuration)
+        let slots = slots ?? configuration.workers.concurrency
+        let client = MetadataDirectory.outboundClient(configuration.outbound, maxConnections: max(64, slots), logger: logger)
+        let directory: any PeerDirectory
+        if let peers { directory = peers } else { directory = try Self.peers(of: runtime, client: client, logger: logger) }
+        let payments = PaymentBackends.make(
+            configuration: configuration.payment, stores: runtime.stores, client: client, time: time, logger: logger)
+        return Gateway(
+            runtime: runtime, identity: identity, peers: directory, payments: payments, client: client, slots: slots)
+    }
+
+    /// The peer directory of `registry.*` over the outbound policy, its cache backed by `runtime`'s peer documents.
+    /// - Parameter client: the process's outbound client; a new one by default (a command that only resolves peers).
+    public static func peers(
+        of runtime: GatewayRuntime, client: OutboundClient? = nil, logger: Logger
+    ) throws(GatewayStartupError) -> MetadataDirectory {
+        let configuration = runtime.configuration
+        do {
+            return try MetadataDirectory(
+                configuration: configuration,
+                client: client ?? MetadataDirectory.outboundClient(configuration.outbound, logger: logger),
+                documents: runtime.stores.peerDocuments, time: runtime.time, logger: logger)
+        } catch {
+            throw .configuration(error.description)
+        }
+    }
+}

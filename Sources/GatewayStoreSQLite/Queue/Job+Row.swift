@@ -1,0 +1,44 @@
+import Foundation
+import GRDB
+import GatewayStore
+
+extension Job {
+    /// The columns `init(row:)` reads.
+    static let columns = """
+        id, kind, state, payload, priority, run_at, attempt, max_attempts, unique_key, worker, locked_until,
+        created_at, updated_at, finished_at, last_error
+        """
+
+    init(row: Row) {
+        self.init(
+            id: row["id"], kind: row["kind"], state: JobState(rawValue: row["state"]) ?? .dead, payload: row["payload"],
+            priority: row["priority"], runAt: Date(millis: row["run_at"]), attempt: row["attempt"],
+            maxAttempts: row["max_attempts"], uniqueKey: row["unique_key"], worker: row["worker"],
+            lockedUntil: (row["locked_until"] as Int64?).map(Date.init(millis:)), createdAt: Date(millis: row["created_at"]),
+            updatedAt: Date(millis: row["updated_at"]), finishedAt: (row["finished_at"] as Int64?).map(Date.init(millis:)),
+            lastError: row["last_error"])
+    }
+}
+
+extension JobAttempt {
+    init(row: Row) {
+        self.init(
+            jobID: row["job_id"], attempt: row["attempt"], worker: row["worker"], startedAt: Date(millis: row["started_at"]),
+            durationMilliseconds: row["duration_ms"], outcome: AttemptOutcome(rawValue: row["outcome"]) ?? .dead,
+            error: row["error"], httpStatus: row["http_status"], responseExcerpt: row["response_excerpt"],
+            note: row["note"], nextRunAt: (row["next_run_at"] as Int64?).map(Date.init(millis:)))
+    }
+}
+
+extension JobFilter {
+    /// The WHERE clause and its arguments (always valid SQL, `1` when nothing is filtered).
+    var whereClause: (sql: String, arguments: StatementArguments) {
+        var terms = ["1"]
+        var arguments = StatementArguments()
+        if let state { terms.append("state = ?"); arguments += [state.rawValue] }
+        if let kind { terms.append("kind = ?"); arguments += [kind] }
+        if let since { terms.append("updated_at >= ?"); arguments += [since.millis] }
+        if let until { terms.append("updated_at < ?"); arguments += [until.millis] }
+        return (terms.joined(separator: " AND "), arguments)
+    }
+}
