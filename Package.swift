@@ -190,7 +190,7 @@ let package = Package(
         .testTarget(
             name: "GatewayCoreTests",
             dependencies: [
-                "GatewayCore", "GatewayStore", "GatewayConfig", "GatewayOutbound", "GatewaySimulator", "GatewayTestSupport",
+                "GatewayCore", "GatewayAssembly", "GatewayStore", "GatewayConfig", "GatewayOutbound", "GatewaySimulator", "GatewayTestSupport",
                 "Opencharge",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -44,7 +44,9 @@ public struct SQLiteStorageService: Service {
     let queue: SQLiteJobQueue
 
     public func run() async throws {
-        try? await gracefulShutdown()
+        // Cancelled rather than shut down (another service failed, say): the group tears everything down at once,
+        // so closing here could refuse the writes of services still finishing; the committers drain on their own.
+        do { try await gracefulShutdown() } catch { return }
         await close()
     }
 

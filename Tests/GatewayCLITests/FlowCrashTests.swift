@@ -45,7 +45,7 @@ import Testing
         server.waitUntilExit()
         #expect(server.terminationReason == .uncaughtSignal)
 
-        let atCrash = try flow.ledger()
+        let atCrash = try await flow.ledger()
         #expect(Set(answered.all).isSubset(of: atCrash.paidSessions), "a payment answered 303 was lost")
         // The crash came before some paid session was proven and delivered (the last one was paid microseconds earlier).
         #expect(atCrash.proofs.count < atCrash.paidSessions.count || atCrash.proofs.contains { $0.deliveryState != "accepted" })

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import GatewayCore
 import GatewayOutbound
 import GatewaySimulator
@@ -102,35 +101,40 @@ struct FlowFixture {
         }
     }
 
-    /// What the spool's database holds about proofs and deliveries.
-    func ledger() throws -> FlowLedger {
-        let database = try GatewayDatabase(path: databasePath)
-        return try database.read { db in
-            FlowLedger(
-                proofs: try Row.fetchAll(db, sql: "SELECT session_id, txid, proof_json, signature, delivery_state FROM transfer_proofs").map {
-                    FlowLedger.Proof(
-                        sessionID: $0["session_id"], txid: $0["txid"], proofJSON: $0["proof_json"], signature: $0["signature"],
-                        deliveryState: $0["delivery_state"])
-                },
-                ledgerTxids: try String.fetchAll(db, sql: "SELECT txid FROM ledger_entries"),
-                paidSessions: Set(try String.fetchAll(
-                    db, sql: "SELECT id FROM checkout_sessions WHERE status IN ('processing', 'completed')")),
-                runningDeliveries: try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM jobs WHERE kind = 'callback.deliver' AND state = 'running'") ?? 0,
-                proofWorkers: Set(try String.fetchAll(
-                    db,
-                    sql: """
-                        SELECT DISTINCT job_attempts.worker FROM job_attempts JOIN jobs ON jobs.id = job_attempts.job_id
-                        WHERE jobs.kind IN ('proof.issue', 'callback.deliver') AND job_attempts.worker IS NOT NULL
-                        """)))
+    /// What the spool holds about proofs and deliveries, read through the store contracts as another process.
+    func ledger() async throws -> FlowLedger {
+        let stores = try TestStores.sqlite(path: databasePath)
+        var proofs: [FlowLedger.Proof] = []
+        for entry in try await stores.settlement.ledgerWithDeliveries(from: nil, to: nil) {
+            guard let proof = try await stores.proofs.proof(txid: entry.ledger.txid) else { continue }
+            proofs.append(
+                FlowLedger.Proof(
+                    sessionID: proof.sessionID, txid: proof.txid, proofJSON: proof.proofJSON, signature: proof.signature,
+                    deliveryState: proof.deliveryState.rawValue))
         }
+        var paid: Set<String> = []
+        for status in [SessionStatus.processing, .completed] {
+            paid.formUnion(try await stores.sessions.list(SessionFilter(status: status)).map(\.session.id))
+        }
+        var workers: Set<String> = []
+        for kind in [ProofIssuer.kind, ProofDelivery.kind] {
+            for job in try await stores.jobs.list(JobFilter(kind: kind)) {
+                let attempts = try await stores.jobs.show(id: job.id)?.attempts ?? []
+                workers.formUnion(attempts.compactMap(\.worker))
+            }
+        }
+        return FlowLedger(
+            proofs: proofs, ledgerTxids: try await stores.proofs.ledgerEntries(mgOCID: 300).map(\.txid),
+            paidSessions: paid,
+            runningDeliveries: try await stores.jobs.list(JobFilter(state: .running, kind: ProofDelivery.kind)).count,
+            proofWorkers: workers)
     }
 
     /// Polls the database until `done` holds, for at most `limit`.
     func waitFor(_ what: String, limit: Duration, _ done: (FlowLedger) -> Bool) async throws -> FlowLedger {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
-            let ledger = try ledger()
+            let ledger = try await ledger()
             if done(ledger) { return ledger }
             try await Task.sleep(for: .milliseconds(200))
         }

@@ -21,7 +21,7 @@ struct FlowRaceTests {
         let paid = try await flow.paySessions(40, prefix: "ord_race")
         try await flow.expectExactlyOnce(paid, limit: .seconds(120))
         // Both processes ran proof jobs, so the single outcome above came out of a real race.
-        let workers = try flow.ledger().proofWorkers
+        let workers = try await flow.ledger().proofWorkers
         #expect(workers.count == 2, "\(workers)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayStore
+import GatewayTestSupport
 import Opencharge
 import Testing
 
@@ -127,9 +128,8 @@ struct JobsCommandTests {
 
     @Test func statsShowsAPausedDeliveryBreaker() async throws {
         let spool = try SpoolFixture()
-        let proofs = ProofStore(database: spool.queue.database, queue: spool.queue)
         for _ in 0..<3 {
-            _ = try await proofs.recordDeliveryFailure(mgOCID: 300, threshold: 3, pause: .seconds(600), now: Date())
+            _ = try await spool.stores.deliveries.recordDeliveryFailure(mgOCID: 300, threshold: 3, pause: .seconds(600), now: Date())
         }
         let json = try spool.json(["jobs", "stats"])
         let breaker = json["delivery_breakers"]?.arrayValue?.first
@@ -185,7 +185,7 @@ struct JobsCommandTests {
 
         let result = try spool.ocgate(["backup", file])
         #expect(result.status == 0)
-        let copy = SQLiteJobQueue(database: try GatewayDatabase(path: file))
+        let copy = try TestStores.sqlite(path: file).jobs
         #expect(try await copy.list(JobFilter()).count == 5)
 
         let again = try spool.ocgate(["backup", file, "--json"])

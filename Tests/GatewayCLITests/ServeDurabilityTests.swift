@@ -81,8 +81,7 @@ struct ServeDurabilityTests {
         #expect(answered.count >= 200)
 
         // After the crash: every session that got a 200 is in the database, and the gateway starts again.
-        let database = try GatewayDatabase(path: gateway.spool + "/ocgate.db")
-        let sessions = CheckoutSessionStore(database: database, queue: SQLiteJobQueue(database: database))
+        let sessions = try TestStores.sqlite(path: gateway.spool + "/ocgate.db").sessions
         for id in answered { #expect(try await sessions.session(id: id) != nil, "lost \(id)") }
         let restarted = try await start(gateway)
         let again = try await client.send(checkout(gateway.port, id: "ord_after_restart"))

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayCore
 import GatewayStore
 import Opencharge
 import Testing
@@ -15,13 +16,13 @@ private struct SeededSessions {
 
     init() async throws {
         spool = try SpoolFixture()
-        let store = CheckoutSessionStore(database: spool.queue.database, queue: spool.queue)
+        let store = spool.stores.sessions
         pending = try await Self.store(store, mg: 300, merchant: 500, order: "ord_a", status: .pending, after: 0)
         processing = try await Self.store(store, mg: 300, merchant: 501, order: "ord_b", status: .pending, after: 100)
         expired = try await Self.store(store, mg: 301, merchant: 500, order: "ord_c", status: .expired, after: 200)
         _ = try await store.name(sessionID: pending, merchantName: "Corner Shop")
         let now = Self.start.addingTimeInterval(150)
-        _ = try await store.claim(
+        _ = try await spool.stores.charges.claim(
             sessionID: processing,
             for: ChargeRecord(
                 reference: charge, sessionID: processing, backend: "sandbox", state: .pending,
@@ -30,7 +31,7 @@ private struct SeededSessions {
     }
 
     private static func store(
-        _ store: CheckoutSessionStore, mg: UInt64, merchant: UInt64, order: String, status: SessionStatus, after seconds: Double
+        _ store: any CheckoutSessionStore, mg: UInt64, merchant: UInt64, order: String, status: SessionStatus, after seconds: Double
     ) async throws -> String {
         let created = start.addingTimeInterval(seconds)
         let id = "cs_" + String(repeating: "0", count: 31) + "\(Int(seconds) / 100)"
@@ -41,7 +42,7 @@ private struct SeededSessions {
                 requestDigest: order, amount: "12.50", currency: "EUR", successURL: "https://m.example/ok",
                 cancelURL: "https://m.example/no", status: status.rawValue, createdAt: created,
                 expiresAt: Int64(created.timeIntervalSince1970) + 1800),
-            job: NewJob(kind: "session.open", uniqueKey: "session.open:\(id)"))
+            nonce: nil, job: SessionOpenJob(session: id).job())
         return id
     }
 

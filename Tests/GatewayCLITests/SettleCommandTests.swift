@@ -2,7 +2,7 @@ import Foundation
 import GatewayCore
 import GatewayStore
 import GatewayTestSupport
-import GRDB
+import GatewayCore
 import Opencharge
 import Testing
 
@@ -26,14 +26,14 @@ struct SettleCommandTests {
     }
 
     private static func statementCount(_ spool: SpoolFixture) async throws -> Int {
-        try await spool.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM settlement_statements") ?? 0 }
+        try await spool.stores.settlement.statements().count
     }
 
     @Test("settle writes signed statements and their files; the same cut-off again writes none")
     func settleTwice() async throws {
         let spool = try SpoolFixture()
         let (cutOff, until) = Self.cutOff()
-        _ = try await LedgerSeed.insert(Self.entries(before: cutOff, count: 200), into: spool.database)
+        _ = try await LedgerSeed.insert(Self.entries(before: cutOff, count: 200), into: spool.stores)
 
         let first = try spool.json(["settle", "--until", until])
         let statements = first["statements"]?.arrayValue ?? []
@@ -58,7 +58,7 @@ struct SettleCommandTests {
     func racingProcesses() async throws {
         let spool = try SpoolFixture()
         let (cutOff, until) = Self.cutOff()
-        _ = try await LedgerSeed.insert(Self.entries(before: cutOff, count: 2_000), into: spool.database)
+        _ = try await LedgerSeed.insert(Self.entries(before: cutOff, count: 2_000), into: spool.stores)
 
         async let a = Task.detached { try spool.ocgate(["settle", "--until", until]) }.value
         async let b = Task.detached { try spool.ocgate(["settle", "--until", until]) }.value
@@ -69,9 +69,12 @@ struct SettleCommandTests {
         let wrote = (first.stdout + second.stdout).split(separator: "\n").filter { $0.hasPrefix("wrote st_") }
         #expect(wrote.count == 4)
         #expect(try await Self.statementCount(spool) == 4)
-        let settled = try await spool.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM statement_entries") }
+        var settled = 0
+        for statement in try await spool.stores.settlement.statements() {
+            settled += try await spool.stores.settlement.entries(statementID: statement.id).count
+        }
         #expect(settled == 2_000)
-        #expect(try await LedgerSeed.membershipProblems(in: spool.database).isEmpty)
+        #expect(try await LedgerSeed.membershipProblems(in: spool.stores, mgs: [300, 301, 302]).isEmpty)
     }
 
     /// Runs `settle` with a failpoint, waits until it stops there, and kills it with SIGKILL.
@@ -98,37 +101,34 @@ struct SettleCommandTests {
         let spool = try SpoolFixture()
         let (cutOff, until) = Self.cutOff()
         let entries = Self.entries(before: cutOff, count: 400)
-        _ = try await LedgerSeed.insert(entries, into: spool.database)
+        _ = try await LedgerSeed.insert(entries, into: spool.stores)
 
         try await Self.killed(at: "settle.before-commit", spool: spool, until: until)
 
         #expect(try await Self.statementCount(spool) == 0)
-        let marked = try await spool.database.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM ledger_entries WHERE statement_id IS NOT NULL")
-        }
-        #expect(marked == 0)
+        let marked = try await spool.stores.settlement.ledgerWithDeliveries(from: nil, to: nil)
+            .filter { $0.ledger.statementID != nil }
+        #expect(marked.isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool.spool + "/statements").filter { !$0.hasPrefix(".") }.isEmpty)
 
         let rerun = try spool.json(["settle", "--until", until])
         #expect(rerun["statements"]?.arrayValue?.count == 4)
         let totals = rerun["statements"]?.arrayValue?.compactMap { $0["total"]?.stringValue } ?? []
         #expect(independentTotal(totals) == independentTotal(entries.map(\.amount)))
-        #expect(try await LedgerSeed.membershipProblems(in: spool.database).isEmpty)
+        #expect(try await LedgerSeed.membershipProblems(in: spool.stores, mgs: [300, 301, 302]).isEmpty)
     }
 
     @Test("kill -9 after a statement's commit keeps it whole; the re-run writes its files and the rest")
     func crashAfterCommit() async throws {
         let spool = try SpoolFixture()
         let (cutOff, until) = Self.cutOff()
-        _ = try await LedgerSeed.insert(Self.entries(before: cutOff, count: 400), into: spool.database)
+        _ = try await LedgerSeed.insert(Self.entries(before: cutOff, count: 400), into: spool.stores)
 
         try await Self.killed(at: "settle.after-commit", spool: spool, until: until)
 
-        let committed = try await spool.database.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM settlement_statements WHERE files_written_at IS NULL")
-        }
+        let committed = try await spool.stores.settlement.statementsMissingFiles().map(\.id)
         #expect(committed.count == 1)
-        #expect(try await LedgerSeed.membershipProblems(in: spool.database).isEmpty)
+        #expect(try await LedgerSeed.membershipProblems(in: spool.stores, mgs: [300, 301, 302]).isEmpty)
 
         let rerun = try spool.json(["settle", "--until", until])
         #expect(rerun["repaired"] == .array(committed.map { .string($0) }))
@@ -147,7 +147,7 @@ struct SettleCommandTests {
                 SeededEntry(mgOCID: 300, currency: "USD", amount: "3.00", createdAt: cutOff.addingTimeInterval(-9)),
                 SeededEntry(
                     mgOCID: 300, currency: "USD", amount: "4.00", createdAt: cutOff.addingTimeInterval(-9), deliveryState: .dead),
-            ], into: spool.database)
+            ], into: spool.stores)
 
         let dry = try spool.ocgate(["settle", "--until", until, "--dry-run"])
         #expect(dry.stdout.contains("would write st_300_USD_"))
@@ -179,16 +179,14 @@ struct SettleCommandTests {
                 SeededEntry(mgOCID: 300, currency: "USD", amount: "0.20", createdAt: at),
                 SeededEntry(mgOCID: 300, currency: "USD", amount: "5.00", createdAt: at, deliveryState: .rejected),
                 SeededEntry(mgOCID: 300, currency: "USD", amount: "7.00", createdAt: at, deliveryState: .pending),
-            ], into: spool.database)
+            ], into: spool.stores)
         // The pending proof's delivery has failed twice and waits for its next attempt.
-        try await spool.database.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO jobs (kind, payload, state, run_at, attempt, unique_key, created_at, updated_at, last_error,
-                        retry_since)
-                    VALUES ('callback.deliver', x'7b7d', 'queued', ?, 2, ?, 0, 0, 'HTTP 503', 0)
-                    """,
-                arguments: [Int64(Date().timeIntervalSince1970 * 1000) + 60_000, "callback.deliver:" + txids[3]])
+        let jobs = spool.stores.jobs
+        _ = try await jobs.enqueue(ProofDeliveryJob(txid: txids[3]).job())
+        for next in [Date(), Date().addingTimeInterval(60)] {
+            let attempt = try #require(
+                try await jobs.claim(kinds: [ProofDeliveryJob.kind], limit: 1, worker: "test", lease: .seconds(30)).first)
+            _ = try await jobs.finish(attempt, .retry(at: next, AttemptFailure(error: "HTTP 503", httpStatus: 503)))
         }
         _ = try spool.ocgate(["settle", "--until", until])
 

@@ -1,21 +1,22 @@
 import Foundation
 import GatewayStore
+import GatewayTestSupport
 import Opencharge
 
 /// A temporary spool that tests seed through the queue API and inspect with the `ocgate` binary.
 struct SpoolFixture {
     let directory: URL
     let spool: String
-    let database: GatewayDatabase
-    let queue: SQLiteJobQueue
+    /// The spool's stores, opened in this process as another process on the spool would.
+    let stores: GatewayStores
+    var queue: any JobQueue { stores.jobs }
     let config = OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path
 
     init() throws {
         directory = try OCGateProcess.temporaryDirectory()
         spool = directory.appendingPathComponent("spool").path
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
-        database = try GatewayDatabase(path: spool + "/ocgate.db")
-        queue = SQLiteJobQueue(database: database)
+        stores = try TestStores.sqlite(path: spool + "/ocgate.db")
         try KeyFile.write(PrivateKey.generate(), to: keyFile, replacing: false)
     }
 

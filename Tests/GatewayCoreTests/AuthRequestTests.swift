@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import GatewayCore
 import GatewaySimulator
 import GatewayStore
@@ -10,24 +9,29 @@ import Testing
 
 struct AuthRequestTests {
     let time = ManualTime()
-    let database: GatewayDatabase
+    let path = TestStores.scratchPath()
+    let stores: GatewayStores
     let mg = TestPeer(ocid: 300)
     let stranger = TestPeer(ocid: 301)
     var now: Int64 { Int64(time.now().timeIntervalSince1970) }
 
-    init() throws {
-        database = try scratchDatabase()
-        try PartnerStore(database: database).add(
+    init() async throws {
+        stores = try TestStores.sqlite(path: path, time: time, durability: .normal)
+        try await stores.partners.add(
             Partner(ocid: 300, name: "MG", publicKey: mg.key.publicKey.hex, endpoint: mg.endpoint, status: .enabled, addedAt: Date()))
     }
 
+    /// The stores another process on the same database would have (its own nonce memory).
+    func anotherProcess() throws -> GatewayStores {
+        try TestStores.sqlite(path: path, time: time, durability: .normal)
+    }
+
     func authenticator(
-        open: Bool = false, basePath: String = "", directory: (any PeerDirectory)? = nil, nonces: NonceStore? = nil
+        open: Bool = false, basePath: String = "", directory: (any PeerDirectory)? = nil, nonces: (any NonceStore)? = nil
     ) -> RequestAuthenticator {
         RequestAuthenticator(
-            directory: directory ?? InlinePeerDirectory([mg, stranger]), nonces: nonces ?? NonceStore(database: database, time: time),
-            policy: PartnerPolicy(partners: PartnerStore(database: database), open: open, time: time), basePath: basePath,
-            time: time,
+            directory: directory ?? InlinePeerDirectory([mg, stranger]), nonces: nonces ?? stores.nonces,
+            policy: PartnerPolicy(partners: stores.partners, open: open, time: time), basePath: basePath, time: time,
             logger: Logger(label: "test"))
     }
 
@@ -41,15 +45,17 @@ struct AuthRequestTests {
         }
     }
 
-    func storedNonces() throws -> Int {
-        try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM nonces") ?? 0 }
+    /// Whether the request's nonce is recorded, as any process would find it.
+    func recorded(_ request: IncomingRequest, ocid: UInt64 = 300) async throws -> Bool {
+        try await stores.nonces.isRecorded(request.headers[OCHeader.nonce.lowercased()] ?? "", ocid: ocid)
     }
 
     @Test func aWellSignedRequestFromAPartnerIsAccepted() async throws {
-        let caller = try await authenticator().authenticate(mg.request(timestamp: now))
+        let request = mg.request(timestamp: now)
+        let caller = try await authenticator().authenticate(request)
         #expect(caller.ocid == 300)
         #expect(caller.metadata.publicKey == mg.key.publicKey)
-        #expect(try storedNonces() == 1)
+        #expect(try await recorded(request))
     }
 
     @Test(arguments: [OCHeader.id, OCHeader.timestamp, OCHeader.nonce])
@@ -86,9 +92,10 @@ struct AuthRequestTests {
     func garbageHeaderValuesAreRefused(header: String, value: String, code: ErrorCode) async throws {
         var headers = mg.request(timestamp: now).headers
         headers[header.lowercased()] = value
-        let error = await refusal(IncomingRequest(method: "POST", target: "/checkout/create", headers: headers, body: []), by: authenticator())
+        let request = IncomingRequest(method: "POST", target: "/checkout/create", headers: headers, body: [])
+        let error = await refusal(request, by: authenticator())
         #expect(error?.code == code)
-        #expect(try storedNonces() == 0)
+        #expect(try await !recorded(request))
     }
 
     @Test(arguments: [-301, 301])
@@ -121,7 +128,7 @@ struct AuthRequestTests {
         let request = mg.request(timestamp: now, nonce: "req_shared")
         #expect(await refusal(request, by: authenticator()) == nil)
         // A second acceptor: its own memory front, the same database.
-        let other = authenticator(nonces: NonceStore(database: database, time: time))
+        let other = authenticator(nonces: try anotherProcess().nonces)
         #expect(await refusal(request, by: other)?.code == .nonceReused)
     }
 
@@ -131,7 +138,7 @@ struct AuthRequestTests {
         let error = await refusal(forged, by: authenticator)
         #expect(error?.code == .invalidSignature)
         #expect(error?.status == 401)
-        #expect(try storedNonces() == 0)
+        #expect(try await !recorded(forged))
         #expect(await refusal(mg.request(timestamp: now, nonce: "req_victim"), by: authenticator) == nil)
     }
 
@@ -149,20 +156,20 @@ struct AuthRequestTests {
     }
 
     @Test func aDisabledPartnerIs403() async throws {
-        try PartnerStore(database: database).setStatus(.disabled, for: 300)
+        try await stores.partners.setStatus(.disabled, for: 300)
         for open in [false, true] {
             let error = await refusal(mg.request(timestamp: now), by: authenticator(open: open))
             #expect(error?.code == .connectionRefused)
             #expect(error?.status == 403)
         }
-        try PartnerStore(database: database).setStatus(.enabled, for: 300)
+        try await stores.partners.setStatus(.enabled, for: 300)
         #expect(await refusal(mg.request(timestamp: now), by: authenticator()) == nil)
     }
 
     @Test func disablingAPartnerReachesARunningAuthenticatorWithinTheRefreshInterval() async throws {
         let authenticator = authenticator()
         #expect(await refusal(mg.request(timestamp: now), by: authenticator) == nil)
-        try PartnerStore(database: database).setStatus(.disabled, for: 300)
+        try await stores.partners.setStatus(.disabled, for: 300)
         time.advance(by: .seconds(2))
         #expect(await refusal(mg.request(timestamp: now), by: authenticator)?.code == .connectionRefused)
     }
@@ -202,40 +209,40 @@ struct AuthRequestTests {
         #expect(await refusal(mg.request(timestamp: now, signer: .generate()), by: authenticator)?.code == .invalidSignature)
     }
 
-    @Test func theNonceCanBeRecordedInTheCallersTransaction() async throws {
+    @Test func theNonceIsClaimedWithTheSessionItCreates() async throws {
         let authenticator = authenticator()
         let request = mg.request(timestamp: now, nonce: "req_tx")
         let verified = try await authenticator.verify(request)
-        #expect(try storedNonces() == 0)
-        try await database.write { db in
-            try db.execute(sql: "CREATE TABLE effects (x INTEGER)")
-            try db.execute(sql: "INSERT INTO effects VALUES (1)")
-            try verified.recordNonce(in: db)
-        }
-        #expect(try storedNonces() == 1)
-        let again = try await authenticator.verify(mg.request(timestamp: now, nonce: "req_other"))
-        await #expect(throws: APIError.self) {
-            try await database.write { db in
-                try again.recordNonce(in: db)
-                try verified.recordNonce(in: db)
-            }
-        }
-        // The failed transaction rolled back the other nonce too; forgetting it lets the caller retry.
-        again.forgetNonce()
-        try await database.write { db in try again.recordNonce(in: db) }
-        #expect(try storedNonces() == 2)
+        #expect(try await !recorded(request), "verifying records nothing")
+        let first = try await stores.sessions.create(session(), nonce: verified.nonceClaim, job: NewJob(kind: "test"))
+        guard case .created = first else { Issue.record("expected a new session, got \(first)"); return }
+        #expect(try await recorded(request))
+        // The same nonce under another request (another process, so its memory cannot refuse it first): refused, and
+        // its session is not written.
+        let replay = try await anotherProcess().sessions.create(session(), nonce: verified.nonceClaim, job: NewJob(kind: "test"))
+        guard case .nonceReused = replay else { Issue.record("expected the nonce refused, got \(replay)"); return }
+        #expect(try await stores.sessions.count() == 1)
+    }
+
+    private func session() -> CheckoutSessionRecord {
+        let id = SessionID.generate()
+        return CheckoutSessionRecord(
+            id: id, mgOCID: 300, merchantOCID: 500, orderID: "ord_" + id, orderJSON: "{}", orderSignature: "",
+            requestDigest: id, amount: "1.00", currency: "USD", successURL: "https://m.example/ok",
+            cancelURL: "https://m.example/no", status: "pending", createdAt: time.now(), expiresAt: now + 600)
     }
 
     @Test func pruneDeletesNoncesOlderThan600Seconds() async throws {
-        let nonces = NonceStore(database: database, time: time)
+        let nonces = stores.nonces
         try await nonces.record("req_a", ocid: 300)
         time.advance(by: .seconds(300))
         try await nonces.record("req_b", ocid: 300)
         time.advance(by: .seconds(301))
         #expect(try await nonces.prune() == 1)
-        #expect(try storedNonces() == 1)
+        #expect(try await !nonces.isRecorded("req_a", ocid: 300))
+        #expect(try await nonces.isRecorded("req_b", ocid: 300))
         // Past retention, a new process (empty memory front) accepts a nonce whose row is still there.
         time.advance(by: .seconds(300))
-        try await NonceStore(database: database, time: time).record("req_b", ocid: 300)
+        try await anotherProcess().nonces.record("req_b", ocid: 300)
     }
 }

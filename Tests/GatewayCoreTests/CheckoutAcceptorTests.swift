@@ -14,22 +14,19 @@ struct CheckoutFixture {
     var now: Int64 { Int64(time.now().timeIntervalSince1970) }
     let merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: "Merchant", endpoint: "https://merchant.example"))
     let gateway = SimulatedMerchantGateway(party: SimulatedParty(ocid: 300, name: "MG", endpoint: "https://mg.example"))
-    let database: GatewayDatabase
-    let queue: SQLiteJobQueue
-    let sessions: CheckoutSessionStore
+    let stores: GatewayStores
+    var queue: any JobQueue { stores.jobs }
+    var sessions: any CheckoutSessionStore { stores.sessions }
     let acceptor: CheckoutAcceptor
 
     init(checkout: CheckoutSection = CheckoutSection(), merchantParty: SimulatedParty? = nil, rateLimit: (Double, Int)? = nil) throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-acceptor-\(UUID().uuidString).db").path
-        database = try GatewayDatabase(path: path)
-        queue = SQLiteJobQueue(database: database, time: time)
-        sessions = CheckoutSessionStore(database: database, queue: queue)
+        stores = try TestStores.sqlite(time: time)
         let peers = InlinePeerDirectory([merchantParty ?? merchant.party, gateway.party])
         let identity = GatewayIdentity(
             ocid: 200, name: "PG", key: .generate(), publicURL: "https://pg.example", currencies: ["USD", "EUR"])
         acceptor = CheckoutAcceptor(
-            identity: identity, checkout: checkout, authenticator: .openGateway(peers: peers, database: database, time: time), peers: peers,
-            sessions: sessions, drain: DrainState(queue: queue, time: time),
+            identity: identity, checkout: checkout, authenticator: .openGateway(peers: peers, stores: stores, time: time), peers: peers,
+            sessions: stores.sessions, drain: DrainState(queue: stores.jobs, time: time),
             rateLimiter: rateLimit.map { [time] in RateLimiter(perSecond: $0.0, burst: $0.1, time: time) }, time: time,
             logger: Logger(label: "test"))
     }
@@ -63,7 +60,7 @@ struct CheckoutAcceptorTests {
         #expect(session.status == "pending")
         #expect(session.mgOCID == 300 && session.merchantOCID == 500 && session.orderID == "ord_1")
         #expect(session.amount == "99.99")
-        let jobs = try await fixture.queue.list(JobFilter(kind: CheckoutAcceptor.sessionOpenKind))
+        let jobs = try await fixture.queue.list(JobFilter(kind: SessionOpenJob.kind))
         #expect(jobs.count == 1)
         #expect(try JSONParser.parse(jobs[0].payload)["session"]?.stringValue == response.sessionID)
     }
@@ -160,7 +157,7 @@ struct CheckoutAcceptorTests {
         let changed = await fixture.submit(fixture.order(amount: "1.00"))
         #expect(changed.status == 409 && errorCode(changed) == "ORDER_CONFLICT")
         #expect(try await fixture.sessions.count() == 1)
-        #expect(try await fixture.queue.list(JobFilter(kind: CheckoutAcceptor.sessionOpenKind)).count == 1)
+        #expect(try await fixture.queue.list(JobFilter(kind: SessionOpenJob.kind)).count == 1)
     }
 
     @Test func hundredConcurrentIdenticalAndConflictingRequests() async throws {

@@ -30,17 +30,22 @@ struct DeliveryRig {
         webhook = try await SimulatedWebhook.start(
             ocid: fixture.mgOCID, trusting: [fixture.gatewayMetadata], time: fixture.time, checking: mgChecking)
         var registry = JobRegistry()
+        let peers = InlinePeerDirectory([webhook.party])
         GatewayJobs.registerProofs(
-            into: &registry, runtime: fixture.runtime, identity: fixture.identity,
-            peers: InlinePeerDirectory([webhook.party]), client: loopbackClient, logger: fixture.logs.logger)
+            into: &registry,
+            gateway: Gateway(
+                runtime: fixture.runtime, identity: fixture.identity, peers: peers,
+                payments: SandboxBackend(charges: fixture.stores.charges, time: fixture.time), client: loopbackClient,
+                slots: 4),
+            logger: fixture.logs.logger)
         registry.register(
-            ProofDelivery.kind, policy: ProofDelivery.retryPolicy(settings),
+            ProofDelivery.kind, policy: settings.retryPolicy,
             handler: ProofDelivery(
-                identity: fixture.identity, proofs: fixture.proofs, peers: InlinePeerDirectory([webhook.party]),
+                identity: fixture.identity, proofs: fixture.proofs, deliveries: fixture.deliveries, peers: peers,
                 client: loopbackClient, settings: settings, time: fixture.time, logger: fixture.logs.logger,
                 metrics: metrics))
         worker = JobWorker(
-            queue: fixture.runtime.queue, registry: registry,
+            queue: fixture.stores.jobs, registry: registry,
             configuration: JobWorkerConfiguration(concurrency: 4, pollInterval: .milliseconds(20)), time: fixture.time,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
@@ -63,7 +68,7 @@ struct DeliveryRig {
         guard let proof = try await fixture.proofs.proof(sessionID: session.id),
             let job = try await fixture.jobs(ProofDelivery.kind).first(where: { $0.uniqueKey == "callback.deliver:\(proof.txid)" })
         else { return nil }
-        return try await fixture.runtime.queue.show(id: job.id)
+        return try await fixture.runtime.stores.jobs.show(id: job.id)
     }
 
     /// Waits for each of `count` failing attempts to be answered and rescheduled, advancing the clock past its

@@ -77,7 +77,7 @@ struct DeliveryTests {
         let attempts = try #require(try await rig.delivery(of: session)).attempts
         #expect(attempts.map(\.httpStatus) == [503, 503, 503, nil])
         #expect(attempts.first?.responseExcerpt?.contains("temporarily unavailable") == true)
-        #expect(try await rig.fixture.proofs.breaker(mgOCID: 300)?.consecutiveFailures == 0, "an answer closes the breaker")
+        #expect(try await rig.fixture.deliveries.breaker(mgOCID: 300)?.consecutiveFailures == 0, "an answer closes the breaker")
         #expect(rig.deliveries("retry") == 3)
         #expect(rig.deliveries("accepted") == 1)
     }
@@ -95,11 +95,11 @@ struct DeliveryTests {
             try await expectEventually { try await rig.delivery(of: session)?.job.state == .dead }
             #expect(rig.webhook.requests.count == 4)
             #expect(try await rig.deliveryState(of: session) == .dead)
-            #expect(try await rig.fixture.proofs.breaker(mgOCID: 300)?.consecutiveFailures == 4, "giving up is not an MG answer")
+            #expect(try await rig.fixture.deliveries.breaker(mgOCID: 300)?.consecutiveFailures == 4, "giving up is not an MG answer")
             // The proof is never lost: an operator replays it once the MG is back.
             rig.webhook.inject(nil)
             let job = try #require(try await rig.delivery(of: session)).job
-            try await rig.fixture.runtime.queue.retry(id: job.id)
+            try await rig.fixture.runtime.stores.jobs.retry(id: job.id)
             try await expectEventually { try await rig.deliveryState(of: session) == .accepted }
         }
         let attempts = try #require(try await rig.delivery(of: session)).attempts
@@ -123,7 +123,7 @@ struct DeliveryTests {
             #expect(rig.fixture.logs.messages(at: .error).contains("proof delivery stopped: MG rejected the proof: HTTP 400 INVALID_PROOF"))
 
             rig.webhook.inject(nil)
-            try await rig.fixture.runtime.queue.retry(id: dead.job.id)
+            try await rig.fixture.runtime.stores.jobs.retry(id: dead.job.id)
             try await expectEventually { try await rig.deliveryState(of: session) == .accepted }
         }
         #expect(rig.webhook.requests.map(\.status) == [400, 200])
@@ -165,8 +165,8 @@ struct DeliveryTests {
         for _ in 0..<3 { sessions.append(try await rig.paidSession()) }
         try await rig.running {
             try await expectEventually { rig.webhook.requests.count == 3 }
-            try await expectEventually { try await rig.fixture.proofs.breaker(mgOCID: 300)?.consecutiveFailures == 3 }
-            let breaker = try #require(try await rig.fixture.proofs.breaker(mgOCID: 300))
+            try await expectEventually { try await rig.fixture.deliveries.breaker(mgOCID: 300)?.consecutiveFailures == 3 }
+            let breaker = try #require(try await rig.fixture.deliveries.breaker(mgOCID: 300))
             #expect(breaker.isOpen(at: rig.fixture.time.now()))
             #expect(rig.fixture.logs.messages(at: .error).contains("deliveries to MG paused after 3 consecutive failures"))
 
@@ -186,6 +186,6 @@ struct DeliveryTests {
                 try await expectEventually { try await rig.deliveryState(of: session) == .accepted }
             }
         }
-        #expect(try await rig.fixture.proofs.troubledBreakers().isEmpty)
+        #expect(try await rig.fixture.deliveries.troubledBreakers().isEmpty)
     }
 }

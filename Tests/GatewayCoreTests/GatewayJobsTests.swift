@@ -1,7 +1,9 @@
 import Foundation
+import GatewayAssembly
 import GatewayConfig
 import GatewayCore
 import GatewayStore
+import GatewayTestSupport
 import Logging
 import Testing
 
@@ -11,8 +13,12 @@ struct GatewayJobsTests {
         var configuration = GatewayConfiguration(
             gateway: GatewaySection(ocid: 200, name: "PG", keyFile: "unused", publicURL: "http://127.0.0.1:8080", currencies: ["USD"]))
         configuration.spool.dir = root
-        let runtime = try GatewayRuntime(configuration: configuration)
-        let registry = GatewayJobs.registry(runtime, acceptor: try CheckoutFixture().acceptor, logger: Logger(label: "test"))
+        let runtime = try GatewayAssembly.runtime(configuration)
+        let acceptor = try CheckoutFixture().acceptor
+        let gateway = Gateway(
+            runtime: runtime, identity: acceptor.identity, peers: acceptor.peers,
+            payments: SandboxBackend(charges: runtime.stores.charges, time: runtime.time), client: loopbackClient, slots: 4)
+        let registry = GatewayJobs.registry(gateway, acceptor: acceptor, logger: Logger(label: "test"))
         #expect(registry.kinds == GatewayJobs.kinds)
         #expect(Set(GatewayJobs.recurring(configuration.workers).map(\.kind)).isSubset(of: GatewayJobs.kinds))
         #expect(GatewayJobs.maintenanceKinds.contains(GatewayJobs.noncePruneKind))
@@ -20,7 +26,7 @@ struct GatewayJobsTests {
 
     @Test func noncePruningForgetsNoncesPastTheirWindow() async throws {
         let fixture = try CheckoutFixture()
-        let nonces = NonceStore(database: fixture.database, time: fixture.time)
+        let nonces = fixture.stores.nonces
         try await nonces.record("req_old", ocid: 300)
         fixture.time.advance(by: .seconds(601))
         try await nonces.record("req_new", ocid: 300)

@@ -25,7 +25,7 @@ private struct HTTPPaymentRig {
 
     func backend(authHeader: String = Self.authHeader) -> HTTPPaymentBackend {
         HTTPPaymentBackend(
-            sessions: fixture.sessions,
+            sessions: fixture.sessions, charges: fixture.charges,
             processor: ProcessorSettings(startURL: processor.startURL, statusURL: processor.statusURL, authHeader: authHeader),
             client: client, time: fixture.time, logger: logs.logger)
     }
@@ -41,7 +41,7 @@ private struct HTTPPaymentRig {
     func poll(with backend: HTTPPaymentBackend? = nil) async throws -> JobOutcome {
         let job = try await fixture.claim(PaymentPolling.kind)
         let outcome = await PaymentPolling(
-            sessions: fixture.sessions, backend: backend ?? self.backend(), time: fixture.time, logger: logs.logger
+            sessions: fixture.sessions, charges: fixture.charges, backend: backend ?? self.backend(), time: fixture.time, logger: logs.logger
         ).run(job)
         _ = try await fixture.queue.finish(
             job, PaymentPolling.retryPolicy.transition(after: outcome, of: job, now: fixture.time.now()))
@@ -56,7 +56,7 @@ private struct HTTPPaymentRig {
     }
 
     func charge(_ reference: String) async throws -> ChargeRecord {
-        try #require(try await fixture.sessions.charge(reference: reference))
+        try #require(try await fixture.charges.charge(reference: reference))
     }
 }
 
@@ -92,11 +92,11 @@ struct HTTPPaymentTests {
         #expect(try await rig.charge(reference).processorID == started.id)
 
         #expect(isRetry(try await rig.poll()))
-        #expect(try await rig.fixture.jobs(PaymentJobs.proofIssueKind).isEmpty)
+        #expect(try await rig.fixture.jobs(ProofIssuer.kind).isEmpty)
         #expect(isSuccess(try await rig.poll()))
         #expect(rig.processor.polls(of: started.id) == 2)
         #expect(try await rig.charge(reference).state == .succeeded)
-        let proofJobs = try await rig.fixture.jobs(PaymentJobs.proofIssueKind)
+        let proofJobs = try await rig.fixture.jobs(ProofIssuer.kind)
         #expect(proofJobs.count == 1)
         let payload = try JSONParser.parse(Array(try #require(proofJobs.first).payload))
         #expect(payload["charge"] == .string(reference))
@@ -113,7 +113,7 @@ struct HTTPPaymentTests {
         #expect(isSuccess(try await rig.poll()))
         #expect(try await rig.fixture.status() == "pending")
         #expect(try await rig.charge(first).state == .failed)
-        #expect(try await rig.fixture.jobs(PaymentJobs.proofIssueKind).isEmpty)
+        #expect(try await rig.fixture.jobs(ProofIssuer.kind).isEmpty)
 
         rig.processor.script(.succeed(afterPolls: 0))
         let second = try await rig.start()
@@ -129,7 +129,7 @@ struct HTTPPaymentTests {
         let start = try await rig.backend().startCharge(for: rig.fixture.session, choice: HTTPPaymentBackend.payChoice)
         #expect(start == .declined(reason: HTTPPaymentBackend.declineReason))
         #expect(try await rig.fixture.status() == "pending")
-        #expect(try await rig.fixture.sessions.charges(sessionID: rig.fixture.session.id).map(\.state) == [.failed])
+        #expect(try await rig.fixture.charges.charges(sessionID: rig.fixture.session.id).map(\.state) == [.failed])
     }
 
     @Test func aWrongAuthHeaderFailsTheChargeWithAClearError() async throws {
@@ -170,7 +170,7 @@ struct HTTPPaymentTests {
         #expect(try await rig.charge(reference).processorID == rig.processor.acceptedStarts.first?.id)
         #expect(isSuccess(try await rig.poll()))
         #expect(rig.processor.acceptedStarts.count == 1)
-        #expect(try await rig.fixture.jobs(PaymentJobs.proofIssueKind).count == 1)
+        #expect(try await rig.fixture.jobs(ProofIssuer.kind).count == 1)
         let attempts = try await rig.pollAttempts()
         #expect(attempts.map(\.outcome) == [.retry, .retry, .succeeded])
         #expect(attempts.first?.error?.contains("HTTP 503") == true)
@@ -210,14 +210,14 @@ struct HTTPPaymentTests {
         rig.fixture.time.advance(by: .seconds(1800))
         let outcome = try await rig.poll()
         #expect(outcome == .dead(error: "charge \(reference) still pending when session \(rig.fixture.session.id) expired; polling stopped"))
-        #expect(try await rig.fixture.jobs(PaymentJobs.proofIssueKind).isEmpty)
+        #expect(try await rig.fixture.jobs(ProofIssuer.kind).isEmpty)
 
         // An operator's retry polls once more; the processor has taken the money by now, so the proof is owed.
         let job = try #require(try await rig.fixture.jobs(PaymentPolling.kind).first)
         try await rig.fixture.queue.retry(id: job.id)
         #expect(isSuccess(try await rig.poll()))
         #expect(try await rig.charge(reference).state == .succeeded)
-        #expect(try await rig.fixture.jobs(PaymentJobs.proofIssueKind).count == 1)
+        #expect(try await rig.fixture.jobs(ProofIssuer.kind).count == 1)
     }
 
     @Test func aDoubleClickStartsOneChargeAtTheProcessor() async throws {

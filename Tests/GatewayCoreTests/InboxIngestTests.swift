@@ -23,7 +23,7 @@ private final class RecordingValidator: CheckoutValidator, @unchecked Sendable {
 
 private struct InboxFixture {
     let spool: SpoolLayout
-    let queue: SQLiteJobQueue
+    let queue: any JobQueue
     let validator = RecordingValidator()
     let bodyLimit = 1_024
 
@@ -31,7 +31,7 @@ private struct InboxFixture {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-inbox-\(UUID().uuidString)").path
         spool = SpoolLayout(root: root)
         try spool.create()
-        queue = SQLiteJobQueue(database: try GatewayDatabase(path: spool.database, durability: .normal))
+        queue = try TestStores.sqlite(path: spool.database, durability: .normal).jobs
     }
 
     func ingest(batchSize: Int = 100, validator: (any CheckoutValidator)? = nil) -> InboxIngest {
@@ -178,7 +178,7 @@ struct InboxIngestTests {
         #expect(try inbox.files(inbox.spool.inboxNew).isEmpty)
     }
 
-    private func claimedIngestJob(_ queue: SQLiteJobQueue) async throws -> ClaimedJob {
+    private func claimedIngestJob(_ queue: any JobQueue) async throws -> ClaimedJob {
         _ = try await queue.enqueue(NewJob(kind: InboxIngest.kind))
         let claimed = try await queue.claim(kinds: [InboxIngest.kind], limit: 1, worker: "test", lease: .seconds(30))
         return try #require(claimed.first)

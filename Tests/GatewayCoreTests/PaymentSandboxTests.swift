@@ -8,28 +8,26 @@ import Testing
 /// A fresh spool database with one pending session, as the acceptor leaves it.
 struct PaymentFixture {
     let time = ManualTime()
-    let database: GatewayDatabase
-    let queue: SQLiteJobQueue
-    let sessions: CheckoutSessionStore
+    let stores: GatewayStores
+    var queue: any JobQueue { stores.jobs }
+    var sessions: any CheckoutSessionStore { stores.sessions }
+    var charges: any ChargeStore { stores.charges }
     let session: CheckoutSessionRecord
 
     init(ttl: Int64 = 1800) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-pay-\(UUID().uuidString).db").path
-        database = try GatewayDatabase(path: path)
-        queue = SQLiteJobQueue(database: database, time: time)
-        sessions = CheckoutSessionStore(database: database, queue: queue)
+        stores = try TestStores.sqlite(time: time)
         let now = time.now()
         let record = CheckoutSessionRecord(
             id: SessionID.generate(), mgOCID: 300, merchantOCID: 500, orderID: "ord_1", orderJSON: "{}",
             orderSignature: "00", requestDigest: "d", amount: "10.00", currency: "USD",
             successURL: "https://merchant.example/ok", cancelURL: "https://merchant.example/cancel", status: "pending",
             createdAt: now, expiresAt: Int64(now.timeIntervalSince1970) + ttl)
-        _ = try await sessions.create(record, job: NewJob(kind: "session.open", uniqueKey: "session.open:\(record.id)"))
+        _ = try await stores.sessions.create(record, nonce: nil, job: SessionOpenJob(session: record.id).job())
         session = record
     }
 
     func backend(delay: Duration = .seconds(10)) -> SandboxBackend {
-        SandboxBackend(sessions: sessions, settleDelay: delay, time: time)
+        SandboxBackend(charges: charges, settleDelay: delay, time: time)
     }
 
     func jobs(_ kind: String) async throws -> [Job] {
@@ -49,7 +47,7 @@ struct PaymentSandboxTests {
         #expect(reference.hasPrefix("sbx_") && reference.count == 28 && Hex.decode(reference.dropFirst(4)) != nil)
         let session = try #require(try await fixture.sessions.session(id: fixture.session.id))
         #expect(session.status == "processing")
-        #expect(try await fixture.sessions.charges(sessionID: session.id).map(\.reference) == [reference])
+        #expect(try await fixture.charges.charges(sessionID: session.id).map(\.reference) == [reference])
         let jobs = try await fixture.jobs("proof.issue")
         #expect(jobs.count == 1)
         #expect(jobs.first?.uniqueKey == "proof.issue:\(session.id)")
@@ -64,7 +62,7 @@ struct PaymentSandboxTests {
         let start = try await fixture.backend().startCharge(for: fixture.session, choice: "decline")
         #expect(start == .declined(reason: SandboxBackend.declineReason))
         #expect(try await fixture.status() == "pending")
-        #expect(try await fixture.sessions.charges(sessionID: fixture.session.id).isEmpty)
+        #expect(try await fixture.charges.charges(sessionID: fixture.session.id).isEmpty)
         #expect(try await fixture.jobs("proof.issue").isEmpty)
         let retry = try await fixture.backend().startCharge(for: fixture.session, choice: "succeed")
         guard case .succeeded = retry else { Issue.record("a declined session must stay payable, got \(retry)"); return }
@@ -97,7 +95,7 @@ struct PaymentSandboxTests {
         let successes = starts.filter { if case .succeeded = $0 { true } else { false } }
         #expect(successes.count == 1)
         #expect(starts.count == 16)
-        #expect(try await fixture.sessions.charges(sessionID: session.id).count == 1)
+        #expect(try await fixture.charges.charges(sessionID: session.id).count == 1)
         #expect(try await fixture.jobs("proof.issue").count == 1)
     }
 
@@ -107,7 +105,7 @@ struct PaymentSandboxTests {
         let start = try await fixture.backend().startCharge(for: fixture.session, choice: "succeed")
         guard case .notPayable(let current) = start else { Issue.record("expected not payable, got \(start)"); return }
         #expect(current.effectiveStatus(at: Int64(fixture.time.now().timeIntervalSince1970)) == .expired)
-        #expect(try await fixture.sessions.charges(sessionID: fixture.session.id).isEmpty)
+        #expect(try await fixture.charges.charges(sessionID: fixture.session.id).isEmpty)
     }
 
     @Test func anUnknownChoiceIsRefused() async throws {

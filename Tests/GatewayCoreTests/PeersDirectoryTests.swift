@@ -14,11 +14,11 @@ struct PeersDirectoryTests {
     let logs = RecordedLogs()
 
     func directory(
-        _ resolver: any OCIDResolving, database: GatewayDatabase? = nil, timeout: Duration = .seconds(5),
+        _ resolver: any OCIDResolving, documents: (any PeerDocumentStore)? = nil, timeout: Duration = .seconds(5),
         allowLegacy: Bool = true
     ) -> MetadataDirectory {
         MetadataDirectory(
-            resolver: resolver, client: loopbackClient, documents: database.map(PeerDocumentStore.init),
+            resolver: resolver, client: loopbackClient, documents: documents,
             time: time, ttl: .seconds(300), timeout: timeout, allowLegacy: allowLegacy, logger: logs.logger)
     }
 
@@ -33,11 +33,11 @@ struct PeersDirectoryTests {
     }
 
     /// Publishes `body` and returns a directory that resolves `ocid` to it.
-    func serving(_ body: [UInt8], ocid: UInt64, name: String, database: GatewayDatabase? = nil, status: Int = 200)
+    func serving(_ body: [UInt8], ocid: UInt64, name: String, documents: (any PeerDocumentStore)? = nil, status: Int = 200)
         async throws -> MetadataDirectory
     {
         let url = try await server.publish(name, body: body, status: status)
-        return directory(RegistryResolver(entries: [ocid: url]), database: database)
+        return directory(RegistryResolver(entries: [ocid: url]), documents: documents)
     }
 
     @Test func resolvesFromTheRegistryFileAndReadsTheNestedForm() async throws {
@@ -192,22 +192,22 @@ struct PeersDirectoryTests {
     }
 
     @Test func theCacheSurvivesANewDirectoryOnTheSameDatabase() async throws {
-        let database = try scratchDatabase()
+        let documents = try TestStores.sqlite(durability: .normal).peerDocuments
         let name = uniqueName()
         let peer = TestPeer(ocid: 310)
         let url = try await server.publish(name, body: peer.nested())
-        _ = try await directory(RegistryResolver(entries: [310: url]), database: database).metadata(for: 310)
+        _ = try await directory(RegistryResolver(entries: [310: url]), documents: documents).metadata(for: 310)
         #expect(server.hits(name) == 1)
 
         // A "restarted" process: new directory, same database, within the TTL.
         time.advance(by: .seconds(200))
-        let restarted = directory(RegistryResolver(entries: [310: url]), database: database)
+        let restarted = directory(RegistryResolver(entries: [310: url]), documents: documents)
         #expect(try await restarted.metadata(for: 310).publicKey == peer.key.publicKey)
         #expect(server.hits(name) == 1)
 
         // Past the TTL the stored copy is not used.
         time.advance(by: .seconds(101))
-        _ = try await directory(RegistryResolver(entries: [310: url]), database: database).metadata(for: 310)
+        _ = try await directory(RegistryResolver(entries: [310: url]), documents: documents).metadata(for: 310)
         #expect(server.hits(name) == 2)
     }
 

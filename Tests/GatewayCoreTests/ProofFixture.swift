@@ -1,10 +1,10 @@
 import Foundation
+import GatewayAssembly
 import GatewayConfig
 import GatewayCore
 import GatewaySimulator
 import GatewayStore
 import GatewayTestSupport
-import GRDB
 import Logging
 import Opencharge
 
@@ -15,8 +15,10 @@ struct ProofFixture {
     let identity = GatewayIdentity(ocid: 200, name: "Test PG", key: .generate(), publicURL: "https://pg.example", currencies: ["USD"])
     let merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: "Merchant", endpoint: "https://merchant.example"))
     let mgOCID: UInt64 = 300
-    let sessions: CheckoutSessionStore
-    let proofs: ProofStore
+    var stores: GatewayStores { runtime.stores }
+    var sessions: any CheckoutSessionStore { stores.sessions }
+    var proofs: any ProofStore { stores.proofs }
+    var deliveries: any DeliveryStore { stores.deliveries }
     let logs = RecordedLogs()
 
     init(delivery: DeliverySection = DeliverySection()) throws {
@@ -25,9 +27,7 @@ struct ProofFixture {
         configuration.spool = SpoolSection(dir: dir)
         configuration.store.durability = .normal
         configuration.delivery = delivery
-        runtime = try GatewayRuntime(configuration: configuration, time: time)
-        sessions = CheckoutSessionStore(database: runtime.database, queue: runtime.queue)
-        proofs = ProofStore(database: runtime.database, queue: runtime.queue)
+        runtime = try GatewayAssembly.runtime(configuration, time: time)
     }
 
     /// The gateway as the simulated MG trusts it.
@@ -40,6 +40,20 @@ struct ProofFixture {
     func paidSession(amount: String = "1234.50", currency: String = "USD", ttl: Int64 = 1800) async throws
         -> (session: CheckoutSessionRecord, charge: String)
     {
+        let record = try await storedSession(amount: amount, currency: currency, ttl: ttl)
+        let now = time.now()
+        let charge = "sbx_" + UUID().uuidString.lowercased()
+        _ = try await stores.charges.claim(
+            sessionID: record.id,
+            for: ChargeRecord(reference: charge, sessionID: record.id, backend: "sandbox", state: .succeeded, settlesAt: nil, createdAt: now),
+            job: ProofIssueJob(session: record.id, charge: charge).job(), now: now)
+        return (record, charge)
+    }
+
+    /// Stores a pending session for a signed order, as the acceptor does.
+    func storedSession(amount: String = "1234.50", currency: String = "USD", ttl: Int64 = 1800) async throws
+        -> CheckoutSessionRecord
+    {
         let now = time.now()
         let order = merchant.order(amount: amount, currency: currency, accepts: [mgOCID], createdAt: Int64(now.timeIntervalSince1970))
         guard let orderID = order["id"]?.stringValue else { throw ProofFixtureError.orderWithoutID }
@@ -49,13 +63,8 @@ struct ProofFixture {
             amount: amount, currency: currency, successURL: "https://merchant.example/ok",
             cancelURL: "https://merchant.example/cancel", status: "pending", createdAt: now,
             expiresAt: Int64(now.timeIntervalSince1970) + ttl)
-        _ = try await sessions.create(record, job: NewJob(kind: "session.open", uniqueKey: "session.open:\(record.id)"))
-        let charge = "sbx_" + UUID().uuidString.lowercased()
-        _ = try await sessions.claim(
-            sessionID: record.id,
-            for: ChargeRecord(reference: charge, sessionID: record.id, backend: "sandbox", state: .succeeded, settlesAt: nil, createdAt: now),
-            job: PaymentJobs.proofIssue(session: record.id, charge: charge), now: now)
-        return (record, charge)
+        _ = try await sessions.create(record, nonce: nil, job: SessionOpenJob(session: record.id).job())
+        return record
     }
 
     func issuer() -> ProofIssuer {
@@ -64,19 +73,21 @@ struct ProofFixture {
 
     /// Claims the queued jobs of `kind` as a worker would.
     func claim(_ kind: String) async throws -> [ClaimedJob] {
-        try await runtime.queue.claim(kinds: [kind], limit: 100, worker: "test", lease: .seconds(60))
+        try await stores.jobs.claim(kinds: [kind], limit: 100, worker: "test", lease: .seconds(60))
     }
 
     func jobs(_ kind: String) async throws -> [Job] {
-        try await runtime.queue.list(JobFilter(kind: kind))
+        try await stores.jobs.list(JobFilter(kind: kind))
     }
 
+    /// Ledger entries payable to the fixture's MG (every session here is its).
     func ledgerCount() async throws -> Int {
-        try await runtime.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ledger_entries") ?? 0 }
+        try await proofs.ledgerEntries(mgOCID: mgOCID).count
     }
 
+    /// Proofs issued for the fixture's MG, each with its ledger entry.
     func proofCount() async throws -> Int {
-        try await runtime.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM transfer_proofs") ?? 0 }
+        try await stores.settlement.ledgerWithDeliveries(from: nil, to: nil).count
     }
 }
 

@@ -2,7 +2,6 @@ import Foundation
 import GatewayCore
 import GatewayStore
 import GatewayTestSupport
-import GRDB
 import Logging
 import Opencharge
 import Testing
@@ -11,12 +10,12 @@ struct ProofIssueTests {
     @Test func theProofIsBuiltSignedAndStoredWithItsLedgerEntryAndDeliveryJob() async throws {
         let fixture = try ProofFixture()
         let (session, charge) = try await fixture.paidSession(amount: "1234.50", currency: "EUR")
-        let job = try #require(try await fixture.claim(PaymentJobs.proofIssueKind).first)
+        let job = try #require(try await fixture.claim(ProofIssuer.kind).first)
         let outcome = await fixture.issuer().run(job)
         let stored = try #require(try await fixture.proofs.proof(sessionID: session.id))
         // The job's success committed with the proof: the worker has nothing left to record.
         #expect(outcome == .recorded(note: "issued \(stored.txid)", held: true))
-        let ended = try #require(try await fixture.runtime.queue.show(id: job.id))
+        let ended = try #require(try await fixture.runtime.stores.jobs.show(id: job.id))
         #expect(ended.job.state == .succeeded)
         #expect(ended.attempts.map(\.note) == ["issued \(stored.txid)"])
 
@@ -51,8 +50,8 @@ struct ProofIssueTests {
         let fixture = try ProofFixture()
         let (session, _) = try await fixture.paidSession()
         let job = try #require(
-            try await fixture.runtime.queue.claim(
-                kinds: [PaymentJobs.proofIssueKind, ProofDelivery.kind], limit: 1, worker: "both", lease: .seconds(60)
+            try await fixture.runtime.stores.jobs.claim(
+                kinds: [ProofIssuer.kind, ProofDelivery.kind], limit: 1, worker: "both", lease: .seconds(60)
             ).first)
         let outcome = await fixture.issuer().run(job)
         let txid = try #require(try await fixture.proofs.proof(sessionID: session.id)).txid
@@ -63,7 +62,7 @@ struct ProofIssueTests {
         #expect(note == "issued \(txid)" && held)
         let delivery = try #require(next)
         #expect(delivery.kind == ProofDelivery.kind && delivery.uniqueKey == "callback.deliver:\(txid)")
-        let row = try #require(try await fixture.runtime.queue.show(id: delivery.id)?.job)
+        let row = try #require(try await fixture.runtime.stores.jobs.show(id: delivery.id)?.job)
         #expect(row.state == .running && row.worker == "both")
         #expect(try await fixture.claim(ProofDelivery.kind).isEmpty, "no other worker can claim it")
     }
@@ -74,8 +73,8 @@ struct ProofIssueTests {
         // Two issues by a worker that also delivers (each claims its delivery), one by a worker that does not.
         var deliveries: [ClaimedJob] = []
         for _ in 0..<2 {
-            let job = try #require(try await fixture.runtime.queue.claim(
-                kinds: [PaymentJobs.proofIssueKind, ProofDelivery.kind], limit: 1, worker: "both", lease: .seconds(60)
+            let job = try #require(try await fixture.runtime.stores.jobs.claim(
+                kinds: [ProofIssuer.kind, ProofDelivery.kind], limit: 1, worker: "both", lease: .seconds(60)
             ).first)
             guard case .recorded(_, _, let next?) = await fixture.issuer().run(job) else {
                 Issue.record("the issue claimed no delivery")
@@ -83,34 +82,35 @@ struct ProofIssueTests {
             }
             deliveries.append(next)
         }
-        let issuingOnly = try #require(try await fixture.claim(PaymentJobs.proofIssueKind).first)
+        let issuingOnly = try #require(try await fixture.claim(ProofIssuer.kind).first)
         _ = await fixture.issuer().run(issuingOnly)
         let txid = { (job: ClaimedJob) in try JSONParser.parse(Array(job.payload))["txid"]?.stringValue ?? "" }
         let issued = try #require(try await fixture.proofs.proof(txid: try txid(deliveries[0])))
         let unclaimed = try #require(try await fixture.jobs(ProofDelivery.kind).first { $0.state == .queued })
         let unclaimedTxid = try JSONParser.parse(Array(unclaimed.payload))["txid"]?.stringValue ?? ""
-        // Marks every row, so that a proof read back shows it and one handed over does not.
-        _ = try await fixture.runtime.database.write { db in
-            try db.execute(sql: "UPDATE transfer_proofs SET delivery_state = 'accepted'")
+        // Marks every proof accepted, so that a proof read back shows it and one handed over does not.
+        for entry in try await fixture.stores.settlement.ledgerWithDeliveries(from: nil, to: nil) {
+            let proof = try #require(try await fixture.proofs.proof(txid: entry.ledger.txid))
+            try await fixture.deliveries.recordDelivery(of: proof, state: .accepted, at: fixture.time.now())
         }
 
-        let handed = try await fixture.proofs.proofToDeliver(txid: issued.txid, for: deliveries[0])
+        let handed = try await fixture.deliveries.proofToDeliver(txid: issued.txid, for: deliveries[0])
         #expect(handed == issued, "the proof as issued, equal to its row as committed")
-        #expect(try await fixture.proofs.proofToDeliver(txid: issued.txid, for: deliveries[0])?.deliveryState == .accepted, "taken once")
+        #expect(try await fixture.deliveries.proofToDeliver(txid: issued.txid, for: deliveries[0])?.deliveryState == .accepted, "taken once")
         var claimedAgain = deliveries[1]
         claimedAgain.claimedAt.addTimeInterval(30)
         #expect(
-            try await fixture.proofs.proofToDeliver(txid: try txid(deliveries[1]), for: claimedAgain)?.deliveryState == .accepted,
+            try await fixture.deliveries.proofToDeliver(txid: try txid(deliveries[1]), for: claimedAgain)?.deliveryState == .accepted,
             "a later claim of the same job reads the row")
         var anyClaim = deliveries[1]
         anyClaim.id = unclaimed.id
-        #expect(try await fixture.proofs.proofToDeliver(txid: unclaimedTxid, for: anyClaim)?.deliveryState == .accepted, "nothing handed over")
+        #expect(try await fixture.deliveries.proofToDeliver(txid: unclaimedTxid, for: anyClaim)?.deliveryState == .accepted, "nothing handed over")
     }
 
     @Test func repeatedAndConcurrentRunsIssueOneProofAndOneLedgerEntry() async throws {
         let fixture = try ProofFixture()
         let (session, _) = try await fixture.paidSession()
-        let job = try #require(try await fixture.claim(PaymentJobs.proofIssueKind).first)
+        let job = try #require(try await fixture.claim(ProofIssuer.kind).first)
         let issuer = fixture.issuer()
         let outcomes = await withTaskGroup(of: JobOutcome.self) { group in
             for _ in 0..<8 { group.addTask { await issuer.run(job) } }
@@ -130,7 +130,7 @@ struct ProofIssueTests {
     @Test func aRerunForACompletedSessionBuildsAndSignsNoProof() async throws {
         let fixture = try ProofFixture()
         let (session, _) = try await fixture.paidSession()
-        let job = try #require(try await fixture.claim(PaymentJobs.proofIssueKind).first)
+        let job = try #require(try await fixture.claim(ProofIssuer.kind).first)
         _ = await fixture.issuer().run(job)
         let stored = try #require(try await fixture.proofs.proof(sessionID: session.id))
         let builds = CallCounter()
@@ -139,7 +139,7 @@ struct ProofIssueTests {
             build: { _ in
                 _ = builds.next()
                 return stored
-            }, deliveryJob: ProofDelivery.job(txid:))
+            }, deliveryJob: { ProofDeliveryJob(txid: $0).job() })
         #expect(issue == .existing(stored))
         #expect(builds.value == 0)
         #expect(try await fixture.proofCount() == 1)
@@ -148,9 +148,13 @@ struct ProofIssueTests {
     @Test func aRerunRestoresAMissingDeliveryJobOfAPendingProof() async throws {
         let fixture = try ProofFixture()
         let (session, _) = try await fixture.paidSession()
-        let job = try #require(try await fixture.claim(PaymentJobs.proofIssueKind).first)
+        let job = try #require(try await fixture.claim(ProofIssuer.kind).first)
         _ = await fixture.issuer().run(job)
-        try await fixture.runtime.database.write { db in try db.execute(sql: "DELETE FROM jobs WHERE kind = 'callback.deliver'") }
+        // The delivery job gone (cancelled and pruned, as an operator might).
+        for delivery in try await fixture.jobs(ProofDelivery.kind) { try await fixture.stores.jobs.cancel(id: delivery.id) }
+        fixture.time.advance(by: .seconds(1))
+        _ = try await fixture.stores.jobs.prune(olderThan: .zero)
+        #expect(try await fixture.jobs(ProofDelivery.kind).isEmpty)
         _ = await fixture.issuer().run(job)
         let txid = try #require(try await fixture.proofs.proof(sessionID: session.id)).txid
         #expect(try await fixture.jobs(ProofDelivery.kind).map(\.uniqueKey) == ["callback.deliver:\(txid)"])
@@ -160,12 +164,14 @@ struct ProofIssueTests {
     @Test func aChargeConfirmedAfterExpiryIsHonouredAndFlaggedLate() async throws {
         let fixture = try ProofFixture()
         let (pastExpiry, _) = try await fixture.paidSession(ttl: 60)
-        let (markedExpired, _) = try await fixture.paidSession(ttl: 600)
-        try await fixture.runtime.database.write { db in
-            try db.execute(sql: "UPDATE checkout_sessions SET status = 'expired' WHERE id = ?", arguments: [markedExpired.id])
-        }
+        let markedExpired = try await fixture.storedSession(ttl: 60)
         fixture.time.advance(by: .seconds(61))
-        for job in try await fixture.claim(PaymentJobs.proofIssueKind) {
+        #expect(try await fixture.sessions.expirePending(now: fixture.time.now()) == 1)
+        // The expired session's charge is confirmed afterwards (a late poll).
+        _ = try await fixture.stores.charges.confirm(
+            chargeReference: "sbx_late", sessionID: markedExpired.id,
+            proofJob: ProofIssueJob(session: markedExpired.id, charge: "sbx_late").job())
+        for job in try await fixture.claim(ProofIssuer.kind) {
             let outcome = await fixture.issuer().run(job)
             guard case .recorded(let note, held: true, _) = outcome else { Issue.record("expected success, got \(outcome)"); return }
             #expect(note?.hasSuffix("(late)") == true)
@@ -181,8 +187,8 @@ struct ProofIssueTests {
 
     @Test func anUnknownSessionIsDeadAndLoggedAtErrorLevel() async throws {
         let fixture = try ProofFixture()
-        _ = try await fixture.runtime.queue.enqueue(PaymentJobs.proofIssue(session: "cs_missing", charge: "sbx_x"))
-        let job = try #require(try await fixture.claim(PaymentJobs.proofIssueKind).first)
+        _ = try await fixture.runtime.stores.jobs.enqueue(ProofIssueJob(session: "cs_missing", charge: "sbx_x").job())
+        let job = try #require(try await fixture.claim(ProofIssuer.kind).first)
         #expect(await fixture.issuer().run(job) == .dead(error: "no session cs_missing"))
         #expect(fixture.logs.messages(at: .error) == ["a charge was confirmed for an unknown session"])
         #expect(try await fixture.proofCount() == 0)

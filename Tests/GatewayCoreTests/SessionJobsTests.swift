@@ -32,7 +32,7 @@ extension PaymentFixture {
     }
 
     func polling(_ backend: any PaymentBackend) -> PaymentPolling {
-        PaymentPolling(sessions: sessions, backend: backend, time: time, logger: logger)
+        PaymentPolling(sessions: sessions, charges: charges, backend: backend, time: time, logger: logger)
     }
 
     /// A `delay` charge on the fixture's session, its poll due now.
@@ -52,7 +52,7 @@ extension PaymentFixture {
         record.status = status.rawValue
         record.createdAt = now
         record.expiresAt = Int64(now.timeIntervalSince1970) + ttl
-        _ = try await sessions.create(record, job: NewJob(kind: "session.open", uniqueKey: "session.open:\(record.id)"))
+        _ = try await sessions.create(record, nonce: nil, job: SessionOpenJob(session: record.id).job())
         return record.id
     }
 }
@@ -116,7 +116,7 @@ struct PaymentPollJobTests {
         let pending = FixedStateBackend(sandbox: fixture.backend(), state: .pending)
         let outcome = await fixture.polling(pending).run(poll)
         #expect(outcome == .retry(error: "charge \(charge) is still pending", after: .seconds(2)))
-        #expect(try await fixture.jobs(PaymentJobs.proofIssueKind).isEmpty)
+        #expect(try await fixture.jobs(ProofIssuer.kind).isEmpty)
         #expect(try await fixture.status() == "processing")
         #expect(PaymentPolling.backoff(afterAttempt: 2) == .seconds(4))
         #expect(PaymentPolling.backoff(afterAttempt: 5) == .seconds(32))
@@ -130,12 +130,12 @@ struct PaymentPollJobTests {
         guard case .succeeded = await polling.run(poll) else { Issue.record("the poll must succeed"); return }
         guard case .succeeded = await polling.run(poll) else { Issue.record("a second run must succeed too"); return }
 
-        let proofs = try await fixture.jobs(PaymentJobs.proofIssueKind)
+        let proofs = try await fixture.jobs(ProofIssuer.kind)
         #expect(proofs.count == 1)
         #expect(proofs.first?.uniqueKey == "proof.issue:\(fixture.session.id)")
         let payload = try JSONParser.parse(Array(try #require(proofs.first).payload))
         #expect(payload["charge"] == .string(charge))
-        #expect(try await fixture.sessions.charge(reference: charge)?.state == .succeeded)
+        #expect(try await fixture.charges.charge(reference: charge)?.state == .succeeded)
         #expect(try await fixture.status() == "processing", "proof.issue completes the session, not the poll")
     }
 
@@ -144,13 +144,13 @@ struct PaymentPollJobTests {
         let (charge, poll) = try await fixture.pendingCharge()
         let failing = FixedStateBackend(sandbox: fixture.backend(), state: .failed)
         #expect(await fixture.polling(failing).run(poll) == .succeeded(note: "charge \(charge) failed; session pending"))
-        #expect(try await fixture.sessions.charge(reference: charge)?.state == .failed)
+        #expect(try await fixture.charges.charge(reference: charge)?.state == .failed)
         #expect(try await fixture.sessions.overview(id: fixture.session.id)?.chargeReference == nil)
-        #expect(try await fixture.jobs(PaymentJobs.proofIssueKind).isEmpty)
+        #expect(try await fixture.jobs(ProofIssuer.kind).isEmpty)
 
         let retry = try await fixture.backend().startCharge(for: fixture.session, choice: "succeed")
         guard case .succeeded = retry else { Issue.record("the session must be payable again, got \(retry)"); return }
-        #expect(try await fixture.sessions.charges(sessionID: fixture.session.id).map(\.state) == [.failed, .succeeded])
+        #expect(try await fixture.charges.charges(sessionID: fixture.session.id).map(\.state) == [.failed, .succeeded])
     }
 
     @Test func aLateConfirmationStillGetsItsProof() async throws {
@@ -164,13 +164,13 @@ struct PaymentPollJobTests {
 
         let outcome = await fixture.polling(fixture.backend()).run(poll)
         #expect(outcome == .succeeded(note: "charge \(charge) succeeded after the session expired; proof.issue queued"))
-        #expect(try await fixture.jobs(PaymentJobs.proofIssueKind).map(\.uniqueKey) == ["proof.issue:\(fixture.session.id)"])
+        #expect(try await fixture.jobs(ProofIssuer.kind).map(\.uniqueKey) == ["proof.issue:\(fixture.session.id)"])
     }
 
     @Test func anUnknownChargeIsDead() async throws {
         let fixture = try await PaymentFixture()
         _ = try await fixture.queue.enqueue(
-            PaymentJobs.paymentPoll(session: fixture.session.id, charge: "sbx_missing", runAt: fixture.time.now()))
+            PaymentPollJob(session: fixture.session.id, charge: "sbx_missing").job(runAt: fixture.time.now()))
         let outcome = await fixture.polling(fixture.backend()).run(try await fixture.claim(PaymentPolling.kind))
         #expect(outcome == .dead(error: "the sandbox backend knows no charge sbx_missing"))
     }

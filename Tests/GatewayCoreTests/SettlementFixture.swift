@@ -1,9 +1,9 @@
 import Foundation
+import GatewayAssembly
 import GatewayConfig
 import GatewayCore
 import GatewayStore
 import GatewayTestSupport
-import GRDB
 import Logging
 import Opencharge
 
@@ -12,7 +12,7 @@ struct SettlementFixture {
     let time = ManualTime()
     let runtime: GatewayRuntime
     let identity = GatewayIdentity(ocid: 200, name: "Test PG", key: .generate(), publicURL: "https://pg.example", currencies: ["USD"])
-    let store: SettlementStore
+    var store: any SettlementStore { runtime.stores.settlement }
     let logs = RecordedLogs()
 
     init() throws {
@@ -20,21 +20,27 @@ struct SettlementFixture {
         var configuration = GatewayConfigurationFixture.make()
         configuration.spool = SpoolSection(dir: dir)
         configuration.store.durability = .normal
-        runtime = try GatewayRuntime(configuration: configuration, time: time)
-        store = SettlementStore(database: runtime.database, queue: runtime.queue)
+        runtime = try GatewayAssembly.runtime(configuration, time: time)
     }
 
-    func run(requireAccepted: Bool = true, notifyURL: @escaping @Sendable (UInt64) -> String? = { _ in nil })
-        -> SettlementRun
-    {
+    /// - Parameter folder: where statements are written; the spool's by default.
+    func run(
+        requireAccepted: Bool = true, notifyURL: @escaping @Sendable (UInt64) -> String? = { _ in nil },
+        folder: String? = nil
+    ) -> SettlementRun {
         SettlementRun(
             store: store, identity: identity,
             settings: SettlementSettings(requireAccepted: requireAccepted, notifyURL: notifyURL),
-            folder: runtime.spool.statements, time: time, logger: logs.logger)
+            folder: folder ?? runtime.spool.statements, time: time, logger: logs.logger)
     }
 
     func seed(_ entries: [SeededEntry]) async throws -> [String] {
-        try await LedgerSeed.insert(entries, into: runtime.database)
+        try await LedgerSeed.insert(entries, into: runtime.stores)
+    }
+
+    /// The settlement invariants, for the MGs the tests seed.
+    func membershipProblems() async throws -> [String] {
+        try await LedgerSeed.membershipProblems(in: runtime.stores, mgs: [300, 301, 302, 303])
     }
 
     /// The key the gateway publishes in its metadata, as an MG would read it.
@@ -53,13 +59,16 @@ struct SettlementFixture {
         try FileManager.default.contentsOfDirectory(atPath: runtime.spool.statements).sorted()
     }
 
-    /// Every row of the tables settlement may touch, as text: equal snapshots mean nothing was written.
+    /// Everything settlement may touch, read through the contracts as text: the ledger with its statements, the
+    /// statements with their members, and the jobs. Equal snapshots mean nothing was written.
     func snapshot() async throws -> String {
-        try await runtime.database.read { db in
-            try ["ledger_entries", "settlement_statements", "statement_entries", "jobs"].map { table in
-                try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1").map(\.description).joined(separator: "\n")
-            }.joined(separator: "\n--\n")
+        let stores = runtime.stores
+        var parts = ["\(try await stores.settlement.ledgerWithDeliveries(from: nil, to: nil))"]
+        for statement in try await stores.settlement.statements() {
+            parts.append("\(statement) \(try await stores.settlement.entries(statementID: statement.id))")
         }
+        parts.append("\(try await stores.jobs.list(JobFilter()))")
+        return parts.joined(separator: "\n--\n")
     }
 }
 

@@ -1,8 +1,8 @@
 import Foundation
+import GatewayAssembly
 import GatewayCore
 import GatewayStore
 import GatewayTestSupport
-import GRDB
 import Opencharge
 import Testing
 
@@ -61,7 +61,7 @@ struct SettlementTests {
         #expect(result.heldBack.filter { $0.deliveryState == .pending }.map(\.count).reduce(0, +) == pendingBefore)
         #expect(result.heldBack.filter { $0.deliveryState == .dead }.map(\.count).reduce(0, +) == deadBefore)
         #expect(result.isComplete == (deadBefore == 0))
-        #expect(try await LedgerSeed.membershipProblems(in: fixture.runtime.database).isEmpty)
+        #expect(try await fixture.membershipProblems().isEmpty)
     }
 
     @Test("a re-run for the same cut-off writes no second statement; later acceptances go to the next period")
@@ -81,7 +81,7 @@ struct SettlementTests {
         #expect(first.isComplete)
 
         // The MG accepts the late proof after the first run; the same cut-off again makes nothing new.
-        try await LedgerSeed.setDeliveryState(.accepted, txids: late, in: fixture.runtime.database)
+        try await LedgerSeed.setDeliveryState(.accepted, txids: late, in: fixture.runtime.stores)
         let dry = try await fixture.run().plan(until: cutOff, mgOCID: nil)
         #expect(dry.planned.isEmpty, "the dry run must not promise a second statement for this cut-off")
         #expect(dry.deferred.map(\.total) == ["1.00"])
@@ -97,7 +97,7 @@ struct SettlementTests {
         #expect(next.created.map(\.total) == ["1.00"])
         #expect(next.created.first?.periodStart == cutOff)
         #expect(try await fixture.store.entries(statementID: first.created[0].id).map(\.txid).sorted() == accepted.sorted())
-        #expect(try await LedgerSeed.membershipProblems(in: fixture.runtime.database).isEmpty)
+        #expect(try await fixture.membershipProblems().isEmpty)
     }
 
     @Test("runs racing on one spool settle every entry exactly once")
@@ -111,10 +111,9 @@ struct SettlementTests {
         }
         _ = try await fixture.seed(entries)
         // Separate database connections, as separate processes would have (the CLI test races real processes).
-        let other = try GatewayDatabase(path: fixture.runtime.spool.database, durability: .normal)
-        let otherStore = SettlementStore(database: other, queue: SQLiteJobQueue(database: other, time: fixture.time))
+        let other = try GatewayAssembly.runtime(fixture.runtime.configuration, time: fixture.time)
         let otherRun = SettlementRun(
-            store: otherStore, identity: fixture.identity, settings: SettlementSettings(requireAccepted: true),
+            store: other.stores.settlement, identity: fixture.identity, settings: SettlementSettings(requireAccepted: true),
             folder: fixture.runtime.spool.statements, time: fixture.time, logger: fixture.logs.logger)
 
         async let a = fixture.run().run(until: cutOff, mgOCID: nil)
@@ -126,7 +125,7 @@ struct SettlementTests {
         let statements = try await fixture.store.statements()
         #expect(statements.count == 9)
         #expect(statements.map(\.entryCount).reduce(0, +) == entries.filter { $0.createdAt < cutOff }.count)
-        #expect(try await LedgerSeed.membershipProblems(in: fixture.runtime.database).isEmpty)
+        #expect(try await fixture.membershipProblems().isEmpty)
     }
 
     @Test("money is exact: 0.10 + 0.20 is 0.30, many decimals, and totals past 2^53 minor units")
@@ -195,14 +194,11 @@ struct SettlementTests {
         let fixture = try SettlementFixture()
         let cutOff = SettlementRun.startOfDay(fixture.time.now())
         _ = try await fixture.seed([SeededEntry(mgOCID: 300, currency: "USD", amount: "7.00", createdAt: cutOff.addingTimeInterval(-5))])
-        let statement = try #require(try await fixture.run().run(until: cutOff, mgOCID: nil).created.first)
-        // As if the process died after the commit: files gone, never marked written.
-        for name in try fixture.statementFiles() {
-            try FileManager.default.removeItem(atPath: fixture.runtime.spool.statements + "/" + name)
-        }
-        try await fixture.runtime.database.write { db in
-            try db.execute(sql: "UPDATE settlement_statements SET files_written_at = NULL")
-        }
+        // As if the process died after the commit: its files could not be written, so none is marked written.
+        let unwritable = "/dev/null/statements"
+        let statement = try #require(try await fixture.run(folder: unwritable).run(until: cutOff, mgOCID: nil).created.first)
+        #expect(try fixture.statementFiles().isEmpty)
+        #expect(try await fixture.store.statementsMissingFiles().map(\.id) == [statement.id])
 
         let rerun = try await fixture.run().run(until: cutOff, mgOCID: nil)
 

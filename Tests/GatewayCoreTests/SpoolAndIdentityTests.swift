@@ -1,4 +1,5 @@
 import Foundation
+import GatewayAssembly
 import GatewayConfig
 import GatewayCore
 import Opencharge
@@ -22,7 +23,7 @@ struct SpoolAndIdentityTests {
 
     @Test func runtimeCreatesEverySpoolFolderAndTheDatabase() throws {
         let root = try temporaryDirectory() + "/spool"
-        let runtime = try GatewayRuntime(configuration: configuration(keyFile: "unused", spool: root))
+        let runtime = try GatewayAssembly.runtime(configuration(keyFile: "unused", spool: root))
         for folder in ["inbox/tmp", "inbox/new", "outbox", "rejected", "statements"] {
             var isDirectory: ObjCBool = false
             #expect(FileManager.default.fileExists(atPath: root + "/" + folder, isDirectory: &isDirectory) && isDirectory.boolValue)

@@ -34,7 +34,7 @@ struct StatementNotifyTests {
             let section = SettlementSection(
                 notify: [StatementNotifyTarget(mgOCID: 300, url: mg.party.endpoint + SimulatedWebhook.statementPath)])
             let result = try await fixture.run(notifyURL: { section.notifyURL(for: $0) }).run(until: cutOff, mgOCID: nil)
-            let jobs = try await fixture.runtime.queue.claim(
+            let jobs = try await fixture.runtime.stores.jobs.claim(
                 kinds: [StatementNotify.kind], limit: 10, worker: "test", lease: .seconds(60))
             let handler = StatementNotify(
                 identity: fixture.identity, statements: fixture.store, client: loopbackClient, urls: section,

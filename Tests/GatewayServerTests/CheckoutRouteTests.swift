@@ -21,21 +21,19 @@ struct CheckoutRouteTests {
 
     func withServer(
         mode: TestingSetup = .router, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-        _ test: @Sendable (any TestClientProtocol, CheckoutSessionStore) async throws -> Void
+        _ test: @Sendable (any TestClientProtocol, any CheckoutSessionStore) async throws -> Void
     ) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-route-\(UUID().uuidString).db").path
-        let database = try GatewayDatabase(path: path)
-        let queue = SQLiteJobQueue(database: database)
-        let sessions = CheckoutSessionStore(database: database, queue: queue)
+        let stores = try TestStores.sqlite()
+        let sessions = stores.sessions
         let peers = InlinePeerDirectory([merchant.party, gateway.party])
         let acceptor = CheckoutAcceptor(
             identity: identity, checkout: CheckoutSection(),
-            authenticator: .openGateway(peers: peers, database: database, time: SystemTime()),
-            peers: peers, sessions: sessions, drain: DrainState(queue: queue, time: SystemTime()), time: SystemTime(),
+            authenticator: .openGateway(peers: peers, stores: stores, time: SystemTime()),
+            peers: peers, sessions: sessions, drain: DrainState(queue: stores.jobs, time: SystemTime()), time: SystemTime(),
             logger: Logger(label: "test"))
         let server = GatewayServer(
-            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096), identity: identity, database: database,
-            queue: queue, acceptor: acceptor, metrics: metrics, logger: Logger(label: "test"))
+            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096), identity: identity, stores: stores,
+            acceptor: acceptor, metrics: metrics, logger: Logger(label: "test"))
         try await server.makeApplication().test(mode) { client in try await test(client, sessions) }
     }
 

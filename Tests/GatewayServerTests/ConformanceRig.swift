@@ -42,8 +42,7 @@ final class ConformanceRig: @unchecked Sendable {
     let stranger = SimulatedMerchantGateway(party: SimulatedParty(ocid: 999, name: "Stranger", endpoint: "https://x.example"))
     let identity = GatewayIdentity(ocid: 200, name: "PG", key: .generate(), publicURL: "https://pg.example", currencies: ["USD"])
     let time = ManualTime(Date())
-    let database: GatewayDatabase
-    let queue: SQLiteJobQueue
+    let stores: GatewayStores
     private let lock = NSLock()
     private var exercised: Set<OpenAPIDocument.Operation> = []
 
@@ -51,10 +50,12 @@ final class ConformanceRig: @unchecked Sendable {
 
     init() throws {
         document = try OpenAPIDocument.shipped.get()
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-openapi-\(UUID().uuidString).db").path
-        database = try GatewayDatabase(path: path)
-        queue = SQLiteJobQueue(database: database, time: time)
-        try PartnerStore(database: database).add(
+        stores = try TestStores.sqlite(time: time)
+    }
+
+    /// Adds the disabled partner the rig's refusals need.
+    func prepare() async throws {
+        try await stores.partners.add(
             Partner(
                 ocid: disabled.party.ocid, name: "Disabled MG", publicKey: disabled.party.key.publicKey.hex,
                 endpoint: disabled.party.endpoint, status: .disabled, addedAt: time.now()))
@@ -66,17 +67,17 @@ final class ConformanceRig: @unchecked Sendable {
     ) async throws {
         let peers = PartlyReachableDirectory(
             known: InlinePeerDirectory([merchant.party, gateway.party, disabled.party]), unreachable: unreachable.party.ocid)
+        try await prepare()
         let authenticator = RequestAuthenticator(
-            directory: peers, nonces: NonceStore(database: database, time: time),
-            policy: PartnerPolicy(partners: PartnerStore(database: database), open: true, time: time), basePath: "",
-            time: time, logger: Logger(label: "test"))
+            directory: peers, nonces: stores.nonces, policy: PartnerPolicy(partners: stores.partners, open: true, time: time),
+            basePath: "", time: time, logger: Logger(label: "test"))
         let acceptor = CheckoutAcceptor(
             identity: identity, checkout: CheckoutSection(), authenticator: authenticator, peers: peers,
-            sessions: CheckoutSessionStore(database: database, queue: queue), drain: DrainState(queue: queue, time: time),
+            sessions: stores.sessions, drain: DrainState(queue: stores.jobs, time: time),
             rateLimiter: rateLimiter, time: time, logger: Logger(label: "test"))
         let server = GatewayServer(
             settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: Self.bodyLimit), identity: identity,
-            database: database, queue: queue, acceptor: acceptor, time: time, logger: Logger(label: "test"))
+            stores: stores, acceptor: acceptor, time: time, logger: Logger(label: "test"))
         try await server.makeApplication().test(mode, test)
     }
 

@@ -19,15 +19,13 @@ struct MetricsScrapeTests {
 
     func withServer(
         mode: TestingSetup, logger: Logger = Logger(label: "test"),
-        _ test: @Sendable (any TestClientProtocol, SQLiteJobQueue) async throws -> Void
+        _ test: @Sendable (any TestClientProtocol, any JobQueue) async throws -> Void
     ) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-metrics-\(UUID().uuidString).db").path
-        let database = try GatewayDatabase(path: path)
-        let queue = SQLiteJobQueue(database: database, time: time)
+        let stores = try TestStores.sqlite(time: time)
         let server = GatewayServer(
-            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096), identity: identity, database: database,
-            queue: queue, acceptor: nil, time: time, logger: logger)
-        try await server.makeApplication().test(mode) { client in try await test(client, queue) }
+            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096), identity: identity, stores: stores,
+            acceptor: nil, time: time, logger: logger)
+        try await server.makeApplication().test(mode) { client in try await test(client, stores.jobs) }
     }
 
     @Test func queueGaugesFollowTheQueueAndDropToZero() async throws {
@@ -66,8 +64,7 @@ struct MetricsScrapeTests {
     }
 
     @Test func scrapesWithinTheIntervalShareOneRead() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-sampler-\(UUID().uuidString).db").path
-        let queue = SQLiteJobQueue(database: try GatewayDatabase(path: path), time: time)
+        let queue = try TestStores.sqlite(time: time).jobs
         let registry = PrometheusCollectorRegistry()
         let sampler = ScrapeSampler(
             sources: [JobQueueGauges(queue: queue)], registry: registry, minimumInterval: .seconds(3600),

@@ -2,6 +2,7 @@ import Foundation
 import GatewayCore
 import GatewaySimulator
 import GatewayStore
+import GatewayTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -184,7 +185,7 @@ struct OpenAPIConformanceTests {
     }
 
     private func draining(_ rig: ConformanceRig) async throws {
-        try await rig.queue.setDraining(true)
+        try await rig.stores.jobs.setDraining(true)
         try await rig.withServer { client in
             let refused = try await rig.create(client, rig.checkoutBody(rig.order()))
             #expect(refused.status == .serviceUnavailable)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import GatewayConfig
 import GatewayCore
 import GatewayServer
@@ -23,29 +22,32 @@ struct PayFixture: Sendable {
     let gateway = SimulatedMerchantGateway(party: SimulatedParty(ocid: 300, name: "MG", endpoint: "https://mg.example"))
     let identity = GatewayIdentity(ocid: 200, name: "Test PG", key: .generate(), publicURL: "https://pg.example", currencies: ["USD"])
     let time = ManualTime()
-    let database: GatewayDatabase
-    let queue: SQLiteJobQueue
-    let sessions: CheckoutSessionStore
+    /// The SQLite stores, with sessions seen through `statuses` (see `setStatus`).
+    let stores: GatewayStores
+    private let statuses: StatusOverrides
+    var sessions: any CheckoutSessionStore { stores.sessions }
     let peers: InlinePeerDirectory
 
     /// - Parameter merchantKnown: false leaves the merchant out of the directory (its metadata unavailable).
     init(merchantName: String = PayFixture.markupName, merchantKnown: Bool = true) throws {
         merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: merchantName, endpoint: "https://merchant.example"))
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-payroute-\(UUID().uuidString).db").path
-        database = try GatewayDatabase(path: path)
-        queue = SQLiteJobQueue(database: database, time: time)
-        sessions = CheckoutSessionStore(database: database, queue: queue)
+        let sqlite = try TestStores.sqlite(time: time)
+        statuses = StatusOverrides(sqlite.sessions)
+        stores = GatewayStores(
+            sessions: statuses, charges: sqlite.charges, proofs: sqlite.proofs, deliveries: sqlite.deliveries,
+            settlement: sqlite.settlement, partners: sqlite.partners, nonces: sqlite.nonces,
+            peerDocuments: sqlite.peerDocuments, jobs: sqlite.jobs, maintenance: sqlite.maintenance)
         peers = InlinePeerDirectory(merchantKnown ? [merchant.party, gateway.party] : [gateway.party])
     }
 
     func withServer(_ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let acceptor = CheckoutAcceptor(
-            identity: identity, checkout: CheckoutSection(), authenticator: .openGateway(peers: peers, database: database, time: time),
-            peers: peers, sessions: sessions, drain: DrainState(queue: queue, time: time), time: time,
+            identity: identity, checkout: CheckoutSection(), authenticator: .openGateway(peers: peers, stores: stores, time: time),
+            peers: peers, sessions: sessions, drain: DrainState(queue: stores.jobs, time: time), time: time,
             logger: Logger(label: "test"))
         let server = GatewayServer(
-            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096), identity: identity, database: database,
-            queue: queue, acceptor: acceptor, time: time, logger: Logger(label: "test"))
+            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096), identity: identity, stores: stores,
+            acceptor: acceptor, time: time, logger: Logger(label: "test"))
         try await server.makeApplication().test(.router, test)
     }
 
@@ -65,20 +67,19 @@ struct PayFixture: Sendable {
             requestDigest: UUID().uuidString, amount: "25.50", currency: "USD",
             successURL: "https://merchant.example/ok?order=ord_42&x=1", cancelURL: "https://merchant.example/cancel",
             status: "pending", createdAt: now, expiresAt: Int64(now.timeIntervalSince1970) + 1800)
-        _ = try await sessions.create(record, job: NewJob(kind: "session.open", uniqueKey: "session.open:\(record.id)"))
+        _ = try await sessions.create(record, nonce: nil, job: SessionOpenJob(session: record.id).job())
         return record
     }
 
-    /// Sets a status the way later steps (proof issuer, poller) will.
-    func setStatus(_ status: SessionStatus, of id: String) async throws {
-        try await database.write { db in
-            try db.execute(sql: "UPDATE checkout_sessions SET status = ? WHERE id = ?", arguments: [status.rawValue, id])
-        }
+    /// Makes the store report `status` for session `id`, as a backend holding a session in that state would (some,
+    /// like `failed`, no path of this gateway writes today, but a page must still render them).
+    func setStatus(_ status: SessionStatus, of id: String) {
+        statuses.set(status, for: id)
     }
 
-    func jobs(_ kind: String) async throws -> [Job] { try await queue.list(JobFilter(kind: kind)) }
+    func jobs(_ kind: String) async throws -> [Job] { try await stores.jobs.list(JobFilter(kind: kind)) }
 
-    func chargeCount(_ id: String) async throws -> Int { try await sessions.charges(sessionID: id).count }
+    func chargeCount(_ id: String) async throws -> Int { try await stores.charges.charges(sessionID: id).count }
 }
 
 extension TestClientProtocol {
@@ -105,4 +106,38 @@ extension TestClientProtocol {
 
 extension TestResponse {
     var html: String { String(buffer: body) }
+}
+
+/// Sessions as the wrapped store keeps them, except for the statuses a test set.
+///
+/// `@unchecked Sendable`: `statuses` is only touched under `lock`.
+final class StatusOverrides: CheckoutSessionStore, @unchecked Sendable {
+    private let base: any CheckoutSessionStore
+    private let lock = NSLock()
+    private var statuses: [String: SessionStatus] = [:]
+
+    init(_ base: any CheckoutSessionStore) { self.base = base }
+
+    func set(_ status: SessionStatus, for id: String) { lock.withLock { statuses[id] = status } }
+
+    func session(id: String) async throws -> CheckoutSessionRecord? {
+        guard var session = try await base.session(id: id) else { return nil }
+        if let status = lock.withLock({ statuses[id] }) { session.status = status.rawValue }
+        return session
+    }
+
+    func create(_ record: CheckoutSessionRecord, nonce: NonceClaim?, job: NewJob) async throws -> SessionCreation {
+        try await base.create(record, nonce: nonce, job: job)
+    }
+    func count() async throws -> Int { try await base.count() }
+    func name(sessionID: String, merchantName: String) async throws -> Bool {
+        try await base.name(sessionID: sessionID, merchantName: merchantName)
+    }
+    func merchantName(sessionID: String) async throws -> String? { try await base.merchantName(sessionID: sessionID) }
+    func cancel(sessionID: String, now: Date) async throws -> SessionCancellation {
+        try await base.cancel(sessionID: sessionID, now: now)
+    }
+    func expirePending(now: Date) async throws -> Int { try await base.expirePending(now: now) }
+    func list(_ filter: SessionFilter) async throws -> [SessionOverview] { try await base.list(filter) }
+    func overview(id: String) async throws -> SessionOverview? { try await base.overview(id: id) }
 }

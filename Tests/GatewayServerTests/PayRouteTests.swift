@@ -1,6 +1,7 @@
 import Foundation
 import GatewayCore
 import GatewayStore
+import GatewayTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -162,8 +163,8 @@ struct PayRouteTests {
         let fixture = try PayFixture()
         let completed = try await fixture.openSession()
         let failed = try await fixture.openSession()
-        try await fixture.setStatus(.completed, of: completed.id)
-        try await fixture.setStatus(.failed, of: failed.id)
+        fixture.setStatus(.completed, of: completed.id)
+        fixture.setStatus(.failed, of: failed.id)
         try await fixture.withServer { client in
             let done = try await client.page(completed.id).html
             #expect(done.contains("Payment complete"))

@@ -3,6 +3,7 @@ import HTTPTypes
 import GatewayCore
 import GatewayServer
 import GatewayStore
+import GatewayTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -15,14 +16,12 @@ struct PublicRoutesTests {
         ocid: 200, name: "Test <Gateway>", key: PrivateKey.generate(), publicURL: "https://pg.example/opencharge",
         currencies: ["USD", "EUR"], previousKey: PrivateKey.generate().publicKey, keyRotatedAt: 1_800_000_000)
 
-    func withServer(_ test: @Sendable (any TestClientProtocol, GatewayDatabase) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-server-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let database = try GatewayDatabase(path: directory.appendingPathComponent("ocgate.db").path)
+    func withServer(_ test: @Sendable (any TestClientProtocol, GatewayStores) async throws -> Void) async throws {
+        let stores = try TestStores.sqlite()
         let server = GatewayServer(
-            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 65_536), identity: identity, database: database,
-            queue: SQLiteJobQueue(database: database), acceptor: nil, logger: Logger(label: "test"))
-        try await server.makeApplication().test(.router) { client in try await test(client, database) }
+            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 65_536), identity: identity, stores: stores,
+            acceptor: nil, logger: Logger(label: "test"))
+        try await server.makeApplication().test(.router) { client in try await test(client, stores) }
     }
 
     /// Checks the §3.5 response signature and returns the parsed body.
@@ -62,12 +61,9 @@ struct PublicRoutesTests {
         let rotated = GatewayIdentity(
             ocid: 200, name: "Test", key: PrivateKey.generate(), publicURL: "https://pg.example", currencies: ["USD"],
             previousKey: PrivateKey.generate().publicKey, keyRotatedAt: 1_800_000_000, previousKeyGraceUntil: 1_800_000_060)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-server-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let database = try GatewayDatabase(path: directory.appendingPathComponent("ocgate.db").path)
         let server = GatewayServer(
-            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 65_536), identity: rotated, database: database,
-            queue: SQLiteJobQueue(database: database), acceptor: nil, time: time, logger: Logger(label: "test"))
+            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 65_536), identity: rotated,
+            stores: try TestStores.sqlite(), acceptor: nil, time: time, logger: Logger(label: "test"))
         try await server.makeApplication().test(.router) { client in
             let during = try JSONParser.parse(Array(try await client.execute(uri: "/metadata.json", method: .get).body.readableBytesView))
             #expect(during["previousKey"]?.stringValue == rotated.previousKey?.hex)
@@ -81,10 +77,10 @@ struct PublicRoutesTests {
     }
 
     @Test func healthAndReadiness() async throws {
-        try await withServer { client, database in
+        try await withServer { client, stores in
             #expect(try verifiedBody(try await client.execute(uri: "/health", method: .get), status: 200) == ["status": "ok"])
             #expect(try verifiedBody(try await client.execute(uri: "/ready", method: .get), status: 200) == ["status": "ready"])
-            try await SQLiteJobQueue(database: database).setDraining(true)
+            try await stores.jobs.setDraining(true)
             let draining = try verifiedBody(try await client.execute(uri: "/ready", method: .get), status: 503)
             #expect(draining["problems"] == ["draining"])
         }

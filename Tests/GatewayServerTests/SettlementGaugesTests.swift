@@ -16,8 +16,7 @@ struct SettlementGaugesTests {
         let time = ManualTime()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-gauges-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let database = try GatewayDatabase(path: directory.appendingPathComponent("ocgate.db").path, durability: .normal)
-        let queue = SQLiteJobQueue(database: database, time: time)
+        let stores = try TestStores.sqlite(time: time, durability: .normal)
         let cutOff = SettlementRun.startOfDay(time.now())
         try await LedgerSeed.insert(
             [
@@ -25,17 +24,17 @@ struct SettlementGaugesTests {
                 SeededEntry(mgOCID: 300, currency: "USD", amount: "2.25", createdAt: cutOff.addingTimeInterval(-9)),
                 SeededEntry(mgOCID: 300, currency: "USD", amount: "7", createdAt: cutOff.addingTimeInterval(1)),
                 SeededEntry(mgOCID: 301, currency: "EUR", amount: "4.50", createdAt: cutOff.addingTimeInterval(-9), deliveryState: .pending),
-            ], into: database)
+            ], into: stores)
         let settled = try await SettlementRun(
-            store: SettlementStore(database: database, queue: queue), identity: identity,
+            store: stores.settlement, identity: identity,
             settings: SettlementSettings(requireAccepted: true), folder: directory.path, time: time,
             logger: Logger(label: "test")
         ).run(until: cutOff, mgOCID: nil)
         #expect(settled.created.count == 1)
 
         let server = GatewayServer(
-            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096), identity: identity, database: database,
-            queue: queue, acceptor: nil, time: time, logger: Logger(label: "test"))
+            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096), identity: identity, stores: stores,
+            acceptor: nil, time: time, logger: Logger(label: "test"))
         try await server.makeApplication().test(.live) { client in
             let scrape = try await Scrape(client)
             #expect(scrape[#"ocgate_statements{mg="300",currency="USD"}"#] == 1)

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayStore
+@testable import GatewayStoreSQLite
 import GatewayTestSupport
 import GRDB
 import Testing
@@ -92,8 +93,8 @@ import Testing
         let queue = try scratch.queue()
         let job = try await queue.enqueue(NewJob(kind: "a", uniqueKey: "k"))
         let copyPath = "\(scratch.directory)/backup.db"
-        try queue.database.backup(to: copyPath)
-        let copy = SQLiteJobQueue(database: try GatewayDatabase(path: copyPath))
+        try await queue.database.backup(to: copyPath)
+        let copy = SQLiteJobQueue(database: try SQLiteDatabase(path: copyPath))
         #expect(try await copy.show(id: job.id)?.job.uniqueKey == "k")
     }
 }

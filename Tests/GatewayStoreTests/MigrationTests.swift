@@ -1,5 +1,6 @@
 import Foundation
-@testable import GatewayStore
+import GatewayStore
+@testable import GatewayStoreSQLite
 import GRDB
 import Testing
 

@@ -1,5 +1,7 @@
 import Foundation
 import GatewayStore
+@testable import GatewayStoreSQLite
+import GatewayTestSupport
 import Testing
 
 @Suite struct QueueClaimTests {

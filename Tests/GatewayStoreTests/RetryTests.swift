@@ -1,5 +1,7 @@
 import Foundation
 import GatewayStore
+import GatewayTestSupport
+@testable import GatewayStoreSQLite
 import Testing
 
 @Suite struct RetryTests {

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayStore
+@testable import GatewayStoreSQLite
 
 /// A fresh directory per test, so tests never share a database file.
 struct Scratch {
@@ -13,8 +14,8 @@ struct Scratch {
 
     var databasePath: String { "\(directory)/ocgate.db" }
 
-    func database(_ durability: Durability = .normal) throws -> GatewayDatabase {
-        try GatewayDatabase(path: databasePath, durability: durability)
+    func database(_ durability: Durability = .normal) throws -> SQLiteDatabase {
+        try SQLiteDatabase(path: databasePath, durability: durability)
     }
 
     func queue(time: any TimeSource = SystemTime()) throws -> SQLiteJobQueue {

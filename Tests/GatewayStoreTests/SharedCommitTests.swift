@@ -1,9 +1,10 @@
 import Foundation
 import GatewayStore
+@testable import GatewayStoreSQLite
 import GRDB
 import Testing
 
-/// The async `GatewayDatabase.write` shares commits among concurrent callers; each caller must still see exactly
+/// The async `SQLiteDatabase.write` shares commits among concurrent callers; each caller must still see exactly
 /// its own transaction's outcome.
 @Suite struct SharedCommitTests {
     private struct Refused: Error, Equatable { let index: Int }

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayStore
+@testable import GatewayStoreSQLite
 import GatewayTestSupport
 import GRDB
 import Logging

@@ -11,6 +11,9 @@ public protocol NonceStore: Sendable {
     /// not mean unused; only `record` decides.
     func recentlySeen(_ nonce: String, ocid: UInt64) -> Bool
 
+    /// Whether any process recorded the nonce within `retention` (for operators and tests; `record` decides).
+    func isRecorded(_ nonce: String, ocid: UInt64) async throws -> Bool
+
     /// Records the nonce on its own.
     /// - Throws: `NonceError.reused` when the nonce was used within `retention`; storage errors.
     func record(_ nonce: String, ocid: UInt64) async throws

@@ -52,6 +52,15 @@ struct SQLiteNonceStore: NonceStore {
         guard db.changesCount == 1 else { throw NonceError.reused(ocid: ocid, nonce: nonce) }
     }
 
+    func isRecorded(_ nonce: String, ocid: UInt64) async throws -> Bool {
+        let since = time.now().millis - Self.retention.millis
+        return try await database.read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM nonces WHERE ocid = ? AND nonce = ? AND seen_at >= ?)",
+                arguments: [Int64(bitPattern: ocid), nonce, since]) ?? false
+        }
+    }
+
     /// Records the nonce in a transaction of its own.
     /// - Throws: `NonceError.reused` when the nonce was used within `retention`; database errors.
     func record(_ nonce: String, ocid: UInt64) async throws {

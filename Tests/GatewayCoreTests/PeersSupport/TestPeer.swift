@@ -59,13 +59,6 @@ struct TestPeer {
     }
 }
 
-/// A fresh spool database per test.
-func scratchDatabase() throws -> GatewayDatabase {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-peers-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    return try GatewayDatabase(path: directory + "/ocgate.db", durability: .normal)
-}
-
 /// Loopback-only outbound client shared by the peer tests.
 let loopbackClient = OutboundClient(
     policy: OutboundPolicy(allowLoopback: true), logger: Logger(label: "test.outbound"))
