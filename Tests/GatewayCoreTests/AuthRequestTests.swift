@@ -175,6 +175,13 @@ struct AuthRequestTests {
             let error = await refusal(mg.request(target: target, signedPath: wrong, timestamp: now), by: authenticator)
             #expect(error?.code == .invalidSignature)
         }
+        // Behind a proxy that strips the prefix: a full-path signature still verifies, and so does a relative one.
+        for signed in ["/ocgate/checkout/create?trace=1", "/ocgate/checkout/create", "/checkout/create?trace=1", "/checkout/create"] {
+            let stripped = mg.request(target: "/checkout/create?trace=1", signedPath: signed, timestamp: now)
+            #expect(await refusal(stripped, by: authenticator) == nil, "signed over \(signed)")
+        }
+        let elsewhere = mg.request(target: "/checkout/create", signedPath: "/other/checkout/create", timestamp: now)
+        #expect(await refusal(elsewhere, by: authenticator)?.code == .invalidSignature)
         // Without a base path, the base-relative form is not tried.
         let error = await refusal(
             mg.request(target: target, signedPath: "/checkout/create", timestamp: now), by: self.authenticator())
