@@ -21,15 +21,22 @@ struct PayFixture: Sendable {
 
     let merchant: SimulatedMerchant
     let gateway = SimulatedMerchantGateway(party: SimulatedParty(ocid: 300, name: "MG", endpoint: "https://mg.example"))
-    let identity = GatewayIdentity(ocid: 200, name: "Test PG", key: .generate(), publicURL: "https://pg.example", currencies: ["USD"])
+    /// `http.base_path`, also the path of the identity's public URL.
+    let basePath: String
+    let identity: GatewayIdentity
     let time = ManualTime()
     let database: GatewayDatabase
     let queue: SQLiteJobQueue
     let sessions: CheckoutSessionStore
     let peers: InlinePeerDirectory
 
-    /// - Parameter merchantKnown: false leaves the merchant out of the directory (its metadata unavailable).
-    init(merchantName: String = PayFixture.markupName, merchantKnown: Bool = true) throws {
+    /// - Parameters:
+    ///   - merchantKnown: false leaves the merchant out of the directory (its metadata unavailable).
+    ///   - basePath: served under this prefix too, with `https://pg.example{basePath}` as the public URL.
+    init(merchantName: String = PayFixture.markupName, merchantKnown: Bool = true, basePath: String = "") throws {
+        self.basePath = basePath
+        identity = GatewayIdentity(
+            ocid: 200, name: "Test PG", key: .generate(), publicURL: "https://pg.example" + basePath, currencies: ["USD"])
         merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: merchantName, endpoint: "https://merchant.example"))
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-payroute-\(UUID().uuidString).db").path
         database = try GatewayDatabase(path: path)
@@ -39,13 +46,17 @@ struct PayFixture: Sendable {
     }
 
     func withServer(_ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let authenticator = RequestAuthenticator(
+            directory: peers, nonces: NonceStore(database: database, time: time),
+            policy: PartnerPolicy(partners: PartnerStore(database: database), open: true, time: time), basePath: basePath,
+            time: time, logger: Logger(label: "test"))
         let acceptor = CheckoutAcceptor(
-            identity: identity, checkout: CheckoutSection(), authenticator: .openGateway(peers: peers, database: database, time: time),
+            identity: identity, checkout: CheckoutSection(), authenticator: authenticator,
             peers: peers, sessions: sessions, drain: DrainState(queue: queue, time: time), time: time,
             logger: Logger(label: "test"))
         let server = GatewayServer(
-            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096), identity: identity, database: database,
-            queue: queue, acceptor: acceptor, time: time, logger: Logger(label: "test"))
+            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096, basePath: basePath), identity: identity,
+            database: database, queue: queue, acceptor: acceptor, time: time, logger: Logger(label: "test"))
         try await server.makeApplication().test(.router, test)
     }
 

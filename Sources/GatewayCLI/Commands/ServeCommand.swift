@@ -40,7 +40,8 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(GatewayJobs.scheduler(runtime, logger: logger))
         }
         let settings = ServerSettings(
-            host: configuration.http.host, port: configuration.http.port, bodyLimit: configuration.http.bodyLimit)
+            host: configuration.http.host, port: configuration.http.port, bodyLimit: configuration.http.bodyLimit,
+            basePath: configuration.http.basePath)
         let server = GatewayServer(
             settings: settings, identity: identity, database: runtime.database, queue: runtime.queue, acceptor: acceptor,
             paymentBackend: PaymentBackends.make(

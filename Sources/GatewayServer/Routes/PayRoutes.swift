@@ -16,13 +16,14 @@ struct PayRoutes: Sendable {
     /// A form is two short fields; anything longer is not ours.
     static let formLimit = 4096
 
-    init(checkout: HostedCheckout, gatewayName: String, responder: SignedResponder) {
+    /// - Parameter publicURL: `gateway.public_url`; the page's forms post to its path, where the browser reached them.
+    init(checkout: HostedCheckout, gatewayName: String, publicURL: String, responder: SignedResponder) {
         self.checkout = checkout
-        self.renderer = HostedPageRenderer(gatewayName: gatewayName)
+        self.renderer = HostedPageRenderer(gatewayName: gatewayName, publicURL: publicURL)
         self.responder = responder
     }
 
-    func register(on router: Router<GatewayRequestContext>) {
+    func register(on router: some RouterMethods<GatewayRequestContext>) {
         router.get("/pay/{id}") { _, context in
             await page(context) { id in try await checkout.show(sessionID: id) }
         }
