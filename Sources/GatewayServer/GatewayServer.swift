@@ -14,11 +14,15 @@ public struct ServerSettings: Sendable {
     public var bodyLimit: Int
     /// Serve `POST /bench/checkout-checked` (every checkout check, nothing stored); only `ocgate bench` sets it.
     public var benchmarkCeiling: Bool
+    /// `http.base_path`: every route is served under it as well as without it, so a proxy may pass the prefix on
+    /// or strip it. Empty: routes are served at the root only.
+    public var basePath: String
 
-    public init(host: String, port: Int, bodyLimit: Int, benchmarkCeiling: Bool = false) {
+    public init(host: String, port: Int, bodyLimit: Int, basePath: String = "", benchmarkCeiling: Bool = false) {
         self.host = host
         self.port = port
         self.bodyLimit = bodyLimit
+        self.basePath = basePath
         self.benchmarkCeiling = benchmarkCeiling
     }
 }
@@ -64,23 +68,9 @@ public struct GatewayServer: Sendable {
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorMiddleware(responder: responder))
-        // Scrape-time sources: each is read from the database just before /metrics answers.
-        let sampler = ScrapeSampler(
-            sources: [JobQueueGauges(queue: stores.jobs), SettlementGauges(settlement: stores.settlement)], registry: metrics,
-            logger: logger)
-        MetricsRoutes(registry: metrics, sampler: sampler).register(on: router)
-        PublicRoutes(identity: identity, stores: stores, responder: responder, time: time).register(on: router)
-        if let acceptor {
-            CheckoutRoutes(
-                acceptor: acceptor, responder: responder, bodyLimit: settings.bodyLimit,
-                benchmarkCeiling: settings.benchmarkCeiling
-            ).register(on: router)
-            CapabilitiesRoutes(identity: identity, authenticator: acceptor.authenticator, responder: responder)
-                .register(on: router)
-            let checkout = HostedCheckout(
-                stores: stores, peers: acceptor.peers, backend: paymentBackend, identity: identity, time: acceptor.time)
-            PayRoutes(checkout: checkout, gatewayName: identity.name, responder: responder).register(on: router)
-        }
+        let routes = makeRoutes(responder: responder)
+        routes.register(on: router)
+        if !settings.basePath.isEmpty { routes.register(on: router.group(RouterPath(settings.basePath))) }
         let port = settings.port
         return Application(
             router: router,
@@ -88,6 +78,28 @@ public struct GatewayServer: Sendable {
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
+    }
+
+    /// Every route set this server answers with, built once and registered at each mount point.
+    private func makeRoutes(responder: SignedResponder) -> GatewayRoutes {
+        // Scrape-time sources: each is read from the database just before /metrics answers.
+        let sampler = ScrapeSampler(
+            sources: [JobQueueGauges(queue: stores.jobs), SettlementGauges(settlement: stores.settlement)], registry: metrics,
+            logger: logger)
+        var routes = GatewayRoutes(
+            metrics: MetricsRoutes(registry: metrics, sampler: sampler),
+            public: PublicRoutes(identity: identity, stores: stores, responder: responder, time: time))
+        if let acceptor {
+            routes.checkout = CheckoutRoutes(
+                acceptor: acceptor, responder: responder, bodyLimit: settings.bodyLimit,
+                benchmarkCeiling: settings.benchmarkCeiling)
+            routes.capabilities = CapabilitiesRoutes(identity: identity, authenticator: acceptor.authenticator, responder: responder)
+            let checkout = HostedCheckout(
+                stores: stores, peers: acceptor.peers, backend: paymentBackend, identity: identity, time: acceptor.time)
+            routes.pay = PayRoutes(
+                checkout: checkout, gatewayName: identity.name, publicURL: identity.publicURL, responder: responder)
+        }
+        return routes
     }
 
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully: stops accepting, finishes in-flight

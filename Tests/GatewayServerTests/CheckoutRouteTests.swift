@@ -82,10 +82,12 @@ struct CheckoutRouteTests {
             #expect(answer["ocid"] == 200)
             #expect(answer["capabilities"] == ["checkout.create"])
             #expect(answer["settlement"]?["currencies"] == ["USD"])
-            // Missing authentication headers are a malformed request naming the header (docs/peers.md).
+            // Missing authentication headers fail authentication, naming the header (docs/peers.md).
             let anonymous = try await client.execute(uri: "/capabilities", method: .get)
-            #expect(anonymous.status == .badRequest)
-            #expect(try verifiedJSON(anonymous)["error"]?["details"]?["field"] == "X-OC-ID")
+            #expect(anonymous.status == .unauthorized)
+            let refusal = try verifiedJSON(anonymous)["error"]
+            #expect(refusal?["code"] == "INVALID_SIGNATURE")
+            #expect(refusal?["details"]?["header"] == "X-OC-ID")
             var unsigned = HTTPFields()
             for (name, value) in gateway.sign(method: "GET", path: "/capabilities", body: [], at: Date()) {
                 unsigned[HTTPField.Name(name)!] = value

@@ -20,7 +20,9 @@ struct PayFixture: Sendable {
 
     let merchant: SimulatedMerchant
     let gateway = SimulatedMerchantGateway(party: SimulatedParty(ocid: 300, name: "MG", endpoint: "https://mg.example"))
-    let identity = GatewayIdentity(ocid: 200, name: "Test PG", key: .generate(), publicURL: "https://pg.example", currencies: ["USD"])
+    /// `http.base_path`, also the path of the identity's public URL.
+    let basePath: String
+    let identity: GatewayIdentity
     let time = ManualTime()
     /// The SQLite stores, with sessions seen through `statuses` (see `setStatus`).
     let stores: GatewayStores
@@ -28,8 +30,13 @@ struct PayFixture: Sendable {
     var sessions: any CheckoutSessionStore { stores.sessions }
     let peers: InlinePeerDirectory
 
-    /// - Parameter merchantKnown: false leaves the merchant out of the directory (its metadata unavailable).
-    init(merchantName: String = PayFixture.markupName, merchantKnown: Bool = true) throws {
+    /// - Parameters:
+    ///   - merchantKnown: false leaves the merchant out of the directory (its metadata unavailable).
+    ///   - basePath: served under this prefix too, with `https://pg.example{basePath}` as the public URL.
+    init(merchantName: String = PayFixture.markupName, merchantKnown: Bool = true, basePath: String = "") throws {
+        self.basePath = basePath
+        identity = GatewayIdentity(
+            ocid: 200, name: "Test PG", key: .generate(), publicURL: "https://pg.example" + basePath, currencies: ["USD"])
         merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: merchantName, endpoint: "https://merchant.example"))
         let sqlite = try TestStores.sqlite(time: time)
         statuses = StatusOverrides(sqlite.sessions)
@@ -41,13 +48,17 @@ struct PayFixture: Sendable {
     }
 
     func withServer(_ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let authenticator = RequestAuthenticator(
+            directory: peers, nonces: stores.nonces,
+            policy: PartnerPolicy(partners: stores.partners, open: true, time: time), basePath: basePath,
+            time: time, logger: Logger(label: "test"))
         let acceptor = CheckoutAcceptor(
-            identity: identity, checkout: CheckoutSection(), authenticator: .openGateway(peers: peers, stores: stores, time: time),
+            identity: identity, checkout: CheckoutSection(), authenticator: authenticator,
             peers: peers, sessions: sessions, drain: DrainState(queue: stores.jobs, time: time), time: time,
             logger: Logger(label: "test"))
         let server = GatewayServer(
-            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096), identity: identity, stores: stores,
-            acceptor: acceptor, time: time, logger: Logger(label: "test"))
+            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096, basePath: basePath), identity: identity,
+            stores: stores, acceptor: acceptor, time: time, logger: Logger(label: "test"))
         try await server.makeApplication().test(.router, test)
     }
 

@@ -201,6 +201,48 @@ struct PayRouteTests {
         }
     }
 
+    /// The session is looked up first: whatever the form holds (nothing, no choice, no token, too much, not a form
+    /// at all), an unknown id is the 404 page, on both form routes.
+    @Test(arguments: ["/pay/cs_00000000000000000000000000000000", "/pay/cs_00000000000000000000000000000000/cancel"])
+    func anUnknownSessionIs404WhateverTheFormHolds(path: String) async throws {
+        let fixture = try PayFixture()
+        let known = try await fixture.openSession()
+        try await fixture.withServer { client in
+            let token = try await client.formToken(known.id)
+            let forms: [[(String, String)]] = [
+                [], [("csrf", token)], [("choice", "succeed")], [("csrf", token), ("choice", "")],
+                [("csrf", String(repeating: "a", count: 5000))],
+            ]
+            for fields in forms {
+                let response = try await client.submit(path, fields)
+                #expect(response.status == .notFound, "\(fields.map(\.0))")
+                #expect(response.html.contains("Checkout not found"))
+            }
+            let notAForm = try await client.execute(
+                uri: path, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"csrf":1}"#))
+            #expect(notAForm.status == .notFound)
+            let empty = try await client.execute(uri: path, method: .post)
+            #expect(empty.status == .notFound)
+            #expect(try await fixture.chargeCount(known.id) == 0)
+        }
+    }
+
+    /// For a session that exists, the form is judged as before: unreadable 400, no token 403, no choice 400.
+    @Test func aKnownSessionsFormIsStillJudged() async throws {
+        let fixture = try PayFixture()
+        let session = try await fixture.openSession()
+        try await fixture.withServer { client in
+            let token = try await client.formToken(session.id)
+            let oversized = [("csrf", String(repeating: "a", count: 5000))]
+            #expect(try await client.submit("/pay/\(session.id)", oversized).status == .badRequest)
+            #expect(try await client.submit("/pay/\(session.id)/cancel", oversized).status == .badRequest)
+            #expect(try await client.submit("/pay/\(session.id)", [("choice", "succeed")]).status == .forbidden)
+            #expect(try await client.submit("/pay/\(session.id)/cancel", []).status == .forbidden)
+            #expect(try await client.submit("/pay/\(session.id)", [("csrf", token)]).status == .badRequest)
+            #expect(try await fixture.sessions.session(id: session.id)?.status == "pending")
+        }
+    }
+
     @Test func aFormWithoutAChoiceIsABadRequestPage() async throws {
         let fixture = try PayFixture()
         let session = try await fixture.openSession()

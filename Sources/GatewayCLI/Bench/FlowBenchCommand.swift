@@ -141,7 +141,7 @@ struct FlowBenchCommand: AsyncParsableCommand {
         let checkout = HostedCheckout(gateway: gateway)
         if payments == "direct" {
             return { id in
-                let result = try await checkout.pay(sessionID: id, choice: "succeed", token: checkout.formToken.token(for: id))
+                let result = try await checkout.pay(sessionID: id, form: HostedForm(csrf: checkout.formToken.token(for: id), choice: "succeed"))
                 guard case .redirect = result else { throw CommandFailure("paying \(id) gave \(result)") }
             }
         }

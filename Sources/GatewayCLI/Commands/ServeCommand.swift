@@ -35,7 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(GatewayJobs.scheduler(gateway.runtime, logger: logger))
         }
         let settings = ServerSettings(
-            host: configuration.http.host, port: configuration.http.port, bodyLimit: configuration.http.bodyLimit)
+            host: configuration.http.host, port: configuration.http.port, bodyLimit: configuration.http.bodyLimit,
+            basePath: configuration.http.basePath)
         let server = GatewayServer(
             settings: settings, identity: identity, stores: gateway.stores, acceptor: acceptor,
             paymentBackend: gateway.payments, metrics: metrics, time: gateway.time, services: services, logger: logger)

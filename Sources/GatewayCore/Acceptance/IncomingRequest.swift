@@ -33,6 +33,6 @@ public struct AuthenticatedCaller: Sendable {
 /// Checks a request's `X-OC-*` authentication (spec §3) and the partner policy.
 public protocol RequestAuthenticating: Sendable {
     /// - Throws: `APIError` with the codes of spec §3.3 (`TIMESTAMP_EXPIRED`, `NONCE_REUSED`, `UNKNOWN_OCID`,
-    ///   `METADATA_UNAVAILABLE`, `INVALID_SIGNATURE`, `CONNECTION_REFUSED`, `INVALID_REQUEST` for malformed headers).
+    ///   `METADATA_UNAVAILABLE`, `INVALID_SIGNATURE` (also for a missing or malformed header), `CONNECTION_REFUSED`).
     func authenticate(_ request: IncomingRequest) async throws(APIError) -> AuthenticatedCaller
 }

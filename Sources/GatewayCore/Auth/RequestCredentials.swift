@@ -2,9 +2,9 @@ import Opencharge
 
 /// The four `X-OC-*` headers of a request, checked for shape (spec §3.1) before anything costly is done.
 ///
-/// A missing or malformed `X-OC-ID`, `X-OC-Timestamp` or `X-OC-Nonce` is 400 `INVALID_REQUEST` naming the
-/// header (the request is not a signed request at all); a missing or unparseable `X-OC-Signature` is 401
-/// `INVALID_SIGNATURE`.
+/// Any of them missing or malformed is 401 `INVALID_SIGNATURE` with `details.header` naming it and
+/// `details.problem` saying what is wrong: the request is not validly signed, and §6.1 has callers re-sign after a
+/// 401 (a 400 would read as final).
 public struct RequestCredentials: Sendable, Equatable {
     /// The caller's OCID, and the header text it was read from (the canonical string uses the text).
     public let ocid: UInt64
@@ -18,7 +18,7 @@ public struct RequestCredentials: Sendable, Equatable {
     public static let maxNonceLength = 128
 
     /// Reads and checks the headers of `request`.
-    /// - Throws: `APIError` `INVALID_REQUEST` (400) or `INVALID_SIGNATURE` (401) naming the header.
+    /// - Throws: `APIError` `INVALID_SIGNATURE` (401) naming the header.
     public init(_ request: IncomingRequest) throws(APIError) {
         let ocidText = try Self.required(OCHeader.id, in: request)
         guard Self.isDecimal(ocidText, maxDigits: 20), let ocid = UInt64(ocidText) else {
@@ -32,11 +32,9 @@ public struct RequestCredentials: Sendable, Equatable {
         guard nonce.utf8.count <= Self.maxNonceLength, nonce.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
             throw Self.malformed(OCHeader.nonce, "must be 1 to \(Self.maxNonceLength) printable ASCII characters")
         }
-        guard let signatureText = request.header(OCHeader.signature), !signatureText.isEmpty else {
-            throw APIError(.invalidSignature, "missing \(OCHeader.signature) header")
-        }
+        let signatureText = try Self.required(OCHeader.signature, in: request)
         guard let signature = try? Signature(hex: signatureText) else {
-            throw APIError(.invalidSignature, "\(OCHeader.signature) is not a valid signature")
+            throw Self.malformed(OCHeader.signature, "must be a signature in hex (128 or 130 characters, or DER)")
         }
         self.ocid = ocid
         self.ocidText = ocidText
@@ -47,14 +45,16 @@ public struct RequestCredentials: Sendable, Equatable {
     }
 
     private static func required(_ name: String, in request: IncomingRequest) throws(APIError) -> String {
-        guard let value = request.header(name), !value.isEmpty else {
-            throw APIError(.invalidRequest, "missing \(name) header", details: ["field": .string(name), "problem": "missing"])
-        }
+        guard let value = request.header(name), !value.isEmpty else { throw refusal(name, "missing", "missing \(name) header") }
         return value
     }
 
     private static func malformed(_ name: String, _ problem: String) -> APIError {
-        APIError(.invalidRequest, "\(name) \(problem)", details: ["field": .string(name), "problem": .string(problem)])
+        refusal(name, problem, "\(name) \(problem)")
+    }
+
+    private static func refusal(_ name: String, _ problem: String, _ message: String) -> APIError {
+        APIError(.invalidSignature, message, details: ["header": .string(name), "problem": .string(problem)])
     }
 
     private static func isDecimal(_ text: String, maxDigits: Int) -> Bool {

@@ -12,6 +12,8 @@ public enum HostedPageResult: Sendable, Equatable {
     case unknownSession
     /// The form's CSRF token is missing or wrong; nothing was done.
     case forbidden
+    /// The body was not a form that could be read; nothing was done.
+    case unreadableForm
 }
 
 /// The hosted checkout: shows a session, takes its payment through the backend, cancels it. Stateless
@@ -64,22 +66,19 @@ public struct HostedCheckout: Sendable {
     /// `POST /pay/{id}`: pays with the customer's choice. Paid → the success URL; declined → the form again
     /// with the reason; already paid, cancelled or expired → that state's page (a double click lands on the
     /// success URL like the first).
-    public func pay(sessionID: String, choice: String, token: String) async throws -> HostedPageResult {
-        guard let session = try await sessions.session(id: sessionID) else { return .unknownSession }
-        guard formToken.verifies(token, for: sessionID) else { return .forbidden }
-        guard session.effectiveStatus(at: nowSeconds) == .pending else { return await settled(session) }
-        switch try await backend.startCharge(for: session, choice: choice) {
-        case .succeeded: return .redirect(session.successURL)
-        case .pending: return .page(await page(for: try await current(session), notice: nil))
-        case .declined(let reason): return .page(await page(for: session, notice: reason))
-        case .notPayable(let current): return await settled(current)
+    /// - Parameter form: nil when the body was not a readable form.
+    /// - Throws: `PaymentError.unknownChoice` when the form names no choice the backend offers.
+    public func pay(sessionID: String, form: HostedForm?) async throws -> HostedPageResult {
+        switch try await admit(sessionID, form) {
+        case .refused(let answer): return answer
+        case .admitted(let session, let form): return try await charge(session, choice: form.choice ?? "")
         }
     }
 
     /// `POST /pay/{id}/cancel`: cancels a pending session and sends the customer to the cancel URL.
-    public func cancel(sessionID: String, token: String) async throws -> HostedPageResult {
-        guard try await sessions.session(id: sessionID) != nil else { return .unknownSession }
-        guard formToken.verifies(token, for: sessionID) else { return .forbidden }
+    /// - Parameter form: nil when the body was not a readable form.
+    public func cancel(sessionID: String, form: HostedForm?) async throws -> HostedPageResult {
+        if case .refused(let answer) = try await admit(sessionID, form) { return answer }
         switch try await sessions.cancel(sessionID: sessionID, now: time.now()) {
         case .cancelled(let session): return .redirect(session.cancelURL)
         case .notCancellable(let session): return .page(await page(for: session, notice: nil))
@@ -90,6 +89,31 @@ public struct HostedCheckout: Sendable {
     /// `GET /pay/{id}/status`: the status the page would show, or nil for an unknown session.
     public func status(sessionID: String) async throws -> SessionStatus? {
         try await sessions.session(id: sessionID)?.effectiveStatus(at: nowSeconds)
+    }
+
+    /// Whether a posted form may act on its session. The session comes first: an unknown id is `.unknownSession`
+    /// whatever was posted, and only an existing session's form is read and its token checked.
+    private enum Admission {
+        case admitted(CheckoutSessionRecord, HostedForm)
+        case refused(HostedPageResult)
+    }
+
+    private func admit(_ sessionID: String, _ form: HostedForm?) async throws -> Admission {
+        guard let session = try await sessions.session(id: sessionID) else { return .refused(.unknownSession) }
+        guard let form else { return .refused(.unreadableForm) }
+        guard formToken.verifies(form.csrf ?? "", for: sessionID) else { return .refused(.forbidden) }
+        return .admitted(session, form)
+    }
+
+    private func charge(_ session: CheckoutSessionRecord, choice: String) async throws -> HostedPageResult {
+        guard !choice.isEmpty else { throw PaymentError.unknownChoice("(none)") }
+        guard session.effectiveStatus(at: nowSeconds) == .pending else { return await settled(session) }
+        switch try await backend.startCharge(for: session, choice: choice) {
+        case .succeeded: return .redirect(session.successURL)
+        case .pending: return .page(await page(for: try await current(session), notice: nil))
+        case .declined(let reason): return .page(await page(for: session, notice: reason))
+        case .notPayable(let current): return await settled(current)
+        }
     }
 
     /// A session that can no longer be paid: a charged one goes on to the success URL (a second click after a

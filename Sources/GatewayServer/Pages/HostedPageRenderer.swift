@@ -23,7 +23,15 @@ struct HostedPageRenderer: Sendable {
     }
 
     let gatewayName: String
+    /// Where the forms post: the path of `gateway.public_url` and `/pay`. The browser reached the page under that
+    /// path, so the forms work whether a proxy passes its prefix on or strips it.
+    let payPath: String
     let security = PageSecurity(stylesheet: PageTemplates.stylesheet)
+
+    init(gatewayName: String, publicURL: String) {
+        self.gatewayName = gatewayName
+        payPath = (URLComponents(string: publicURL)?.percentEncodedPath ?? "") + "/pay"
+    }
 
     /// The templates are constants; each is rendered by the tests, so a parse failure cannot ship.
     private static let library: MustacheLibrary = {
@@ -52,6 +60,7 @@ struct HostedPageRenderer: Sendable {
         case .pending:
             template = "checkout"
             context["sessionID"] = page.sessionID
+            context["payPath"] = payPath
             context["orderID"] = page.orderID
             context["hasLines"] = !page.lines.isEmpty
             context["lines"] = page.lines.map { line -> [String: Any] in

@@ -43,12 +43,12 @@ enum PageTemplates {
         {{/hasLines}}
         <p class="total">Total <strong id="amount">{{amount}} {{currency}}</strong></p>
         <p class="muted" id="time-left">This checkout expires in {{timeLeft}} (at {{expiresAtText}}).</p>
-        <form method="post" action="/pay/{{sessionID}}">
+        <form method="post" action="{{payPath}}/{{sessionID}}">
         <input type="hidden" name="csrf" value="{{formToken}}">
         {{#choices}}<button type="submit" name="choice" value="{{id}}">{{label}}</button>
         {{/choices}}
         </form>
-        <form method="post" action="/pay/{{sessionID}}/cancel">
+        <form method="post" action="{{payPath}}/{{sessionID}}/cancel">
         <input type="hidden" name="csrf" value="{{formToken}}">
         <button type="submit" class="secondary">Cancel and return to {{merchantName}}</button>
         </form>

@@ -8,7 +8,7 @@ struct CapabilitiesRoutes: Sendable {
     let authenticator: any RequestAuthenticating
     let responder: SignedResponder
 
-    func register(on router: Router<GatewayRequestContext>) {
+    func register(on router: some RouterMethods<GatewayRequestContext>) {
         router.get("/capabilities") { request, _ in
             _ = try await authenticator.authenticate(IncomingRequest(request, body: []))
             return responder.json([

@@ -11,7 +11,7 @@ struct CheckoutRoutes: Sendable {
     /// Also serve `POST /bench/checkout-checked`: every check, no storing (`ocgate bench checkout`'s ceiling).
     let benchmarkCeiling: Bool
 
-    func register(on router: Router<GatewayRequestContext>) {
+    func register(on router: some RouterMethods<GatewayRequestContext>) {
         router.post("/checkout/create") { request, _ in
             let result = await acceptor.accept(IncomingRequest(request, body: try await body(of: request)))
             var extra: HTTPFields = [:]

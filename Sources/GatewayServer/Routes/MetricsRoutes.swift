@@ -9,7 +9,7 @@ struct MetricsRoutes: Sendable {
     let registry: PrometheusCollectorRegistry
     let sampler: ScrapeSampler
 
-    func register(on router: Router<GatewayRequestContext>) {
+    func register(on router: some RouterMethods<GatewayRequestContext>) {
         router.get("/metrics") { request, context in
             guard GatewayServer.isLocal(context.remoteAddress) else {
                 throw APIError(.notFound, "no route for GET /metrics")

@@ -6,7 +6,8 @@ import NIOCore
 import Opencharge
 
 /// The hosted checkout: `GET /pay/{id}`, `POST /pay/{id}`, `POST /pay/{id}/cancel` (HTML, forms) and
-/// `GET /pay/{id}/status` (signed JSON for polling).
+/// `GET /pay/{id}/status` (signed JSON for polling). Each answers 404 for an unknown session before it looks at
+/// anything the request carries.
 struct PayRoutes: Sendable {
     let checkout: HostedCheckout
     let renderer: HostedPageRenderer
@@ -15,35 +16,22 @@ struct PayRoutes: Sendable {
     /// A form is two short fields; anything longer is not ours.
     static let formLimit = 4096
 
-    private struct PayForm: Decodable {
-        var csrf: String?
-        var choice: String?
-    }
-
-    init(checkout: HostedCheckout, gatewayName: String, responder: SignedResponder) {
+    /// - Parameter publicURL: `gateway.public_url`; the page's forms post to its path, where the browser reached them.
+    init(checkout: HostedCheckout, gatewayName: String, publicURL: String, responder: SignedResponder) {
         self.checkout = checkout
-        self.renderer = HostedPageRenderer(gatewayName: gatewayName)
+        self.renderer = HostedPageRenderer(gatewayName: gatewayName, publicURL: publicURL)
         self.responder = responder
     }
 
-    func register(on router: Router<GatewayRequestContext>) {
+    func register(on router: some RouterMethods<GatewayRequestContext>) {
         router.get("/pay/{id}") { _, context in
             await page(context) { id in try await checkout.show(sessionID: id) }
         }
         router.post("/pay/{id}") { request, context in
-            await page(context) { id in
-                guard let form = await form(request) else { return nil }
-                guard let choice = form.choice, !choice.isEmpty else {
-                    throw PaymentError.unknownChoice("(none)")
-                }
-                return try await checkout.pay(sessionID: id, choice: choice, token: form.csrf ?? "")
-            }
+            await page(context) { id in try await checkout.pay(sessionID: id, form: await form(request)) }
         }
         router.post("/pay/{id}/cancel") { request, context in
-            await page(context) { id in
-                guard let form = await form(request) else { return nil }
-                return try await checkout.cancel(sessionID: id, token: form.csrf ?? "")
-            }
+            await page(context) { id in try await checkout.cancel(sessionID: id, form: await form(request)) }
         }
         router.get("/pay/{id}/status") { _, context in
             let id = context.parameters.get("id") ?? ""
@@ -55,9 +43,8 @@ struct PayRoutes: Sendable {
     }
 
     /// Runs one page action and answers in HTML whatever happens: customers never see a JSON error or a trace.
-    /// `action` returns nil when the form could not be read.
     private func page(
-        _ context: GatewayRequestContext, _ action: (String) async throws -> HostedPageResult?
+        _ context: GatewayRequestContext, _ action: (String) async throws -> HostedPageResult
     ) async -> Response {
         let id = context.parameters.get("id") ?? ""
         do {
@@ -66,7 +53,7 @@ struct PayRoutes: Sendable {
             case .redirect(let url): return Response(status: .seeOther, headers: [.location: url, .cacheControl: "no-store"])
             case .unknownSession: return renderer.render(.unknownSession)
             case .forbidden: return renderer.render(.forbidden)
-            case nil: return renderer.render(.badRequest("The form could not be read."))
+            case .unreadableForm: return renderer.render(.badRequest("The form could not be read."))
             }
         } catch let error as PaymentError {
             if case .unknownChoice = error { return renderer.render(.badRequest("Choose one of the payment buttons.")) }
@@ -78,8 +65,9 @@ struct PayRoutes: Sendable {
         }
     }
 
-    private func form(_ request: Request) async -> PayForm? {
+    /// The posted form, or nil when the body is too long or not a form; judged only once the session is known.
+    private func form(_ request: Request) async -> HostedForm? {
         guard let buffer = try? await request.body.collect(upTo: Self.formLimit) else { return nil }
-        return try? URLEncodedFormDecoder().decode(PayForm.self, from: String(buffer: buffer))
+        return try? URLEncodedFormDecoder().decode(HostedForm.self, from: String(buffer: buffer))
     }
 }

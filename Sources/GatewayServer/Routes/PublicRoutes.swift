@@ -12,7 +12,7 @@ struct PublicRoutes: Sendable {
     /// Decides whether a rotated-away key is still published.
     let time: any TimeSource
 
-    func register(on router: Router<some RequestContext>) {
+    func register(on router: some RouterMethods<GatewayRequestContext>) {
         // Signed once: only the rotation's previousKey, outside the signed part, changes with time.
         let metadata = MetadataDocument(identity: identity)
         let time = self.time

@@ -1,0 +1,119 @@
+import Foundation
+import GatewayCore
+import GatewayOutbound
+import GatewaySimulator
+import Logging
+import Opencharge
+import Testing
+
+/// Issue 18's HTTP surface against a real `ocgate serve` on loopback, as a Merchant Gateway, a proxy and a
+/// customer's browser meet it: auth header failures are 401, `http.base_path` is served with and without its
+/// prefix, and unknown sessions are 404 on every `/pay/{id}` route.
+@Suite(.timeLimit(.minutes(3)))
+struct ServeHTTPSurfaceTests {
+    let merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: "Merchant", endpoint: "https://merchant.example"))
+    let gateway = SimulatedMerchantGateway(party: SimulatedParty(ocid: 300, name: "MG", endpoint: "https://mg.example"))
+    let client = OutboundClient(policy: OutboundPolicy(allowLoopback: true), maxConnections: 4, logger: Logger(label: "test"))
+
+    func send(_ method: String, _ url: String, headers: [String: String] = [:], body: [UInt8] = []) async throws -> OutboundResponse {
+        try await client.send(OutboundRequest(
+            method: method, url: url, headers: headers.map { (name: $0.key, value: $0.value) }, body: body, timeout: .seconds(10)))
+    }
+
+    /// A checkout body for a fresh order and its request headers, signed over `signedPath`.
+    func checkout(signedPath: String) -> (body: [UInt8], headers: [String: String]) {
+        let order = merchant.order(accepts: [300], createdAt: Int64(Date().timeIntervalSince1970))
+        let body = gateway.checkoutBody(order: order, signature: merchant.sign(order), merchantOcid: 500)
+        var headers = gateway.sign(path: signedPath, body: body, at: Date())
+        headers["Content-Type"] = "application/json"
+        return (body, headers)
+    }
+
+    func error(_ response: OutboundResponse) throws -> JSONValue? { try JSONParser.parse(response.body)["error"] }
+
+    @Test func authHeaderFailuresAre401NamingTheHeader() async throws {
+        let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party])
+        defer { served.stop() }
+        let anonymous = try await send("GET", served.socket + "/capabilities")
+        #expect(anonymous.status == 401)
+        #expect(try error(anonymous)?["code"] == "INVALID_SIGNATURE")
+        #expect(try error(anonymous)?["details"] == ["header": "X-OC-ID", "problem": "missing"])
+
+        let cases: [(header: String, value: String?)] = [
+            (OCHeader.id, "three hundred"), (OCHeader.timestamp, "soon"), (OCHeader.nonce, nil), (OCHeader.signature, nil),
+        ]
+        for (header, value) in cases {
+            var request = checkout(signedPath: "/checkout/create")
+            request.headers[header] = value
+            let refused = try await send("POST", served.socket + "/checkout/create", headers: request.headers, body: request.body)
+            #expect(refused.status == 401, "\(header)")
+            #expect(try error(refused)?["code"] == "INVALID_SIGNATURE")
+            #expect(try error(refused)?["details"]?["header"]?.stringValue == header)
+        }
+        // The same request, well signed, is taken: only the header made the difference.
+        let request = checkout(signedPath: "/checkout/create")
+        #expect(try await send("POST", served.socket + "/checkout/create", headers: request.headers, body: request.body).status == 200)
+    }
+
+    @Test func aBasePathIsServedWithAndWithoutItsPrefix() async throws {
+        let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party], basePath: "/opencharge")
+        defer { served.stop() }
+        #expect(served.publicURL.hasSuffix("/opencharge"))
+        for url in [served.publicURL, served.socket] {
+            let metadata = try await send("GET", url + "/metadata.json")
+            #expect(metadata.status == 200, "\(url)/metadata.json")
+            #expect(try JSONParser.parse(metadata.body)["config"]?["endpoint"]?.stringValue == served.publicURL)
+            for path in ["/health", "/ready", "/metrics"] {
+                #expect(try await send("GET", url + path).status == 200, "\(url)\(path)")
+            }
+        }
+
+        // A proxy that passes the prefix on: the full path is signed and received.
+        let direct = checkout(signedPath: "/opencharge/checkout/create")
+        let created = try await send("POST", served.publicURL + "/checkout/create", headers: direct.headers, body: direct.body)
+        #expect(created.status == 200)
+        let answer = try CheckoutCreateResponse(json: try JSONParser.parse(created.body))
+        #expect(answer.checkoutURL == served.publicURL + "/pay/" + answer.sessionID)
+
+        // A proxy that strips it: the caller signed the full path, the gateway receives the relative one.
+        let stripped = checkout(signedPath: "/opencharge/checkout/create")
+        #expect(try await send("POST", served.socket + "/checkout/create", headers: stripped.headers, body: stripped.body).status == 200)
+        // A caller that signs base-relative, with a query on the wire.
+        let relative = checkout(signedPath: "/checkout/create")
+        let queried = try await send(
+            "POST", served.publicURL + "/checkout/create?trace=1", headers: relative.headers, body: relative.body)
+        #expect(queried.status == 200)
+
+        // The customer follows checkout_url; the page's form posts back under the prefix.
+        let page = try await send("GET", answer.checkoutURL)
+        #expect(page.status == 200)
+        #expect(String(decoding: page.body, as: UTF8.self).contains(#"action="/opencharge/pay/\#(answer.sessionID)""#))
+        let customer = SimulatedCustomer(gatewayURL: served.publicURL, formToken: FormToken(gatewayKey: served.key))
+        #expect(try await client.send(customer.pay(answer.sessionID)).status == 303)
+        let status = try await send("GET", answer.checkoutURL + "/status")
+        #expect(try JSONParser.parse(status.body) == ["status": "processing"])
+    }
+
+    @Test func unknownSessionsAre404OnEveryPayRoute() async throws {
+        let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party])
+        defer { served.stop() }
+        let pay = served.socket + "/pay/cs_00000000000000000000000000000000"
+        let page = try await send("GET", pay)
+        #expect(page.status == 404)
+        #expect(String(decoding: page.body, as: UTF8.self).contains("Checkout not found"))
+        let status = try await send("GET", pay + "/status")
+        #expect(status.status == 404)
+        #expect(try error(status)?["code"] == "NOT_FOUND")
+        let form = ["Content-Type": "application/x-www-form-urlencoded"]
+        let bodies: [(headers: [String: String], body: String)] = [
+            (form, ""), (form, "choice=succeed"), (form, "csrf=00"), (form, "csrf=" + String(repeating: "a", count: 5000)),
+            (["Content-Type": "application/json"], #"{"csrf":1}"#),
+        ]
+        for path in [pay, pay + "/cancel"] {
+            for (headers, body) in bodies {
+                let response = try await send("POST", path, headers: headers, body: Array(body.utf8))
+                #expect(response.status == 404, "POST \(path) \(body.prefix(20))")
+            }
+        }
+    }
+}

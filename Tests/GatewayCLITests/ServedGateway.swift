@@ -1,0 +1,118 @@
+import Foundation
+import GatewayOutbound
+import GatewaySimulator
+import GatewayStore
+import GatewayTestSupport
+import Logging
+import Opencharge
+
+/// `ocgate serve --no-workers` as a real process on a loopback port, with a fresh spool and key and a registry that
+/// resolves the given parties, for tests that talk HTTP to it. `start` returns once the process has logged that it
+/// listens: that line is awaited on its stderr, not polled for.
+final class ServedGateway {
+    let process: Process
+    let directory: URL
+    let port: Int
+    let key: PrivateKey
+    /// What `gateway.public_url` is set to.
+    let publicURL: String
+    /// `http://127.0.0.1:{port}`: the socket, without any base path.
+    var socket: String { "http://127.0.0.1:\(port)" }
+
+    private init(process: Process, directory: URL, port: Int, key: PrivateKey, publicURL: String) {
+        self.process = process
+        self.directory = directory
+        self.port = port
+        self.key = key
+        self.publicURL = publicURL
+    }
+
+    /// - Parameters:
+    ///   - parties: published on loopback and listed in the registry file (partners are open).
+    ///   - basePath: `http.base_path`; `gateway.public_url` is the socket's URL followed by it.
+    static func start(resolving parties: [SimulatedParty], basePath: String = "") async throws -> ServedGateway {
+        let directory = try OCGateProcess.temporaryDirectory()
+        let keyFile = directory.appendingPathComponent("gateway.key").path
+        let key = PrivateKey.generate()
+        try KeyFile.write(key, to: keyFile, replacing: false)
+        let registry = directory.appendingPathComponent("registry.toml")
+        try await MetadataServer.shared.publishRegistry(of: parties, to: registry)
+        let port = closedLoopbackPort()
+        let publicURL = "http://127.0.0.1:\(port)" + basePath
+        let errors = Pipe()
+        let listening = ListeningSignal()
+        errors.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }
+            listening.read(data)
+        }
+        let process = try OCGateProcess.launch(
+            ["serve", "--no-workers", "--config", OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path],
+            environment: [
+                "OCGATE_SPOOL_DIR": directory.appendingPathComponent("spool").path, "OCGATE_GATEWAY_KEY_FILE": keyFile,
+                "OCGATE_GATEWAY_PUBLIC_URL": publicURL, "OCGATE_HTTP_BASE_PATH": basePath,
+                "OCGATE_REGISTRY_FILE": registry.path, "OCGATE_HTTP_PORT": String(port), "OCGATE_PARTNERS_OPEN": "true",
+                "OCGATE_LOG_LEVEL": "notice",
+            ],
+            in: directory, standardError: errors.fileHandleForWriting)
+        process.terminationHandler = { _ in listening.exited() }
+        // The child holds its own copy; ours would keep the pipe from ever reaching end-of-file.
+        try? errors.fileHandleForWriting.close()
+        do {
+            try await listening.value()
+        } catch {
+            process.terminate()
+            throw error
+        }
+        return ServedGateway(process: process, directory: directory, port: port, key: key, publicURL: publicURL)
+    }
+
+    /// Stops the process and waits for it to end.
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+}
+
+/// Resolves once the server's "ocgate listening" line has been read from its stderr, or fails when the process
+/// ended without it.
+///
+/// `@unchecked Sendable`: every field is touched only under `lock`.
+private final class ListeningSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+    private var outcome: Result<Void, ServeFailure>?
+    private var waiter: CheckedContinuation<Void, any Error>?
+
+    func read(_ data: Data) {
+        lock.withLock {
+            guard outcome == nil else { return }
+            text += String(decoding: data, as: UTF8.self)
+            if text.contains("ocgate listening") { settle(.success(())) }
+        }
+    }
+
+    func exited() {
+        lock.withLock { settle(.failure(ServeFailure(description: "ocgate serve ended without listening:\n\(text)"))) }
+    }
+
+    func value() async throws {
+        try await withCheckedThrowingContinuation { continuation in
+            lock.withLock {
+                if let outcome { continuation.resume(with: outcome) } else { waiter = continuation }
+            }
+        }
+    }
+
+    /// Called under `lock`; the first outcome stands.
+    private func settle(_ result: Result<Void, ServeFailure>) {
+        guard outcome == nil else { return }
+        outcome = result
+        waiter?.resume(with: result)
+        waiter = nil
+    }
+}
+
+struct ServeFailure: Error, CustomStringConvertible {
+    let description: String
+}
