@@ -37,6 +37,12 @@ struct InstantArgumentTests {
         #expect(Int64((date.timeIntervalSince1970 * 1000).rounded()) == 1_796_239_215_999)
     }
 
+    @Test("a settlement cut-off keeps whole seconds only, since statements are named by it to the second")
+    func settlementCutOffsAreWholeSeconds() throws {
+        #expect(try InstantArgument.cutOff("2026-12-02T19:20:15.000Z") == InstantArgument.date("2026-12-02T19:20:15Z"))
+        #expect(throws: (any Error).self) { try InstantArgument.cutOff("2026-12-02T19:20:15.250Z") }
+    }
+
     @Test("the parser agrees with Foundation's calendar on every day of a leap year and a common year")
     func agreesWithTheCalendar() throws {
         var calendar = Calendar(identifier: .gregorian)

@@ -186,7 +186,11 @@ struct SettleCommandTests {
         {
             #expect(try planned(until: until) == 1, "\(until)")
         }
-        #expect(try planned(until: "2025-12-02T19:20:15.001Z") == 2)
+        #expect(try planned(until: "2025-12-02T19:20:16Z") == 2)
+        // A sub-second cut-off would share its whole second's statement id: refused, not rounded.
+        let fraction = try spool.ocgate(["settle", "--dry-run", "--until", "2025-12-02T19:20:15.001Z"])
+        #expect(fraction.status == 2)
+        #expect(fraction.stderr.contains("a settlement cut-off is a whole second"), "\(fraction.stderr)")
         #expect(try planned(until: "2025-12-02") == 0)
         #expect(try planned(until: "2025-12-03") == 3)
 

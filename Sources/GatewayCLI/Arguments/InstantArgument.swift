@@ -25,6 +25,16 @@ enum InstantArgument {
         do { return try date(text) } catch { throw ValidationError(error.reason) }
     }
 
+    /// For `settle --until`: a statement is named by its cut-off to the second (`st_300_USD_20261202T192015`), so a
+    /// sub-second cut-off would collide with the statement of its whole second. It is refused, never rounded.
+    static func cutOff(_ text: String) throws -> Date {
+        let date = try parse(text)
+        guard date.timeIntervalSince1970.rounded(.down) == date.timeIntervalSince1970 else {
+            throw ValidationError("a settlement cut-off is a whole second, as statements are named by it; leave out the fraction")
+        }
+        return date
+    }
+
     /// The instant `text` names.
     static func date(_ text: String) throws(Refusal) -> Date {
         var scanner = Scanner(text)

@@ -28,8 +28,8 @@ struct SettleRunCommand: AsyncParsableCommand {
 
     @OptionGroup var runtime: RuntimeOptions
     @Option(
-        help: "Cut-off (exclusive): \(InstantArgument.help). Default: the start of the current UTC day.",
-        transform: InstantArgument.parse)
+        help: "Cut-off (exclusive, whole seconds): \(InstantArgument.help). Default: the start of the current UTC day.",
+        transform: InstantArgument.cutOff)
     var until: Date?
     @Option(help: "Settle only this MG (its OCID).") var mg: UInt64?
     @Flag(help: "Print what would be settled; write nothing.") var dryRun = false
