@@ -16,7 +16,8 @@ public struct OCGateCommand: AsyncParsableCommand {
 }
 
 extension OCGateCommand {
-    /// Runs the command line with the exit codes scripts rely on: 0 done, 1 error, 2 usage.
+    /// Runs the command line with the exit codes scripts rely on: 0 done, 1 error, 2 usage; a failure is one
+    /// line on stderr.
     public static func runMain(_ arguments: [String]? = nil) async -> Never {
         do {
             var command = try parseAsRoot(arguments)
@@ -27,11 +28,20 @@ extension OCGateCommand {
             }
             Foundation.exit(0)
         } catch {
-            if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
-            }
-            exit(withError: error)
+            let code = exitCode(for: error)
+            // --help and --version end parsing with an "error" too: the parser prints them and exits 0.
+            guard code != .success else { exit(withError: error) }
+            let message = message(for: error)
+            if !message.isEmpty { FileHandle.standardError.write(Data((errorLine(message) + "\n").utf8)) }
+            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }
+    }
+
+    /// `Error: message` on one line: line breaks (a value given with one, a multi-line library error) are
+    /// written as `\n`, so a script reading stderr line by line sees one error per failure.
+    static func errorLine(_ message: String) -> String {
+        let lines = message.trimmingCharacters(in: .whitespacesAndNewlines)
+            .split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        return "Error: " + lines.joined(separator: "\\n")
     }
 }

@@ -75,8 +75,14 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// `OCGATE_CONFIG` is left alone: it names the file, and the command line reads it.
     /// - Throws: the first problem found, as a `ConfigError` naming the key and where its value came from.
     public static func load(path: String, environment: [String: String]) throws(ConfigError) -> GatewayConfiguration {
+        try load(.path(path), environment: environment)
+    }
+
+    /// Loads `file` (nothing for `.missingDefault`), applies OCGATE_* overrides from `environment`, validates everything.
+    /// - Throws: the first problem found, as a `ConfigError` naming the key and where its value came from.
+    public static func load(_ file: ConfigFile, environment: [String: String]) throws(ConfigError) -> GatewayConfiguration {
         let settings = try SettingsInput(
-            path: path, environment: environment,
+            file: file, environment: environment,
             schema: sectionTypes.map { (section: $0.name, keys: $0.keyNames) })
         let configuration = try GatewayConfiguration(
             gateway: .init(reading: settings), http: .init(reading: settings), spool: .init(reading: settings),

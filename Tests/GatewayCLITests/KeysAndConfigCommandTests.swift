@@ -89,10 +89,15 @@ struct KeysAndConfigCommandTests {
         #expect(missing.stderr.contains("/nonexistent/ocgate.toml"))
     }
 
-    @Test func usageErrorsExitWithTwo() throws {
-        #expect(try OCGateProcess.run(["keys", "bogus"]).status == 2)
-        #expect(try OCGateProcess.run(["bench", "crypto", "--count", "0"]).status == 2)
-        #expect(try OCGateProcess.run(["no-such-verb"]).status == 2)
+    @Test func usageErrorsExitWithTwoAndOneLine() throws {
+        // A value with a line break in it still makes one line: the break is written as \n.
+        for arguments in [["keys", "bogus"], ["bench", "crypto", "--count", "0"], ["no-such-verb"], ["jobs", "show", "a\nb"]] {
+            let result = try OCGateProcess.run(arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("Error: "), "\(arguments)")
+        }
+        #expect(try OCGateProcess.run(["jobs", "show", "a\nb"]).stderr.contains(#"'a\nb'"#))
     }
 
     @Test func benchCryptoReportsEveryMeasurement() throws {

@@ -168,6 +168,38 @@ struct SettleCommandTests {
         #expect(future.stderr.contains("in the future"))
     }
 
+    @Test("settle and settle report honour every part of an instant, in each of its forms")
+    func instantsAreReadWhole() async throws {
+        let spool = try SpoolFixture()
+        let cutOff = Date(timeIntervalSince1970: 1_764_703_215)  // 2025-12-02T19:20:15Z
+        _ = try await LedgerSeed.insert(
+            [-0.1, 0, 45].map { SeededEntry(mgOCID: 300, currency: "USD", amount: "1.00", createdAt: cutOff.addingTimeInterval($0)) },
+            into: spool.stores)
+        func planned(until: String) throws -> Int64 {
+            let plan = try spool.json(["settle", "--dry-run", "--until", until])
+            return (plan["statements"]?.arrayValue ?? []).compactMap { $0["count"]?.numberValue?.int64Value }.reduce(0, +)
+        }
+        // The cut-off is exclusive: the entry at 19:20:15.000 is left for the next one. Read as a date, as before
+        // the fix, each of these planned nothing.
+        for until in ["2025-12-02T19:20:15Z", "2025-12-02T21:20:15+02:00", "2025-12-02T14:50:15-04:30", "1764703215",
+            "2025-12-02T19:20:15.000Z"]
+        {
+            #expect(try planned(until: until) == 1, "\(until)")
+        }
+        #expect(try planned(until: "2025-12-02T19:20:16Z") == 2)
+        // Every millisecond counts: the entry at 19:20:15.000 is before a cut-off a millisecond later.
+        #expect(try planned(until: "2025-12-02T19:20:15.001Z") == 2)
+        #expect(try planned(until: "2025-12-02") == 0)
+        #expect(try planned(until: "2025-12-03") == 3)
+
+        func issued(_ range: [String]) throws -> JSONValue? {
+            try spool.json(["settle", "report"] + range)["lines"]?.arrayValue?.first?["issued"]?["count"]
+        }
+        #expect(try issued(["--from", "2025-12-02T19:20:15Z"]) == .integer(2))
+        #expect(try issued(["--from", "2025-12-02T19:20:14.900Z", "--to", "2025-12-02T21:20:15.001+02:00"]) == .integer(2))
+        #expect(try issued(["--from", "2025-12-02", "--to", "2025-12-02T19:20:15Z"]) == .integer(1))
+    }
+
     @Test("settle report shows issued, delivered, accepted, settled and unsettled totals and the stuck proofs")
     func report() async throws {
         let spool = try SpoolFixture()

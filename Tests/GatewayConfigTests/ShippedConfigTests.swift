@@ -55,8 +55,11 @@ struct ShippedConfigTests {
         let inCode = GatewayConfiguration(
             gateway: GatewaySection(
                 ocid: 200, name: "ocgate demo gateway", keyFile: "spool/gateway.key",
-                publicURL: "http://127.0.0.1:8080", currencies: ["USD", "EUR", "UGX"]))
+                publicURL: "http://127.0.0.1:8080", currencies: ["USD", "EUR", "UGX"]),
+            // The file writes the default path out, which names it: with the shipped file it must exist.
+            registry: RegistrySection(file: RegistrySection.defaultFile))
         #expect(config == inCode)
+        #expect(config.registry.fileIsNamed)
     }
 
     @Test func listsEveryKeyInFileOrder() {

@@ -13,6 +13,12 @@ struct BackupCommand: AsyncParsableCommand {
     @Argument(help: "The backup file to create; an existing file is never overwritten.") var file: String
     @Flag(help: "Print JSON.") var json = false
 
+    func validate() throws {
+        // SQLite reads an empty name as "a temporary database": the backup would vanish with the process.
+        guard !file.isEmpty else { throw ValidationError("the backup file name is empty") }
+        guard !file.hasSuffix("/") else { throw ValidationError("\(file) names a folder; give a file name inside it") }
+    }
+
     func run() async throws {
         guard !FileManager.default.fileExists(atPath: file) else {
             throw CommandFailure("\(file) already exists; choose a new backup file")

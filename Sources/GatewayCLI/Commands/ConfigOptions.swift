@@ -4,15 +4,25 @@ import GatewayConfig
 
 /// `--config`, shared by every command that reads the configuration.
 struct ConfigOptions: ParsableArguments {
-    @Option(name: .customLong("config"), help: "Configuration file (default: $OCGATE_CONFIG or config/ocgate.toml).")
+    @Option(
+        name: .customLong("config"),
+        help: """
+            Configuration file, which must exist (default: $OCGATE_CONFIG, else config/ocgate.toml when it exists, \
+            else the built-in defaults and OCGATE_* variables alone).
+            """)
     var path: String?
 
-    /// Loads and validates the configuration; a problem is one line on stderr and exit code 1.
+    func validate() throws {
+        if path?.isEmpty == true { throw ValidationError("--config needs a file name") }
+    }
+
+    /// Loads and validates the configuration; a problem is one line on stderr and exit code 1. A file named by
+    /// `--config` or `OCGATE_CONFIG` must exist; without either, a missing config/ocgate.toml means the built-in
+    /// defaults and the environment.
     func load() throws -> GatewayConfiguration {
         let environment = ProcessInfo.processInfo.environment
-        let file = path ?? environment["OCGATE_CONFIG"] ?? "config/ocgate.toml"
         do {
-            return try GatewayConfiguration.load(path: file, environment: environment)
+            return try GatewayConfiguration.load(ConfigFile.choose(named: path, environment: environment), environment: environment)
         } catch {
             throw CommandFailure(error.description)
         }

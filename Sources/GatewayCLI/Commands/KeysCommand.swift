@@ -23,6 +23,10 @@ struct KeysCommand: AsyncParsableCommand {
 
         @OptionGroup var config: ConfigOptions
 
+        func validate() throws {
+            if out?.isEmpty == true { throw ValidationError("--out needs a file name") }
+        }
+
         func run() throws {
             let path = try out ?? config.load().gateway.keyFile
             let key = PrivateKey.generate()

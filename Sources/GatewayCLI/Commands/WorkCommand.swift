@@ -19,16 +19,26 @@ struct WorkCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        guard let chosen else { return }
+        // An empty list would run a worker that claims nothing, for ever.
+        guard !chosen.isEmpty else { throw ValidationError("--kinds needs at least one kind") }
+        let unknown = chosen.subtracting(GatewayJobs.kinds).sorted()
+        guard unknown.isEmpty else {
+            throw ValidationError(
+                "unknown job kind \(unknown.joined(separator: ", ")); known: \(GatewayJobs.kinds.sorted().joined(separator: ", "))")
+        }
+    }
+
+    /// The kinds `--kinds` names, blanks left out; nil for every registered kind.
+    private var chosen: Set<String>? {
+        kinds.map { list in
+            Set(list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
     }
 
     func run() async throws {
         let configuration = try runtime.config.load()
         let logger = GatewayLogging.logger(configuration, label: "ocgate.work")
-        let chosen = kinds.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
-        if let unknown = chosen?.subtracting(GatewayJobs.kinds).sorted(), !unknown.isEmpty {
-            throw ValidationError(
-                "unknown job kind \(unknown.joined(separator: ", ")); known: \(GatewayJobs.kinds.sorted().joined(separator: ", "))")
-        }
         // Workers judge inbox files with the acceptor, so they need the gateway's identity and peers too.
         let gateway = try RuntimeOptions.gateway(configuration, slots: concurrency, logger: logger)
         let acceptor = CheckoutAcceptor(gateway: gateway, logger: logger)

@@ -25,8 +25,12 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Pay the checkout, wait for the Merchant Gateway to accept the proof, print it and exit.")
     var auto = false
 
-    @Option(help: "With --auto: how long to wait for the proof to be accepted.")
+    @Option(help: "With --auto: how long to wait for the proof to be accepted, in seconds.")
     var timeout: Int = 60
+
+    func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
+    }
 
     func run() async throws {
         var configuration = try config.load()

@@ -13,9 +13,9 @@ struct JobsRetryCommand: AsyncParsableCommand {
     @Argument(help: "Job ids.") var ids: [Int64] = []
     @Flag(help: "Retry every dead job (narrowed by --kind, --since, --until).") var allDead = false
     @Option(help: "With --all-dead: only this kind.") var kind: String?
-    @Option(help: "With --all-dead: died at or after this time (ISO 8601 or unix seconds).", transform: OperatorArguments.instant)
+    @Option(help: "With --all-dead: died at or after this time: \(InstantArgument.help).", transform: InstantArgument.parse)
     var since: Date?
-    @Option(help: "With --all-dead: died before this time.", transform: OperatorArguments.instant)
+    @Option(help: "With --all-dead: died before this time.", transform: InstantArgument.parse)
     var until: Date?
     @Flag(help: "Print JSON.") var json = false
 

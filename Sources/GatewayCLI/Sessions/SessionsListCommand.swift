@@ -16,9 +16,9 @@ struct SessionsListCommand: AsyncParsableCommand {
     @Option(name: .customLong("mg"), help: "Only sessions of this Merchant Gateway OCID.", transform: SessionPresentation.ocid)
     var mg: UInt64?
     @Option(help: "Only sessions of this merchant OCID.", transform: SessionPresentation.ocid) var merchant: UInt64?
-    @Option(help: "Created at or after this time (ISO 8601 or unix seconds).", transform: OperatorArguments.instant)
+    @Option(help: "Created at or after this time: \(InstantArgument.help).", transform: InstantArgument.parse)
     var since: Date?
-    @Option(help: "Created before this time (ISO 8601 or unix seconds).", transform: OperatorArguments.instant)
+    @Option(help: "Created before this time.", transform: InstantArgument.parse)
     var until: Date?
     @Option(help: "At most this many sessions.") var limit = 50
     @Flag(help: "Print JSON.") var json = false

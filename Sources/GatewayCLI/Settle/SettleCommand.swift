@@ -28,8 +28,8 @@ struct SettleRunCommand: AsyncParsableCommand {
 
     @OptionGroup var runtime: RuntimeOptions
     @Option(
-        help: "Cut-off (exclusive): ISO 8601 time or date, or unix seconds. Default: the start of the current UTC day.",
-        transform: SettleArguments.cutOff)
+        help: "Cut-off (exclusive): \(InstantArgument.help). Default: the start of the current UTC day.",
+        transform: InstantArgument.parse)
     var until: Date?
     @Option(help: "Settle only this MG (its OCID).") var mg: UInt64?
     @Flag(help: "Print what would be settled; write nothing.") var dryRun = false
@@ -59,16 +59,5 @@ struct SettleRunCommand: AsyncParsableCommand {
         let presentation = SettlementPresentation(result: result, dryRun: dryRun, folder: gateway.spool.statements)
         if json { JobPresentation.print(presentation.json) } else { presentation.lines.forEach { print($0) } }
         guard result.isComplete else { throw CommandFailure(presentation.incompleteSummary) }
-    }
-}
-
-/// Parsers for `settle`'s option values; a bad value is a usage error (exit 2).
-enum SettleArguments {
-    /// An instant as `OperatorArguments.instant` reads it, or a bare date (`2026-11-25`, midnight UTC).
-    static func cutOff(_ text: String) throws -> Date {
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day()) {
-            return date
-        }
-        return try OperatorArguments.instant(text)
     }
 }

@@ -11,10 +11,9 @@ struct SettleReportCommand: AsyncParsableCommand {
         abstract: "Per MG and currency: issued, delivered, accepted, settled and unsettled totals, and stuck proofs.")
 
     @OptionGroup var runtime: RuntimeOptions
-    @Option(help: "Only proofs issued at or after this time (ISO 8601 time or date, or unix seconds).",
-        transform: SettleArguments.cutOff)
+    @Option(help: "Only proofs issued at or after this time: \(InstantArgument.help).", transform: InstantArgument.parse)
     var from: Date?
-    @Option(help: "Only proofs issued before this time.", transform: SettleArguments.cutOff) var to: Date?
+    @Option(help: "Only proofs issued before this time.", transform: InstantArgument.parse) var to: Date?
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {

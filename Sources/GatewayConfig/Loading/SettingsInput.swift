@@ -3,15 +3,15 @@ import Foundation
 /// The raw values of every setting, from the TOML file with `OCGATE_*` environment variables on top,
 /// checked against the known keys but not yet parsed.
 struct SettingsInput {
-    let filePath: String
+    let file: ConfigFile
     /// Raw values by dotted key (`http.port`); an environment value replaces the file's.
     private(set) var values: [String: RawSetting] = [:]
 
-    /// Reads the file at `path` and the `OCGATE_*` variables of `environment`.
+    /// Reads `file` and the `OCGATE_*` variables of `environment`.
     /// - Parameter schema: each section's name with its key names.
-    init(path: String, environment: [String: String], schema: [(section: String, keys: [String])]) throws(ConfigError) {
-        filePath = path
-        try readFile(schema: schema)
+    init(file: ConfigFile, environment: [String: String], schema: [(section: String, keys: [String])]) throws(ConfigError) {
+        self.file = file
+        if case .path(let path) = file { try readFile(path, schema: schema) }
         try readEnvironment(environment, schema: schema)
     }
 
@@ -27,15 +27,19 @@ struct SettingsInput {
 
     /// The error for a required key that neither the file nor the environment sets.
     func missing(_ key: String, problem: String = "required key is missing") -> ConfigError {
-        ConfigError(
-            key: key, source: fileSource,
-            problem: "\(problem) (set it in the file or with \(Self.environmentName(of: key)))")
+        let variable = Self.environmentName(of: key)
+        return switch file {
+        case .path(let path):
+            ConfigError(key: key, source: "file \(path)", problem: "\(problem) (set it in the file or with \(variable))")
+        case .missingDefault(let path):
+            ConfigError(
+                key: key, source: "no config file, \(path) does not exist", problem: "\(problem) (set it with \(variable))")
+        }
     }
 
-    private var fileSource: String { "file \(filePath)" }
-
-    private mutating func readFile(schema: [(section: String, keys: [String])]) throws(ConfigError) {
-        for (sectionName, sectionValue) in try TOMLDocument.read(path: filePath).sorted(by: { $0.key < $1.key }) {
+    private mutating func readFile(_ path: String, schema: [(section: String, keys: [String])]) throws(ConfigError) {
+        let fileSource = "file \(path)"
+        for (sectionName, sectionValue) in try TOMLDocument.read(path: path).sorted(by: { $0.key < $1.key }) {
             guard case .table(let section) = sectionValue else {
                 throw ConfigError(
                     key: sectionName, source: fileSource,

@@ -30,11 +30,11 @@ public struct RegistryResolver: OCIDResolving {
         }
     }
 
-    /// Reads `registry.file` and takes `registry.index_url` from the configuration.
-    /// - Throws: the `ConfigError` of a missing or malformed registry file.
+    /// Reads `registry.file` (none when the default file is missing) and takes `registry.index_url` from the configuration.
+    /// - Throws: the `ConfigError` of a named registry file that is missing, or of a malformed one.
     public init(configuration: GatewayConfiguration, client: OutboundClient) throws(ConfigError) {
         self.init(
-            entries: try RegistryFile.load(path: configuration.registry.file), indexURL: configuration.registry.indexURL,
+            entries: try configuration.registry.entries(), indexURL: configuration.registry.indexURL,
             client: client, timeout: configuration.outbound.metadataTimeout)
     }
 

@@ -75,10 +75,14 @@ public enum StatementDocument {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
     }
 
+    /// `20261202T192015`, with `.250` after it for a cut-off between two seconds (the store keeps milliseconds), so
+    /// every cut-off names its own statement and whole-second ids stay as they always were.
     private static func compactTime(_ date: Date) -> String {
-        date.formatted(
+        let seconds = date.formatted(
             Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().time(includingFractionalSeconds: false)
                 .timeSeparator(.omitted).dateSeparator(.omitted).dateTimeSeparator(.standard))
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded()) % 1000
+        return millis == 0 ? seconds : seconds + "." + String(repeating: "0", count: 3 - String(millis).count) + String(millis)
     }
 }
 

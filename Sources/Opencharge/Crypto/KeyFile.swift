@@ -57,10 +57,17 @@ public enum KeyFile {
     /// new name itself survives power loss.
     public static func writeOwnerOnly(_ contents: String, to path: String, replacing: Bool) throws(KeyFileError) {
         let manager = FileManager.default
+        guard !path.isEmpty else { throw .unwritable(path: path, reason: "the file name is empty") }
+        // Refused before any folder is made: the system could never open it.
+        guard path.utf8.count < PATH_MAX else { throw .unwritable(path: path, reason: "the path is longer than \(PATH_MAX) bytes") }
+        guard !path.hasSuffix("/"), !isFolder(path) else { throw .unwritable(path: path, reason: "it names a folder, not a file") }
         if manager.fileExists(atPath: path) && !replacing { throw .exists(path: path) }
-        let directory = (path as NSString).deletingLastPathComponent
+        let folder = folder(of: path)
+        if manager.fileExists(atPath: folder) && !isFolder(folder) {
+            throw .unwritable(path: path, reason: "\(folder) is a file, not a folder")
+        }
         do {
-            if !directory.isEmpty { try manager.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
             throw .unwritable(path: path, reason: error.localizedDescription)
         }
@@ -96,10 +103,21 @@ public enum KeyFile {
 
     /// Best effort: a directory that cannot be opened for syncing still holds the renamed file.
     private static func syncDirectory(of path: String) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let fd = open(directory.isEmpty ? "." : directory, O_RDONLY)
+        let fd = open(folder(of: path), O_RDONLY)
         guard fd >= 0 else { return }
         fsync(fd)
         close(fd)
+    }
+
+    private static func isFolder(_ path: String) -> Bool {
+        var isFolder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
+    }
+
+    /// The folder holding the file at `path`: what comes before its last `/`, or `.` for a bare name. Plain string
+    /// work, because Foundation's `deletingLastPathComponent` traps on a bare name on Linux.
+    static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 }
