@@ -106,7 +106,7 @@ public struct ProofDelivery: JobHandler {
         }
         let response: OutboundResponse
         do {
-            response = try await post.send(proof.webhookBody, to: target, timeout: settings.timeout, now: time.now())
+            response = try await post.send(proof.webhookBody, to: target, timeout: settings.timeout, time: time)
         } catch {
             return try await failed(proof, .retry(error: "\(error)"))
         }

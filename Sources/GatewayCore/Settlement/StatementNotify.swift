@@ -63,7 +63,7 @@ public struct StatementNotify: JobHandler {
         }
         let response: OutboundResponse
         do {
-            response = try await post.send(statement.signedBody, to: target, timeout: settings.timeout, now: time.now())
+            response = try await post.send(statement.signedBody, to: target, timeout: settings.timeout, time: time)
         } catch {
             return .retry(error: "\(error)")
         }
