@@ -15,6 +15,8 @@ import Testing
 struct DeliveryRig {
     let fixture: ProofFixture
     let webhook: SimulatedWebhook
+    /// Between the gateway and the MG when a test breaks connections.
+    let link: FlakyLink?
     let worker: JobWorker
     /// What the delivery handler counted (`ocgate_deliveries_total`), kept apart from every other test's.
     let metrics = TestMetrics()
@@ -25,12 +27,24 @@ struct DeliveryRig {
         schedule: [.seconds(10)], giveUpAfter: .seconds(3600), timeout: .seconds(3), jitter: 0,
         breakerThreshold: 3, breakerPause: .seconds(60))
 
-    init(settings: DeliverySection = Self.settings, mgChecking: SimulatedWebhook.Checking = .onReceipt) async throws {
+    /// - Parameter breaking: when given, the MG is reached through a `FlakyLink` that breaks connections as it says.
+    init(
+        settings: DeliverySection = Self.settings, mgChecking: SimulatedWebhook.Checking = .onReceipt,
+        breaking: (@Sendable (FlakyLink.Arrival) -> FlakyLink.Action)? = nil
+    ) async throws {
         fixture = try ProofFixture(delivery: settings)
         webhook = try await SimulatedWebhook.start(
             ocid: fixture.mgOCID, trusting: [fixture.gatewayMetadata], time: fixture.time, checking: mgChecking)
+        var mg = webhook.party
+        if let breaking {
+            let link = try FlakyLink(upstreamPort: try #require(URLComponents(string: mg.endpoint)?.port), script: breaking)
+            mg.endpoint = link.url
+            self.link = link
+        } else {
+            link = nil
+        }
         var registry = JobRegistry()
-        let peers = InlinePeerDirectory([webhook.party])
+        let peers = InlinePeerDirectory([mg])
         GatewayJobs.registerProofs(
             into: &registry,
             gateway: Gateway(
@@ -59,7 +73,10 @@ struct DeliveryRig {
 
     /// Runs the worker while `body` runs, then shuts it down and stops the MG.
     func running(_ body: () async throws -> Void) async throws {
-        defer { webhook.stop() }
+        defer {
+            link?.stop()
+            webhook.stop()
+        }
         try await withServices([worker], body)
     }
 
@@ -86,6 +103,23 @@ struct DeliveryRig {
     func deliveries(_ outcome: String) -> Int64 {
         (try? metrics.expectCounter("ocgate_deliveries_total", [("mg", "\(fixture.mgOCID)"), ("outcome", outcome)]))?
             .totalValue ?? 0
+    }
+
+    /// Every session's delivery succeeded, or waits for a retry later than now with no attempt running.
+    func settled(_ sessions: [CheckoutSessionRecord]) async throws -> Bool {
+        for session in sessions {
+            guard let job = try await delivery(of: session)?.job else { return false }
+            guard job.state == .succeeded || (job.state == .queued && job.runAt > fixture.time.now()) else { return false }
+        }
+        return true
+    }
+
+    /// Every session's proof was accepted by the MG.
+    func accepted(_ sessions: [CheckoutSessionRecord]) async throws -> Bool {
+        for session in sessions {
+            guard try await deliveryState(of: session) == .accepted else { return false }
+        }
+        return true
     }
 
     func deliveryState(of session: CheckoutSessionRecord) async throws -> DeliveryState? {

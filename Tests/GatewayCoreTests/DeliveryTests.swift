@@ -110,6 +110,42 @@ struct DeliveryTests {
         #expect(rig.deliveries("accepted") == 1)
     }
 
+    /// Issue 18 item 10: connections to the MG break every way (dropped before or after the body, the answer lost
+    /// after the MG took the proof, closed while idle), yet no nonce reaches the MG twice, the MG never answers
+    /// `NONCE_REUSED`, and every proof arrives byte for byte as stored until the MG takes it.
+    @Test func anMGWhoseConnectionsBreakNeverSeesANonceTwiceAndTakesEveryProofAsStored() async throws {
+        var settings = DeliveryRig.settings
+        settings.breakerThreshold = 1_000
+        let breaks: [FlakyLink.Action] = [.dropBeforeBody, .dropAfterBody, .dropAnswer, .forwardThenClose]
+        // The first two requests come on fresh connections and are dropped: those attempts fail and their jobs retry.
+        // Then kept-alive connections break in turn, where libcurl would send the request again by itself. With
+        // at most 4 deliveries in flight, 24 proofs make at least 12 requests on reused connections: every way comes.
+        let alternating = FlakyLink.alternating(breaks)
+        let rig = try await DeliveryRig(settings: settings) { $0.index < 2 ? breaks[$0.index] : alternating($0) }
+        var sessions: [CheckoutSessionRecord] = []
+        for _ in 0..<24 { sessions.append(try await rig.paidSession()) }
+        try await rig.running {
+            for _ in 0..<8 {
+                try await expectEventually { try await rig.settled(sessions) }
+                if try await rig.accepted(sessions) { break }
+                rig.fixture.time.advance(by: .seconds(10))
+            }
+        }
+        #expect(try await rig.accepted(sessions))
+        let seen = try #require(rig.link).seen
+        let nonces = seen.map { $0.fields["x-oc-nonce"] ?? "" }
+        #expect(Set(nonces).count == nonces.count, "a nonce reached the MG twice")
+        #expect(Set(breaks).isSubset(of: Set(seen.map(\.action))), "every way of breaking happened")
+        #expect(rig.webhook.requests.map(\.status).filter { $0 != 200 } == [], "the MG never refused a request")
+        var stored: Set<[UInt8]> = []
+        for session in sessions {
+            let proof = try #require(try await rig.fixture.proofs.proof(sessionID: session.id))
+            #expect(rig.webhook.acceptedBodies[proof.txid] == proof.webhookBody)
+            stored.insert(proof.webhookBody)
+        }
+        #expect(Set(seen.compactMap(\.body)).isSubset(of: stored), "every send carried a stored proof's exact bytes")
+    }
+
     @Test func aDefinitiveRejectionIsDeadAtOnceAndAnOperatorRetryDeliversAfterTheMGHeals() async throws {
         let rig = try await DeliveryRig()
         rig.webhook.inject(.invalidProof)

@@ -47,7 +47,7 @@ struct SignedDelivery: Sendable {
     func send(_ body: [UInt8], to target: WebhookTarget) async -> Reply {
         let response: OutboundResponse
         do {
-            response = try await post.send(body, to: target, timeout: settings.timeout, now: time.now())
+            response = try await post.send(body, to: target, timeout: settings.timeout, time: time)
         } catch {
             return .unanswered("\(error)")
         }

@@ -6,6 +6,10 @@ public struct OutboundRequest: Sendable {
     public var url: String
     /// Header fields sent as given, in order; a name may repeat.
     public var headers: [(name: String, value: String)]
+    /// Header fields made anew for every send, sent after `headers`: a signed request's `X-OC-*` fields. The client
+    /// calls it once each time the request is about to reach the network, whichever layer sends it again, so no
+    /// two sends carry the same nonce (spec §3.3).
+    public var freshHeaders: (@Sendable () -> [(name: String, value: String)])?
     /// The request body, sent as is (empty for none).
     public var body: [UInt8]
     /// The most the whole call may take, from name resolution to the last body byte.
@@ -16,15 +20,17 @@ public struct OutboundRequest: Sendable {
     ///   - method: the HTTP method.
     ///   - url: the absolute URL to call.
     ///   - headers: header fields in the order they are sent.
+    ///   - freshHeaders: header fields to make anew for every send (signed ones), sent after `headers`.
     ///   - body: the body bytes.
     ///   - timeout: the total time allowed for the call.
     public init(
         method: String, url: String, headers: [(name: String, value: String)] = [],
-        body: [UInt8] = [], timeout: Duration
+        freshHeaders: (@Sendable () -> [(name: String, value: String)])? = nil, body: [UInt8] = [], timeout: Duration
     ) {
         self.method = method
         self.url = url
         self.headers = headers
+        self.freshHeaders = freshHeaders
         self.body = body
         self.timeout = timeout
     }

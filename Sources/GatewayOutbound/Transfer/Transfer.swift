@@ -1,25 +1,41 @@
 import CCurl
 
-/// One request on its way through the transfer loop: what to send, where to connect, the bytes that came back,
-/// and the caller waiting for them.
+/// One send of a request through the transfer loop: what to send, where to connect, the bytes that came back,
+/// and the caller waiting for them. The request's fresh headers are made when the transfer is, so every transfer
+/// carries its own, and the transfer lets libcurl send them once only.
 final class Transfer: @unchecked Sendable {
     // Safe to share: the caller builds it and hands it to the loop, and from then on only the loop thread
     // touches the mutable fields (libcurl calls the callbacks below on that thread, inside curl_multi_perform),
     // except `cancelRequested`, which only the loop's lock guards.
-    typealias Outcome = Result<OutboundResponse, OutboundError>
+
+    /// How a transfer ended.
+    enum Outcome {
+        /// Any HTTP status.
+        case response(OutboundResponse)
+        case failure(OutboundError)
+        /// libcurl was about to send the request again by itself (a reused connection died before any reply
+        /// byte) and was stopped before a byte went out: the caller may send it again, with fresh headers.
+        case sendAgain
+    }
 
     let request: OutboundRequest
+    /// The header fields of this send: the request's own, then its fresh ones, made now.
+    let headerFields: [(name: String, value: String)]
     let url: OutboundURL
     /// Checked addresses the connection must use; empty when the host is a literal address.
     let pinnedAddresses: [IPAddress]
     let policy: OutboundPolicy
     let started: ContinuousClock.Instant
+    /// Use a new connection, not one kept alive from earlier calls.
+    let freshConnection: Bool
     /// Set by `TransferLoop.start` before the loop can see the transfer.
     var reply: CheckedContinuation<Outcome, Never>?
     /// The handle running this transfer, while it runs.
     var easy: UnsafeMutableRawPointer?
     /// The caller's task was cancelled; guarded by the loop's lock.
     var cancelRequested = false
+    /// How many times libcurl has been about to send the request.
+    private var sends = 0
 
     private var headers: [String: String] = [:]
     private var body: [UInt8] = []
@@ -30,13 +46,15 @@ final class Transfer: @unchecked Sendable {
 
     init(
         request: OutboundRequest, url: OutboundURL, pinnedAddresses: [IPAddress], policy: OutboundPolicy,
-        started: ContinuousClock.Instant
+        started: ContinuousClock.Instant, freshConnection: Bool = false
     ) {
         self.request = request
+        headerFields = request.headers + (request.freshHeaders?() ?? [])
         self.url = url
         self.pinnedAddresses = pinnedAddresses
         self.policy = policy
         self.started = started
+        self.freshConnection = freshConnection
         errorText.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
     }
 
@@ -73,6 +91,7 @@ final class Transfer: @unchecked Sendable {
         set(CURLOPT_TIMEOUT_MS, max(1, Int(remaining.milliseconds)))
         set(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(min(remaining, policy.connectTimeout).milliseconds)))
         set(CURLOPT_TCP_KEEPALIVE, 1)
+        set(CURLOPT_FRESH_CONNECT, freshConnection ? 1 : 0)
         if code == CURLE_OK { code = ocg_curl_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(policy.maxResponseBytes)) }
         set(CURLOPT_HTTPHEADER, pointer: headerList.map { UnsafeRawPointer($0) })
         set(CURLOPT_RESOLVE, pointer: resolveList.map { UnsafeRawPointer($0) })
@@ -87,6 +106,12 @@ final class Transfer: @unchecked Sendable {
         if code == CURLE_OK {
             code = ocg_curl_setopt_write(easy, CURLOPT_HEADERFUNCTION) { data, size, count, context in
                 Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue().receiveHeader(data, size * count)
+            }
+        }
+        set(CURLOPT_PREREQDATA, pointer: me)
+        if code == CURLE_OK {
+            code = ocg_curl_setopt_prereq(easy) { context, _, _, _, _ in
+                Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue().beforeSend()
             }
         }
         setMethodAndBody(easy, &code)
@@ -118,14 +143,14 @@ final class Transfer: @unchecked Sendable {
             throw .refused(url: url.text, reason: "method '\(request.method)' is not a valid HTTP token")
         }
         var lines: [String] = []
-        for (name, value) in request.headers {
+        for (name, value) in headerFields {
             guard Self.isToken(name), !value.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
                 throw .refused(url: url.text, reason: "header '\(name)' has a malformed name or a line break in its value")
             }
             // curl drops "Name:" with an empty value; "Name;" is its spelling for an empty header.
             lines.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
         }
-        let names = Set(request.headers.map { $0.name.lowercased() })
+        let names = Set(headerFields.map { $0.name.lowercased() })
         // curl would otherwise add "Expect: 100-continue" (a round trip of delay) and a form content type.
         if !names.contains("expect") { lines.append("Expect:") }
         if !names.contains("content-type") { lines.append("Content-Type:") }
@@ -140,6 +165,16 @@ final class Transfer: @unchecked Sendable {
         !text.isEmpty && text.utf8.allSatisfy { byte in
             byte > 0x20 && byte < 0x7F && !"\"(),/:;<=>?@[\\]{}".utf8.contains(byte)
         }
+    }
+
+    /// libcurl calls this each time it is about to send the request, on a new or a reused connection. It sends
+    /// again by itself when a reused connection died before any reply byte, with the headers as they were: a
+    /// signed request would reach the server with a nonce already spent (the server may have read it, or even
+    /// acted on it, before the connection died). So only the first send goes; a later one ends the transfer
+    /// (`sendAgain`) before a byte is written, and the client sends the request again with fresh headers.
+    private func beforeSend() -> Int32 {
+        sends += 1
+        return sends == 1 ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT
     }
 
     private func receiveBody(_ data: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int {
@@ -189,9 +224,11 @@ final class Transfer: @unchecked Sendable {
             _ = ocg_curl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
             var ip: UnsafeMutablePointer<CChar>?
             _ = ocg_curl_getinfo_string(easy, CURLINFO_PRIMARY_IP, &ip)
-            return .success(OutboundResponse(
+            return .response(OutboundResponse(
                 status: status, headers: headers, body: body, duration: elapsed,
                 remoteAddress: ip.map { String(cString: $0) } ?? ""))
+        case CURLE_ABORTED_BY_CALLBACK where sends > 1:
+            return .sendAgain
         case CURLE_FILESIZE_EXCEEDED:
             return .failure(.responseTooLarge(url: url.text, limit: policy.maxResponseBytes))
         case CURLE_WRITE_ERROR where overflowed:
