@@ -246,6 +246,32 @@ struct ConcurrencyTests {
     }
 
     @Test(arguments: ConformanceBackend.allCases)
+    func lostLeasesFinishingAlongsideTheirRescuersNeverOverrideThem(backend: ConformanceBackend) async throws {
+        let fixture = try StoreFixture(backend)
+        let jobs = fixture.jobs
+        _ = try await jobs.enqueue((0..<16).map { _ in NewJob(kind: "work") })
+        let lost = try await jobs.claim(kinds: ["work"], limit: 16, worker: "worker-1", lease: .seconds(30))
+        fixture.clock.advance(by: .seconds(31))
+        let rescued = try await jobs.claim(kinds: ["work"], limit: 16, worker: "worker-2", lease: .seconds(30))
+        #expect(lost.count == 16)
+        #expect(Set(rescued.map(\.id)) == Set(lost.map(\.id)))
+
+        // Each old holder completes its job while the rescuer gives it up, all at once.
+        let results = try await race(32) { index in
+            index.isMultiple(of: 2)
+                ? try await jobs.finish(lost[index / 2], .succeeded(note: "stale"))
+                : try await jobs.finish(rescued[index / 2], .dead(AttemptFailure(error: "for good")))
+        }
+
+        #expect(results.enumerated().allSatisfy { index, held in held == !index.isMultiple(of: 2) })
+        for job in lost {
+            let detail = try #require(try await jobs.show(id: job.id))
+            #expect(detail.job.state == .dead)
+            #expect(detail.attempts.map(\.outcome) == [.leaseLost, .dead])
+        }
+    }
+
+    @Test(arguments: ConformanceBackend.allCases)
     func racingFailuresOfOneChargeMoveTheSessionOnce(backend: ConformanceBackend) async throws {
         let fixture = try StoreFixture(backend)
         let session = try await fixture.createSession()

@@ -15,6 +15,17 @@ struct StoreMaintenanceTests {
     }
 
     @Test(arguments: ConformanceBackend.allCases)
+    func aStoreOpenedForFullDurabilityWorksAsAnyOther(backend: ConformanceBackend) async throws {
+        // Only here, once: the setting must open and work, whatever it costs per commit.
+        let fixture = try StoreFixture(backend, durability: .full)
+
+        try await fixture.maintenance.checkWritable()
+        let proof = try await fixture.provenSession()
+
+        #expect(try await fixture.proofs.proof(txid: proof.txid) == proof)
+    }
+
+    @Test(arguments: ConformanceBackend.allCases)
     func checkWritableWritesNothing(backend: ConformanceBackend) async throws {
         let fixture = try StoreFixture(backend)
         try await fixture.maintenance.checkWritable()

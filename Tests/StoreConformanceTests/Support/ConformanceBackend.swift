@@ -9,17 +9,17 @@ enum ConformanceBackend: String, CaseIterable, Sendable, CustomStringConvertible
 
     var description: String { rawValue }
 
-    /// A fresh, empty set of stores on this backend, reading time from `time`.
-    func openStores(time: any TimeSource) throws -> GatewayStores {
+    /// A fresh, empty set of stores on this backend, reading time from `time`. `.normal` durability by default:
+    /// nothing here tests durability, and syncing every commit would only slow the suite down.
+    func openStores(time: any TimeSource, durability: Durability = .normal) throws -> GatewayStores {
         switch self {
         case .sqlite:
             // One directory per database, so discarding it takes the WAL and shared-memory files along.
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("ocgate-conformance-\(UUID().uuidString)", isDirectory: true)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            // `.normal`: nothing here tests durability, and fsyncs would only slow the suite down.
             let path = directory.appendingPathComponent("gateway.db").path
-            return try SQLiteBackend.open(path: path, durability: .normal, busyTimeout: .seconds(10), time: time).stores
+            return try SQLiteBackend.open(path: path, durability: durability, busyTimeout: .seconds(10), time: time).stores
         }
     }
 
@@ -38,10 +38,10 @@ final class StoreFixture: Sendable {
     let clock: TestClock
     let stores: GatewayStores
 
-    init(_ backend: ConformanceBackend, clock: TestClock = TestClock()) throws {
+    init(_ backend: ConformanceBackend, clock: TestClock = TestClock(), durability: Durability = .normal) throws {
         self.backend = backend
         self.clock = clock
-        stores = try backend.openStores(time: clock)
+        stores = try backend.openStores(time: clock, durability: durability)
     }
 
     deinit {
