@@ -194,6 +194,39 @@ struct ProofStoreTests {
     }
 
     @Test(arguments: ConformanceBackend.allCases)
+    func aDeliveryHandedBackAndClaimedByAnotherWorkerInTheSameMillisecondReadsTheStoredProof(
+        backend: ConformanceBackend
+    ) async throws {
+        let fixture = try StoreFixture(backend)
+        let session = try await fixture.createSession()
+        try await fixture.pay(session.id)
+        let job = try #require(
+            try await fixture.jobs.claim(
+                kinds: ["proof.issue", "callback.deliver"], limit: 1, worker: "worker-1", lease: .seconds(30)
+            ).first)
+        let issued = try await fixture.proofs.issue(
+            sessionID: session.id, now: fixture.now, build: Seed.proofBuilder(issuedAt: fixture.now),
+            deliveryJob: Seed.deliveryJob, ending: job)
+        let handedOver = try #require(issued.delivery)
+        // As above, but the clock does not move: the second claim differs in its worker only.
+        #expect(try await fixture.jobs.finish(handedOver, .released))
+        let elsewhere = try #require(
+            try await fixture.jobs.claim(kinds: ["callback.deliver"], limit: 1, worker: "worker-2", lease: .seconds(30)).first)
+        let proof = try #require(try await fixture.proofs.proof(sessionID: session.id))
+        try await fixture.deliveries.recordDelivery(
+            of: proof, state: .accepted, at: fixture.now, ending: JobSuccess(job: elsewhere, note: nil))
+
+        let again = try await fixture.deliveries.proofToDeliver(txid: proof.txid, for: elsewhere)
+
+        let violation = KnownViolation.handOverMatchesClaimTimeNotWorker
+        withKnownIssue(violation.comment) {
+            #expect(again?.deliveryState == .accepted)
+        } when: {
+            violation.affects(backend)
+        }
+    }
+
+    @Test(arguments: ConformanceBackend.allCases)
     func issueEndingAJobForAnUnknownSessionLeavesTheJobToItsWorker(backend: ConformanceBackend) async throws {
         let fixture = try StoreFixture(backend)
         _ = try await fixture.jobs.enqueue(Seed.proofJob("cs_missing"))

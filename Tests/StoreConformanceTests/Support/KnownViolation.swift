@@ -14,11 +14,18 @@ enum KnownViolation {
     /// `UInt64`, but SQLite stores them as their `Int64` bit pattern and sorts on that, so an OCID above
     /// `Int64.max` sorts before every smaller one.
     case ocidsAboveInt64MaxSortFirst
+    /// `DeliveryStore.proofToDeliver` returns "the one `ProofStore.issue` handed over when it claimed `job` for its
+    /// worker, or else the stored one". SQLite's `HandedOverProofs` matches a claim by job id and claim time only,
+    /// so a delivery handed back unrun and claimed by another worker of the same process within the same
+    /// millisecond gets the handed-over proof, which may be stale (its `deliveryState` still `pending` after the
+    /// row was updated). The attempt does not tell the claims apart either: a release does not charge it.
+    case handOverMatchesClaimTimeNotWorker
 
     var comment: Comment {
         switch self {
         case .nonceFrontOutlivesRetention: "SQLite: the in-process nonce front refuses a nonce past its retention"
         case .ocidsAboveInt64MaxSortFirst: "SQLite: OCIDs above Int64.max sort as negative numbers"
+        case .handOverMatchesClaimTimeNotWorker: "SQLite: a same-millisecond re-claim takes the handed-over proof"
         }
     }
 
