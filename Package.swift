@@ -155,6 +155,11 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: strict),
+        // The store contracts' tests, written once against the protocols and run on every backend.
+        .testTarget(
+            name: "StoreConformanceTests",
+            dependencies: ["GatewayStore", "GatewayStoreSQLite"],
+            swiftSettings: strict),
         // Test-only worker/enqueuer process that GatewayStoreTests spawns for multi-process runs.
         .executableTarget(
             name: "QueueProbe",

@@ -1,0 +1,64 @@
+import Foundation
+import GatewayStore
+import GatewayStoreSQLite
+
+/// Every storage backend the conformance suite runs on. Each test takes one as its argument, so a backend added
+/// here runs the whole suite.
+enum ConformanceBackend: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite
+
+    var description: String { rawValue }
+
+    /// A fresh, empty set of stores on this backend, reading time from `time`. `.normal` durability by default:
+    /// nothing here tests durability, and syncing every commit would only slow the suite down.
+    func openStores(time: any TimeSource, durability: Durability = .normal) throws -> GatewayStores {
+        switch self {
+        case .sqlite:
+            // One directory per database, so discarding it takes the WAL and shared-memory files along.
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("ocgate-conformance-\(UUID().uuidString)", isDirectory: true)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let path = directory.appendingPathComponent("gateway.db").path
+            return try SQLiteBackend.open(path: path, durability: durability, busyTimeout: .seconds(10), time: time).stores
+        }
+    }
+
+    /// Deletes what `openStores` made, given where it says the data lives.
+    func discard(location: String) {
+        switch self {
+        case .sqlite:
+            try? FileManager.default.removeItem(at: URL(fileURLWithPath: location).deletingLastPathComponent())
+        }
+    }
+}
+
+/// One test's backend: fresh stores on a clock the test moves by hand, discarded when the test lets go of it.
+final class StoreFixture: Sendable {
+    let backend: ConformanceBackend
+    let clock: TestClock
+    let stores: GatewayStores
+
+    init(_ backend: ConformanceBackend, clock: TestClock = TestClock(), durability: Durability = .normal) throws {
+        self.backend = backend
+        self.clock = clock
+        stores = try backend.openStores(time: clock, durability: durability)
+    }
+
+    deinit {
+        backend.discard(location: stores.maintenance.location)
+    }
+
+    var sessions: any CheckoutSessionStore { stores.sessions }
+    var charges: any ChargeStore { stores.charges }
+    var proofs: any ProofStore { stores.proofs }
+    var deliveries: any DeliveryStore { stores.deliveries }
+    var settlement: any SettlementStore { stores.settlement }
+    var partners: any PartnerStore { stores.partners }
+    var nonces: any NonceStore { stores.nonces }
+    var peerDocuments: any PeerDocumentStore { stores.peerDocuments }
+    var jobs: any JobQueue { stores.jobs }
+    var maintenance: any StoreMaintenance { stores.maintenance }
+
+    /// The clock's current instant.
+    var now: Date { clock.now() }
+}
