@@ -119,7 +119,7 @@ let package = Package(
         .target(
             name: "GatewayAssembly",
             dependencies: [
-                "GatewayConfig", "GatewayStore", "GatewayStoreSQLite", "GatewayOutbound", "GatewayCore",
+                "GatewayConfig", "GatewayStore", "GatewayStoreSQLite", "GatewayOutbound", "GatewayCore", "GatewayServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -1,6 +1,7 @@
 import GatewayConfig
 import GatewayCore
 import GatewayOutbound
+import GatewayServer
 import GatewayStore
 import GatewayStoreSQLite
 import Logging
@@ -49,8 +50,10 @@ public enum GatewayAssembly {
         if let peers { directory = peers } else { directory = try Self.peers(of: runtime, client: client, logger: logger) }
         let payments = PaymentBackends.make(
             configuration: configuration.payment, stores: runtime.stores, client: client, time: time, logger: logger)
+        let page = CheckoutPageAddress(publicURL: identity.publicURL)
         return Gateway(
-            runtime: runtime, identity: identity, peers: directory, payments: payments, client: client, slots: slots)
+            runtime: runtime, identity: identity, peers: directory, payments: payments, client: client, slots: slots,
+            checkoutURL: { page.url(sessionID: $0) })
     }
 
     /// The peer directory of `registry.*` over the outbound policy, its cache backed by `runtime`'s peer documents.

@@ -27,7 +27,8 @@ struct CheckoutFixture {
         acceptor = CheckoutAcceptor(
             identity: identity, checkout: checkout, authenticator: .openGateway(peers: peers, stores: stores, time: time), peers: peers,
             sessions: stores.sessions, drain: DrainState(queue: stores.jobs, time: time),
-            rateLimiter: rateLimit.map { [time] in RateLimiter(perSecond: $0.0, burst: $0.1, time: time) }, time: time,
+            rateLimiter: rateLimit.map { [time] in RateLimiter(perSecond: $0.0, burst: $0.1, time: time) },
+            checkoutURL: { "https://pg.example/pay/\($0)" }, time: time,
             logger: Logger(label: "test"))
     }
 

@@ -50,7 +50,7 @@ struct DeliveryRig {
             gateway: Gateway(
                 runtime: fixture.runtime, identity: fixture.identity, peers: peers,
                 payments: SandboxBackend(charges: fixture.stores.charges, time: fixture.time), client: loopbackClient,
-                slots: 4),
+                slots: 4, checkoutURL: { "https://pg.example/pay/\($0)" }),
             logger: fixture.logs.logger)
         registry.register(
             ProofDelivery.kind, policy: settings.retryPolicy,

@@ -17,7 +17,8 @@ struct GatewayJobsTests {
         let acceptor = try CheckoutFixture().acceptor
         let gateway = Gateway(
             runtime: runtime, identity: acceptor.identity, peers: acceptor.peers,
-            payments: SandboxBackend(charges: runtime.stores.charges, time: runtime.time), client: loopbackClient, slots: 4)
+            payments: SandboxBackend(charges: runtime.stores.charges, time: runtime.time), client: loopbackClient, slots: 4,
+            checkoutURL: acceptor.checkoutURL)
         let registry = GatewayJobs.registry(gateway, acceptor: acceptor, logger: Logger(label: "test"))
         #expect(registry.kinds == GatewayJobs.kinds)
         #expect(Set(GatewayJobs.recurring(configuration.workers).map(\.kind)).isSubset(of: GatewayJobs.kinds))

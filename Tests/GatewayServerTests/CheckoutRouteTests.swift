@@ -29,7 +29,8 @@ struct CheckoutRouteTests {
         let acceptor = CheckoutAcceptor(
             identity: identity, checkout: CheckoutSection(),
             authenticator: .openGateway(peers: peers, stores: stores, time: SystemTime()),
-            peers: peers, sessions: sessions, drain: DrainState(queue: stores.jobs, time: SystemTime()), time: SystemTime(),
+            peers: peers, sessions: sessions, drain: DrainState(queue: stores.jobs, time: SystemTime()),
+            checkoutURL: CheckoutPageAddress(publicURL: identity.publicURL).url(sessionID:), time: SystemTime(),
             logger: Logger(label: "test"))
         let server = GatewayServer(
             settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096), identity: identity, stores: stores,

@@ -74,7 +74,8 @@ final class ConformanceRig: @unchecked Sendable {
         let acceptor = CheckoutAcceptor(
             identity: identity, checkout: CheckoutSection(), authenticator: authenticator, peers: peers,
             sessions: stores.sessions, drain: DrainState(queue: stores.jobs, time: time),
-            rateLimiter: rateLimiter, time: time, logger: Logger(label: "test"))
+            rateLimiter: rateLimiter, checkoutURL: CheckoutPageAddress(publicURL: identity.publicURL).url(sessionID:),
+            time: time, logger: Logger(label: "test"))
         let server = GatewayServer(
             settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: Self.bodyLimit), identity: identity,
             stores: stores, acceptor: acceptor, time: time, logger: Logger(label: "test"))

@@ -54,7 +54,8 @@ struct PayFixture: Sendable {
             time: time, logger: Logger(label: "test"))
         let acceptor = CheckoutAcceptor(
             identity: identity, checkout: CheckoutSection(), authenticator: authenticator,
-            peers: peers, sessions: sessions, drain: DrainState(queue: stores.jobs, time: time), time: time,
+            peers: peers, sessions: sessions, drain: DrainState(queue: stores.jobs, time: time),
+            checkoutURL: CheckoutPageAddress(publicURL: identity.publicURL).url(sessionID:), time: time,
             logger: Logger(label: "test"))
         let server = GatewayServer(
             settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096, basePath: basePath), identity: identity,

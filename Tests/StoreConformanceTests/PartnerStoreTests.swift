@@ -72,11 +72,6 @@ struct PartnerStoreTests {
 
         #expect(try await fixture.partners.partner(UInt64.max)?.ocid == UInt64.max)
         let all = try await fixture.partners.all()
-        let violation = KnownViolation.ocidsAboveInt64MaxSortFirst
-        withKnownIssue(violation.comment) {
-            #expect(all.map(\.ocid) == [5, large, UInt64.max])
-        } when: {
-            violation.affects(backend)
-        }
+        #expect(all.map(\.ocid) == [5, large, UInt64.max])
     }
 }

@@ -298,12 +298,7 @@ struct SettlementStoreTests {
 
         let ledger = try await fixture.settlement.ledgerWithDeliveries(from: nil, to: nil)
 
-        let violation = KnownViolation.ocidsAboveInt64MaxSortFirst
-        withKnownIssue(violation.comment) {
-            #expect(ledger.map(\.ledger.mgOCID) == [small.mgOCID, large.mgOCID])
-        } when: {
-            violation.affects(backend)
-        }
+        #expect(ledger.map(\.ledger.mgOCID) == [small.mgOCID, large.mgOCID])
     }
 
     @Test(arguments: ConformanceBackend.allCases)

@@ -97,7 +97,8 @@ struct CheckoutBenchSetup: Sendable {
             authenticator: RequestAuthenticator(
                 configuration: configuration, directory: peers, nonces: stores.nonces, partners: stores.partners,
                 time: time, logger: logger),
-            peers: peers, sessions: stores.sessions, drain: DrainState(queue: stores.jobs, time: time), time: time,
+            peers: peers, sessions: stores.sessions, drain: DrainState(queue: stores.jobs, time: time),
+            checkoutURL: CheckoutPageAddress(publicURL: identity.publicURL).url(sessionID:), time: time,
             logger: logger)
         server = GatewayServer(
             settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 65_536, benchmarkCeiling: true),

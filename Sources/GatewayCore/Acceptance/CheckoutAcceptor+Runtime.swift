@@ -18,7 +18,7 @@ extension CheckoutAcceptor: CheckoutValidator {
             peers: gateway.peers, sessions: stores.sessions,
             drain: DrainState(queue: stores.jobs, time: time),
             rateLimiter: rateLimit.enabled ? RateLimiter(perSecond: rateLimit.perSecond, burst: rateLimit.burst, time: time) : nil,
-            time: time, logger: logger)
+            checkoutURL: gateway.checkoutURL, time: time, logger: logger)
     }
 
     /// An inbox file is judged exactly like the HTTP request it carries.

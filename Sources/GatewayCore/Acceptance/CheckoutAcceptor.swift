@@ -18,15 +18,18 @@ public struct CheckoutAcceptor: Sendable {
     public let drain: DrainState
     /// Per-caller limit; nil when `rate_limit.enabled` is false.
     public let rateLimiter: RateLimiter?
+    /// The hosted page's URL of a session id, as the layer that serves the page spells it.
+    public let checkoutURL: @Sendable (String) -> String
     public let time: any TimeSource
     public let logger: Logger
 
     public init(
         identity: GatewayIdentity, checkout: CheckoutSection, authenticator: RequestAuthenticator,
         peers: any PeerDirectory, sessions: any CheckoutSessionStore, drain: DrainState, rateLimiter: RateLimiter? = nil,
-        time: any TimeSource, logger: Logger
+        checkoutURL: @escaping @Sendable (String) -> String, time: any TimeSource, logger: Logger
     ) {
         self.rateLimiter = rateLimiter
+        self.checkoutURL = checkoutURL
         self.identity = identity
         self.checkout = checkout
         self.sessionTTL = checkout.sessionTTL
@@ -157,7 +160,7 @@ public struct CheckoutAcceptor: Sendable {
         switch creation {
         case .created(let session), .existing(let session):
             return CheckoutCreateResponse(
-                checkoutURL: identity.publicURL + "/pay/" + session.id, sessionID: session.id, expiresAt: session.expiresAt)
+                checkoutURL: checkoutURL(session.id), sessionID: session.id, expiresAt: session.expiresAt)
         case .nonceReused(let error):
             throw .nonceReused(error)
         case .conflict(let existing):

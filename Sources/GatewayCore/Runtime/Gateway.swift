@@ -17,11 +17,14 @@ public struct Gateway: Sendable {
     public let client: OutboundClient
     /// The job slots the client's connections were sized for.
     public let slots: Int
+    /// The hosted page's URL of a session id (the server, which serves the page, spells its route).
+    public let checkoutURL: @Sendable (String) -> String
 
     public init(
         runtime: GatewayRuntime, identity: GatewayIdentity, peers: any PeerDirectory, payments: any PaymentBackend,
-        client: OutboundClient, slots: Int
+        client: OutboundClient, slots: Int, checkoutURL: @escaping @Sendable (String) -> String
     ) {
+        self.checkoutURL = checkoutURL
         self.runtime = runtime
         self.identity = identity
         self.peers = peers

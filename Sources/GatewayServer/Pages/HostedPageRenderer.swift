@@ -30,7 +30,7 @@ struct HostedPageRenderer: Sendable {
 
     init(gatewayName: String, publicURL: String) {
         self.gatewayName = gatewayName
-        payPath = (URLComponents(string: publicURL)?.percentEncodedPath ?? "") + "/pay"
+        payPath = CheckoutPageAddress(publicURL: publicURL).formPath
     }
 
     /// The templates are constants; each is rendered by the tests, so a parse failure cannot ship.

@@ -1,9 +1,27 @@
+import Foundation
 import GatewayCore
 import GatewayStore
 import Hummingbird
 import Logging
 import NIOCore
 import Opencharge
+
+/// Where the hosted page lives: the one place that spells its route, for the routes, the page's forms and the
+/// `checkout_url` a checkout answers with (`{public_url}/pay/{session}`, DESIGN.md).
+public struct CheckoutPageAddress: Sendable {
+    /// The route's first segment.
+    static let segment = "pay"
+    /// `gateway.public_url`.
+    public let publicURL: String
+
+    public init(publicURL: String) { self.publicURL = publicURL }
+
+    /// The page of one session, as the customer's browser opens it.
+    public func url(sessionID: String) -> String { publicURL + "/" + Self.segment + "/" + sessionID }
+
+    /// The path the page's forms post under, where the browser reached the page.
+    var formPath: String { (URLComponents(string: publicURL)?.percentEncodedPath ?? "") + "/" + Self.segment }
+}
 
 /// The hosted checkout: `GET /pay/{id}`, `POST /pay/{id}`, `POST /pay/{id}/cancel` (HTML, forms) and
 /// `GET /pay/{id}/status` (signed JSON for polling). Each answers 404 for an unknown session before it looks at
@@ -24,16 +42,17 @@ struct PayRoutes: Sendable {
     }
 
     func register(on router: some RouterMethods<GatewayRequestContext>) {
-        router.get("/pay/{id}") { _, context in
+        let route = "/\(CheckoutPageAddress.segment)/{id}"
+        router.get(RouterPath(route)) { _, context in
             await page(context) { id in try await checkout.show(sessionID: id) }
         }
-        router.post("/pay/{id}") { request, context in
+        router.post(RouterPath(route)) { request, context in
             await page(context) { id in try await checkout.pay(sessionID: id, form: await form(request)) }
         }
-        router.post("/pay/{id}/cancel") { request, context in
+        router.post(RouterPath(route + "/cancel")) { request, context in
             await page(context) { id in try await checkout.cancel(sessionID: id, form: await form(request)) }
         }
-        router.get("/pay/{id}/status") { _, context in
+        router.get(RouterPath(route + "/status")) { _, context in
             let id = context.parameters.get("id") ?? ""
             guard let status = try await checkout.status(sessionID: id) else {
                 throw APIError(.notFound, "no checkout session \(id)")

@@ -12,6 +12,7 @@ package final class HandedOverProofs: @unchecked Sendable {
     private struct Entry {
         let proof: StoredProof
         let job: Int64
+        let worker: String
         let claimedAt: Date
     }
 
@@ -29,7 +30,7 @@ package final class HandedOverProofs: @unchecked Sendable {
     package func keep(_ proof: StoredProof, for delivery: ClaimedJob) {
         var proof = proof
         proof.issuedAt = Date(millis: proof.issuedAt.millis)
-        let entry = Entry(proof: proof, job: delivery.id, claimedAt: delivery.claimedAt)
+        let entry = Entry(proof: proof, job: delivery.id, worker: delivery.worker, claimedAt: delivery.claimedAt)
         lock.withLock {
             if proofs.count >= capacity { proofs.removeAll(keepingCapacity: true) }
             proofs[proof.txid] = entry
@@ -39,6 +40,6 @@ package final class HandedOverProofs: @unchecked Sendable {
     /// The proof kept for exactly this claim of its delivery, removed; nil for any other.
     package func take(txid: String, for job: ClaimedJob) -> StoredProof? {
         guard let entry = lock.withLock({ proofs.removeValue(forKey: txid) }) else { return nil }
-        return entry.job == job.id && entry.claimedAt == job.claimedAt ? entry.proof : nil
+        return entry.job == job.id && entry.worker == job.worker && entry.claimedAt == job.claimedAt ? entry.proof : nil
     }
 }

@@ -20,13 +20,13 @@ struct SQLiteNonceStore: NonceStore {
     init(database: SQLiteDatabase, time: any TimeSource = SystemTime(), frontCapacity: Int = 100_000) {
         self.database = database
         self.time = time
-        self.recent = RecentNonces(capacity: frontCapacity)
+        self.recent = RecentNonces(capacity: frontCapacity, retention: Self.retention)
     }
 
     /// Whether this process recorded the nonce lately: a cheap early refusal before any signature work.
     /// False does not mean unused; only `record` decides.
     func recentlySeen(_ nonce: String, ocid: UInt64) -> Bool {
-        recent.contains(nonce, ocid: ocid)
+        recent.contains(nonce, ocid: ocid, at: time.now())
     }
 
     /// Records the nonce inside the caller's write transaction, so it commits with the caller's rows (a checkout
@@ -34,8 +34,9 @@ struct SQLiteNonceStore: NonceStore {
     /// again.
     /// - Throws: `NonceError.reused` when the nonce was used within `retention`; database errors.
     func record(_ nonce: String, ocid: UInt64, in db: Database) throws {
-        guard recent.claim(nonce, ocid: ocid) else { throw NonceError.reused(ocid: ocid, nonce: nonce) }
-        let now = time.now().millis
+        let instant = time.now()
+        guard recent.claim(nonce, ocid: ocid, at: instant) else { throw NonceError.reused(ocid: ocid, nonce: nonce) }
+        let now = instant.millis
         do {
             // Cached: this runs once per checkout, and compiling it each time cost more than executing it.
             try db.cachedStatement(

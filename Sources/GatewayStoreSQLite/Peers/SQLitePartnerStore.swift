@@ -35,7 +35,8 @@ struct SQLitePartnerStore: PartnerStore {
     /// Every partner, by OCID.
     func all() async throws -> [Partner] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM partners ORDER BY ocid").map(Self.partner)
+            // OCIDs are UInt64 kept as their Int64 bit pattern: `ocid < 0` puts those above Int64.max last, in order.
+            try Row.fetchAll(db, sql: "SELECT * FROM partners ORDER BY ocid < 0, ocid").map(Self.partner)
         }
     }
 

@@ -38,7 +38,7 @@ extension SQLiteProofStore {
                 db,
                 sql: """
                     SELECT * FROM delivery_breakers WHERE consecutive_failures > 0 OR open_until IS NOT NULL
-                    ORDER BY consecutive_failures DESC, mg_ocid
+                    ORDER BY consecutive_failures DESC, mg_ocid < 0, mg_ocid
                     """
             ).map(Self.breaker)
         }

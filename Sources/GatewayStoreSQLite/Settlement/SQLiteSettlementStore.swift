@@ -5,6 +5,9 @@ import GatewayStore
 /// Settlement statements over the MG ledger. Every statement is written in one transaction with its entries'
 /// membership, so a crash leaves the whole statement or nothing, and the unique keys of `v10-settlement` keep a
 /// re-run or a racing run from settling anything twice.
+///
+/// MG OCIDs are UInt64 kept as their Int64 bit pattern, so every ordering by MG sorts on `mg_ocid < 0` first: OCIDs
+/// above Int64.max come after the rest, in order.
 final class SQLiteSettlementStore: SettlementStore {
     let database: SQLiteDatabase
     let queue: SQLiteJobQueue
@@ -77,7 +80,7 @@ final class SQLiteSettlementStore: SettlementStore {
                 db,
                 sql: """
                     SELECT * FROM settlement_statements WHERE \(conditions.joined(separator: " AND "))
-                    ORDER BY period_end, mg_ocid, currency
+                    ORDER BY period_end, mg_ocid < 0, mg_ocid, currency
                     """,
                 arguments: arguments
             ).map(Self.statement)
@@ -141,7 +144,7 @@ final class SQLiteSettlementStore: SettlementStore {
             sql += " AND l.currency = ?"
             arguments += [currency]
         }
-        sql += " ORDER BY l.mg_ocid, l.currency, l.created_at, l.txid"
+        sql += " ORDER BY l.mg_ocid < 0, l.mg_ocid, l.currency, l.created_at, l.txid"
         var groups: [SettlementGroup] = []
         for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
             let entry = SQLiteProofStore.ledgerEntry(row)
@@ -256,7 +259,7 @@ extension SQLiteSettlementStore {
                     SELECT l.*, p.delivery_state, p.session_id
                     FROM ledger_entries l JOIN transfer_proofs p ON p.txid = l.txid
                     WHERE l.created_at >= ? AND l.created_at < ?
-                    ORDER BY l.mg_ocid, l.currency, l.created_at, l.txid
+                    ORDER BY l.mg_ocid < 0, l.mg_ocid, l.currency, l.created_at, l.txid
                     """,
                 arguments: [from?.millis ?? Int64.min, to?.millis ?? Int64.max]
             ).map { row in
