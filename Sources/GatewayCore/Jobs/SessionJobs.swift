@@ -17,8 +17,24 @@ public struct SessionOpenJob: JobArguments {
     public func encoded() -> Data { JobPayload.encode(["session": session]) }
 }
 
-/// `payment.poll`: asks the backend again about a pending charge. `{"session", "charge"}`, once per charge.
-public struct PaymentPollJob: JobArguments {
+/// The jobs a charge leads to carry `{"session", "charge"}`; their kinds and keys differ.
+public protocol ChargeJobArguments: JobArguments {
+    var session: String { get }
+    var charge: String { get }
+    init(session: String, charge: String)
+}
+
+extension ChargeJobArguments {
+    public init?(payload: Data) {
+        guard let fields = JobPayload.decode(payload, "session", "charge") else { return nil }
+        self.init(session: fields[0], charge: fields[1])
+    }
+
+    public func encoded() -> Data { JobPayload.encode(["session": session, "charge": charge]) }
+}
+
+/// `payment.poll`: asks the backend again about a pending charge; once per charge.
+public struct PaymentPollJob: ChargeJobArguments {
     public static let kind = "payment.poll"
     public let session: String
     public let charge: String
@@ -28,17 +44,11 @@ public struct PaymentPollJob: JobArguments {
         self.charge = charge
     }
 
-    public init?(payload: Data) {
-        guard let fields = JobPayload.decode(payload, "session", "charge") else { return nil }
-        (session, charge) = (fields[0], fields[1])
-    }
-
     public var uniqueKey: String? { "\(Self.kind):\(charge)" }
-    public func encoded() -> Data { JobPayload.encode(["session": session, "charge": charge]) }
 }
 
-/// `proof.issue`: issues the proof of a paid session. `{"session", "charge"}`, once per session.
-public struct ProofIssueJob: JobArguments {
+/// `proof.issue`: issues the proof of a paid session; once per session.
+public struct ProofIssueJob: ChargeJobArguments {
     public static let kind = "proof.issue"
     public let session: String
     public let charge: String
@@ -48,13 +58,7 @@ public struct ProofIssueJob: JobArguments {
         self.charge = charge
     }
 
-    public init?(payload: Data) {
-        guard let fields = JobPayload.decode(payload, "session", "charge") else { return nil }
-        (session, charge) = (fields[0], fields[1])
-    }
-
     public var uniqueKey: String? { "\(Self.kind):\(session)" }
-    public func encoded() -> Data { JobPayload.encode(["session": session, "charge": charge]) }
 }
 
 /// `callback.deliver`: delivers a proof to its MG. `{"txid"}`, once per proof.
