@@ -179,8 +179,10 @@ struct DeliveryTests {
     }
 
     @Test func anMGHangingPastTheTimeoutIsRetried() async throws {
-        let rig = try await DeliveryRig()
-        rig.webhook.inject(.hang(.seconds(6)))  // twice the rig's 3 s timeout
+        var settings = DeliveryRig.settings
+        settings.timeout = .seconds(3)
+        let rig = try await DeliveryRig(settings: settings)
+        rig.webhook.inject(.hang(.seconds(6)))  // twice the 3 s timeout
         let session = try await rig.paidSession()
         try await rig.running {
             try await expectEventually { try await rig.delivery(of: session)?.attempts.count == 1 }
@@ -202,6 +204,9 @@ struct DeliveryTests {
         try await rig.running {
             try await expectEventually { rig.webhook.requests.count == 3 }
             try await expectEventually { try await rig.fixture.deliveries.breaker(mgOCID: 300)?.consecutiveFailures == 3 }
+            // The clock moves only once every attempt has ended: an attempt still finishing would schedule its retry
+            // from the moved clock (or lose its lease to it) on a slow machine.
+            try await expectEventually { try await rig.settled(sessions) }
             let breaker = try #require(try await rig.fixture.deliveries.breaker(mgOCID: 300))
             #expect(breaker.isOpen(at: rig.fixture.time.now()))
             #expect(rig.fixture.logs.messages(at: .error).contains("deliveries to MG paused after 3 consecutive failures"))
@@ -217,6 +222,7 @@ struct DeliveryTests {
             #expect(rig.deliveries("paused") == 3)
 
             rig.webhook.inject(nil)
+            try await expectEventually { try await rig.settled(sessions) }
             rig.fixture.time.advance(by: .seconds(50))
             for session in sessions {
                 try await expectEventually { try await rig.deliveryState(of: session) == .accepted }

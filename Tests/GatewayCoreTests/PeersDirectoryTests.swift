@@ -14,7 +14,7 @@ struct PeersDirectoryTests {
     let logs = RecordedLogs()
 
     func directory(
-        _ resolver: any OCIDResolving, documents: (any PeerDocumentStore)? = nil, timeout: Duration = .seconds(5),
+        _ resolver: any OCIDResolving, documents: (any PeerDocumentStore)? = nil, timeout: Duration = .seconds(60),
         allowLegacy: Bool = true
     ) -> MetadataDirectory {
         MetadataDirectory(

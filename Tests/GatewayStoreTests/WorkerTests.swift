@@ -189,15 +189,16 @@ struct HungHandler: JobHandler {
         var registry = JobRegistry()
         registry.register("long") { _ in
             _ = runs.next()
-            try await Task.sleep(for: .seconds(3))
+            try await Task.sleep(for: .seconds(10))
             return .succeeded(note: "done")
         }
         let id = try await queue.enqueue(NewJob(kind: "long")).id
-        // The handler runs twice the lease; renewals every 100 ms leave a loaded machine 1.4 s of slack.
+        // The handler runs twice the lease; renewals every 100 ms leave a loaded machine 4.9 s of slack (1.4 s was
+        // not enough with every core busy).
         let holder = JobWorker(
             queue: queue, registry: registry,
             configuration: JobWorkerConfiguration(
-                name: "holder", concurrency: 4, lease: .milliseconds(1500), heartbeat: .milliseconds(100)),
+                name: "holder", concurrency: 4, lease: .seconds(5), heartbeat: .milliseconds(100)),
             logger: quietLogger)
         try await withServices([holder]) {
             let started = try await eventually { runs.value == 1 }
@@ -283,7 +284,7 @@ struct HungHandler: JobHandler {
         try await withServices([worker]) {
             _ = try await queue.enqueue(NewJob(kind: "first"))
             // Well within the lease: left claimed, "second" would wait those 120 s for lease rescue.
-            let ran = try await eventually(within: .seconds(20)) { secondRuns.value == 1 }
+            let ran = try await eventually { secondRuns.value == 1 }
             #expect(ran)
         }
         let second = try #require(try await queue.list(JobFilter(kind: "second")).first)
