@@ -2,6 +2,7 @@ import Foundation
 import GatewayStore
 @testable import GatewayStoreSQLite
 import GRDB
+import GatewayTestSupport
 import Testing
 
 /// The async `SQLiteDatabase.write` shares commits among concurrent callers; each caller must still see exactly
@@ -87,7 +88,7 @@ import Testing
                 }
             }
         }
-        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await eventually { database.waitingWrites == 3 }, "the three writes queued behind the holder")
         release.signal()
         try await holder.value
         for write in writes {

@@ -63,6 +63,9 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendabl
 
     private enum SubmitAction { case refuse, wait, startDrain }
 
+    /// Submissions waiting for the next transaction (tests wait on it instead of on time).
+    var waiting: Int { lock.withLock { pending.count } }
+
     /// Stops accepting submissions and returns once everything submitted so far has committed.
     func close() async {
         lock.withLock { closed = true }

@@ -79,6 +79,9 @@ final class SQLiteDatabase: Sendable {
         checkpointer.stop()
     }
 
+    /// Writes waiting for the next shared commit.
+    var waitingWrites: Int { sharedCommits.waiting }
+
     /// Commits what waits for a shared commit, refuses new ones, and stops checkpointing (graceful shutdown).
     func close() async {
         await sharedCommits.close()
