@@ -88,12 +88,16 @@ public struct GatewayServer: Sendable {
             logger: logger)
         var routes = GatewayRoutes(
             metrics: MetricsRoutes(registry: metrics, sampler: sampler),
-            public: PublicRoutes(identity: identity, stores: stores, responder: responder, time: time))
+            public: PublicRoutes(identity: identity, stores: stores, responder: responder, time: time),
+            verify: VerifyRoutes(proofs: stores.proofs, responder: responder))
         if let acceptor {
             routes.checkout = CheckoutRoutes(
                 acceptor: acceptor, responder: responder, bodyLimit: settings.bodyLimit,
                 benchmarkCeiling: settings.benchmarkCeiling)
             routes.capabilities = CapabilitiesRoutes(identity: identity, authenticator: acceptor.authenticator, responder: responder)
+            routes.orders = OrderRoutes(
+                lookup: OrderStatusLookup(sessions: stores.sessions, proofs: stores.proofs, time: acceptor.time),
+                authenticator: acceptor.authenticator, responder: responder)
             let checkout = HostedCheckout(
                 stores: stores, peers: acceptor.peers, backend: paymentBackend, identity: identity, time: acceptor.time)
             routes.pay = PayRoutes(

@@ -6,9 +6,10 @@ import Logging
 import Opencharge
 import Testing
 
-/// Issue 18's HTTP surface against a real `ocgate serve` on loopback, as a Merchant Gateway, a proxy and a
-/// customer's browser meet it: auth header failures are 401, `http.base_path` is served with and without its
-/// prefix, and unknown sessions are 404 on every `/pay/{id}` route.
+/// Issue 18's HTTP surface against a real `ocgate serve` on loopback, as a Merchant Gateway, a proxy, a
+/// customer's browser and an operator meet it: auth header failures are 401, `http.base_path` is served with and
+/// without its prefix, unknown sessions are 404 on every `/pay/{id}` route, a drain from another process is exact,
+/// and orders and proofs can be looked up.
 @Suite(.timeLimit(.minutes(3)))
 struct ServeHTTPSurfaceTests {
     let merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: "Merchant", endpoint: "https://merchant.example"))
@@ -115,5 +116,75 @@ struct ServeHTTPSurfaceTests {
                 #expect(response.status == 404, "POST \(path) \(body.prefix(20))")
             }
         }
+    }
+
+    /// A signed checkout of a fresh order to `served`; `expiresAt` in the past makes one that every check up to the
+    /// order's expiry passes, so it is refused without storing anything.
+    func create(at served: ServedGateway, orderID: String? = nil, expiresAt: Int64? = nil) async throws -> OutboundResponse {
+        let now = Int64(Date().timeIntervalSince1970)
+        let order = merchant.order(
+            id: orderID ?? "ord_" + UUID().uuidString.lowercased(), accepts: [300], createdAt: now - 60, expiresAt: expiresAt)
+        let body = gateway.checkoutBody(order: order, signature: merchant.sign(order), merchantOcid: 500)
+        var headers = gateway.sign(path: "/checkout/create", body: body, at: Date())
+        headers["Content-Type"] = "application/json"
+        return try await send("POST", served.socket + "/checkout/create", headers: headers, body: body)
+    }
+
+    /// `ocgate jobs drain` in its own process against a live `serve --no-workers` on the same spool: the moment it
+    /// returns, with success or on its timeout, the server refuses checkouts; the moment `resume` returns, it takes
+    /// them again. Each time the server's early check has just seen "not draining" (a request that got past it),
+    /// so only the store's own read of the flag can refuse.
+    @Test func drainFromAnotherProcessIsExactAndResumeReopens() async throws {
+        let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party])
+        defer { served.stop() }
+        func expectDraining(_ response: OutboundResponse) throws {
+            #expect(response.status == 503)
+            #expect(try error(response)?["code"] == "DRAINING")
+            #expect(response.headers["retry-after"] == "30")
+        }
+        func run(_ arguments: [String], exitsWith status: Int32) async throws -> OCGateProcess.Ending {
+            let ending = try await served.ocgate(arguments)
+            #expect(ending.exited && ending.result.status == status, "\(arguments): \(ending.result.stderr)")
+            return ending
+        }
+        // Nothing pending: the drain succeeds.
+        let warm = try await create(at: served, expiresAt: Int64(Date().timeIntervalSince1970) - 1)
+        #expect(warm.status == 400)
+        #expect(try error(warm)?["code"] == "ORDER_EXPIRED")
+        _ = try await run(["jobs", "drain", "--timeout", "60s"], exitsWith: 0)
+        try expectDraining(try await create(at: served))
+        _ = try await run(["jobs", "resume"], exitsWith: 0)
+        #expect(try await create(at: served).status == 200)
+
+        // The checkout's `session.open` job is due and no worker runs it: the drain times out, the flag stays.
+        let timedOut = try await run(["jobs", "drain", "--timeout", "0"], exitsWith: 1)
+        #expect(timedOut.result.stderr.contains("drain timed out"))
+        try expectDraining(try await create(at: served))
+        #expect(try await send("GET", served.socket + "/ready").status == 503)
+        _ = try await run(["jobs", "resume"], exitsWith: 0)
+        #expect(try await create(at: served).status == 200)
+    }
+
+    /// The MG polls its order and, its webhook lost, fetches the proof by txid, against a live `ocgate serve`.
+    @Test func ordersAndProofsAreLookedUpFromOutside() async throws {
+        let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party])
+        defer { served.stop() }
+        let metadata = try JSONParser.parse(try await send("GET", served.socket + "/metadata.json").body)
+        #expect(metadata["config"]?["capabilities"] == ["checkout.create", "verify.txid", "orders.status"])
+
+        let orderID = "ord_" + UUID().uuidString.lowercased()
+        let created = try CheckoutCreateResponse(json: try JSONParser.parse(try await create(at: served, orderID: orderID).body))
+        let path = "/orders/\(orderID)/status"
+        let polled = try await send("GET", served.socket + path, headers: gateway.sign(method: "GET", path: path, body: [], at: Date()))
+        #expect(polled.status == 200)
+        #expect(try JSONParser.parse(polled.body) == [
+            "merchantOcid": 500, "orderId": .string(orderID), "sessionId": .string(created.sessionID), "status": "pending",
+        ])
+        let unsigned = try await send("GET", served.socket + path)
+        #expect(unsigned.status == 401)
+        let unknown = try await send("GET", served.socket + "/verify/pg_tx_0000000000000000")
+        #expect(unknown.status == 404)
+        #expect(try error(unknown)?["code"] == "TXID_NOT_FOUND")
+        #expect(unknown.headers["x-oc-signature"] != nil, "a signed answer (§3.5)")
     }
 }

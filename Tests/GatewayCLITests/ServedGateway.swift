@@ -18,8 +18,13 @@ final class ServedGateway {
     let publicURL: String
     /// `http://127.0.0.1:{port}`: the socket, without any base path.
     var socket: String { "http://127.0.0.1:\(port)" }
+    /// The `OCGATE_*` settings the server runs with: the same spool, key and registry for operator commands.
+    let environment: [String: String]
 
-    private init(process: Process, directory: URL, port: Int, key: PrivateKey, publicURL: String) {
+    private init(
+        process: Process, directory: URL, port: Int, key: PrivateKey, publicURL: String, environment: [String: String]
+    ) {
+        self.environment = environment
         self.process = process
         self.directory = directory
         self.port = port
@@ -46,15 +51,15 @@ final class ServedGateway {
             if data.isEmpty { handle.readabilityHandler = nil }
             listening.read(data)
         }
+        let environment = [
+            "OCGATE_SPOOL_DIR": directory.appendingPathComponent("spool").path, "OCGATE_GATEWAY_KEY_FILE": keyFile,
+            "OCGATE_GATEWAY_PUBLIC_URL": publicURL, "OCGATE_HTTP_BASE_PATH": basePath,
+            "OCGATE_REGISTRY_FILE": registry.path, "OCGATE_HTTP_PORT": String(port), "OCGATE_PARTNERS_OPEN": "true",
+            "OCGATE_LOG_LEVEL": "notice",
+        ]
         let process = try OCGateProcess.launch(
-            ["serve", "--no-workers", "--config", OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path],
-            environment: [
-                "OCGATE_SPOOL_DIR": directory.appendingPathComponent("spool").path, "OCGATE_GATEWAY_KEY_FILE": keyFile,
-                "OCGATE_GATEWAY_PUBLIC_URL": publicURL, "OCGATE_HTTP_BASE_PATH": basePath,
-                "OCGATE_REGISTRY_FILE": registry.path, "OCGATE_HTTP_PORT": String(port), "OCGATE_PARTNERS_OPEN": "true",
-                "OCGATE_LOG_LEVEL": "notice",
-            ],
-            in: directory, standardError: errors.fileHandleForWriting)
+            ["serve", "--no-workers", "--config", configPath], environment: environment, in: directory,
+            standardError: errors.fileHandleForWriting)
         process.terminationHandler = { _ in listening.exited() }
         // The child holds its own copy; ours would keep the pipe from ever reaching end-of-file.
         try? errors.fileHandleForWriting.close()
@@ -64,7 +69,17 @@ final class ServedGateway {
             process.terminate()
             throw error
         }
-        return ServedGateway(process: process, directory: directory, port: port, key: key, publicURL: publicURL)
+        return ServedGateway(
+            process: process, directory: directory, port: port, key: key, publicURL: publicURL, environment: environment)
+    }
+
+    private static var configPath: String { OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path }
+
+    /// Runs an operator command (`jobs drain`, `jobs resume` …) in a process of its own on this server's spool, as an
+    /// operator on the same host would, and waits for it to end.
+    func ocgate(_ arguments: [String]) async throws -> OCGateProcess.Ending {
+        try await OCGateProcess.run(
+            arguments + ["--config", Self.configPath], environment: environment, in: directory, timeout: .seconds(60))
     }
 
     /// Stops the process and waits for it to end.

@@ -189,6 +189,21 @@ struct CheckoutAcceptorTests {
         #expect(try await fixture.sessions.count() == 0)
     }
 
+    @Test func aDrainIsExactEvenWhileTheEarlyCheckRemembersNotDraining() async throws {
+        let fixture = try CheckoutFixture()
+        #expect(await fixture.submit(fixture.order(id: "before")).status == 200)
+        // `ocgate jobs drain` in another process, within the second the acceptor remembers "not draining".
+        try await fixture.queue.setDraining(true)
+        let refused = await fixture.submit(fixture.order(id: "during"))
+        #expect(refused.status == 503 && errorCode(refused) == "DRAINING")
+        #expect(refused.retryAfter == 30)
+        #expect(try await fixture.sessions.count() == 1)
+        // `ocgate jobs resume`: the next checkout is taken, however recently "draining" was seen.
+        try await fixture.queue.setDraining(false)
+        #expect(await fixture.submit(fixture.order(id: "after")).status == 200)
+        #expect(try await fixture.sessions.count() == 2)
+    }
+
     @Test func rateLimitPerCallerAnswers429WithRetryAfter() async throws {
         let fixture = try CheckoutFixture(rateLimit: (0.5, 3))
         for i in 0..<3 { #expect(await fixture.submit(fixture.order(id: "r\(i)")).status == 200) }

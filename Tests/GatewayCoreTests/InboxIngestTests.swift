@@ -14,10 +14,24 @@ private final class RecordingValidator: CheckoutValidator, @unchecked Sendable {
 
     var nonces: [String] { lock.withLock { seen } }
 
-    func validate(headers: [String: String], path: String, body: [UInt8]) async -> (status: Int, body: [UInt8]) {
+    func validate(headers: [String: String], path: String, body: [UInt8]) async -> AcceptanceResult {
         let nonce = headers["X-OC-Nonce"] ?? "?"
         lock.withLock { seen.append(nonce) }
-        return (201, Array("answer:\(nonce):\(path):\(body.count)".utf8))
+        return AcceptanceResult(status: 201, body: ["answer": .string("\(nonce):\(path):\(body.count)")])
+    }
+}
+
+/// The real acceptor, with the spool's drain flag set by `ocgate jobs drain` right after the first file was judged:
+/// the acceptor's cached "not draining" is then stale, and only the store's own read of the flag can stop the rest.
+private struct DrainAfterFirstFile: CheckoutValidator {
+    let acceptor: CheckoutAcceptor
+    let queue: any JobQueue
+    let judged = CallCounter()
+
+    func validate(headers: [String: String], path: String, body: [UInt8]) async -> AcceptanceResult {
+        let answer = await acceptor.validate(headers: headers, path: path, body: body)
+        if judged.next() == 0 { try? await queue.setDraining(true) }
+        return answer
     }
 }
 
@@ -65,7 +79,7 @@ struct InboxIngestTests {
         try inbox.drop("0001.json", InboxFixture.envelope(nonce: "n1", body: "hello"))
         let report = await inbox.ingest().ingestBatch()
         #expect((report.answered, report.rejected, report.failures) == (1, 0, []))
-        #expect(try inbox.text(inbox.spool.outbox + "/0001.json") == "answer:n1:/checkout/create:5")
+        #expect(try inbox.text(inbox.spool.outbox + "/0001.json") == #"{"answer":"n1:/checkout/create:5"}"#)
         #expect(try inbox.files(inbox.spool.inboxNew).isEmpty)
         #expect(try inbox.files(inbox.spool.outbox) == ["0001.json"])
     }
@@ -176,6 +190,31 @@ struct InboxIngestTests {
         let resumed = await inbox.ingest().run(try await claimedIngestJob(inbox.queue))
         #expect(resumed == .succeeded(note: "answered 1, rejected 0"))
         #expect(try inbox.files(inbox.spool.inboxNew).isEmpty)
+    }
+
+    @Test func aDrainStartedDuringABatchLeavesTheRestUnansweredInNew() async throws {
+        let inbox = try InboxFixture()
+        let checkout = try CheckoutFixture()
+        for name in ["a", "b", "c"] {
+            let order = checkout.order(id: "ord_\(name)")
+            let body = checkout.gateway.checkoutBody(order: order, signature: checkout.merchant.sign(order), merchantOcid: 500)
+            let headers = checkout.gateway.sign(path: "/checkout/create", body: body, at: checkout.time.now())
+            let envelope: JSONValue = [
+                "headers": .object(JSONObject(headers.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+                "path": "/checkout/create", "body": .string(String(decoding: body, as: UTF8.self)),
+            ]
+            try inbox.drop(name, CanonicalJSON.string(envelope))
+        }
+        let validator = DrainAfterFirstFile(acceptor: checkout.acceptor, queue: checkout.queue)
+
+        let report = await inbox.ingest(validator: validator).ingestBatch()
+
+        #expect(report.stoppedForDrain)
+        #expect((report.answered, report.rejected, report.failures) == (1, 0, []))
+        #expect(try inbox.files(inbox.spool.outbox) == ["a"])
+        #expect(try inbox.files(inbox.spool.inboxNew) == ["b", "c"])
+        #expect(try await checkout.sessions.count() == 1)
+        #expect(validator.judged.value == 2, "the batch stops at the first file refused for draining")
     }
 
     private func claimedIngestJob(_ queue: any JobQueue) async throws -> ClaimedJob {

@@ -81,7 +81,7 @@ struct CheckoutRouteTests {
             }
             let answer = try verifiedJSON(try await client.execute(uri: "/capabilities", method: .get, headers: fields))
             #expect(answer["ocid"] == 200)
-            #expect(answer["capabilities"] == ["checkout.create"])
+            #expect(answer["capabilities"] == ["checkout.create", "verify.txid", "orders.status"])
             #expect(answer["settlement"]?["currencies"] == ["USD"])
             // Missing authentication headers fail authentication, naming the header (docs/peers.md).
             let anonymous = try await client.execute(uri: "/capabilities", method: .get)

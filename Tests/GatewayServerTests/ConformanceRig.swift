@@ -34,6 +34,8 @@ final class ConformanceRig: @unchecked Sendable {
     let merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: "Merchant", endpoint: "https://merchant.example"))
     /// A partner in good standing.
     let gateway = SimulatedMerchantGateway(party: SimulatedParty(ocid: 300, name: "MG", endpoint: "https://mg.example"))
+    /// Another partner in good standing: a competitor of `gateway`.
+    let rival = SimulatedMerchantGateway(party: SimulatedParty(ocid: 303, name: "Rival MG", endpoint: "https://rival.example"))
     /// Resolvable, but a disabled partner.
     let disabled = SimulatedMerchantGateway(party: SimulatedParty(ocid: 301, name: "Disabled MG", endpoint: "https://off.example"))
     /// Its metadata cannot be fetched.
@@ -66,7 +68,8 @@ final class ConformanceRig: @unchecked Sendable {
         _ mode: TestingSetup = .router, rateLimiter: RateLimiter? = nil, _ test: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         let peers = PartlyReachableDirectory(
-            known: InlinePeerDirectory([merchant.party, gateway.party, disabled.party]), unreachable: unreachable.party.ocid)
+            known: InlinePeerDirectory([merchant.party, gateway.party, rival.party, disabled.party]),
+            unreachable: unreachable.party.ocid)
         try await prepare()
         let authenticator = RequestAuthenticator(
             directory: peers, nonces: stores.nonces, policy: PartnerPolicy(partners: stores.partners, open: true, time: time),
@@ -138,6 +141,13 @@ final class ConformanceRig: @unchecked Sendable {
         }
         if method == "POST" { fields[.contentType] = "application/json" }
         return fields
+    }
+
+    /// Runs every queued `proof.issue` job, as a worker would after a paid hosted checkout.
+    func issueProofs() async throws {
+        let issuer = ProofIssuer(identity: identity, proofs: stores.proofs, time: time, logger: Logger(label: "test"))
+        let jobs = try await stores.jobs.claim(kinds: [ProofIssuer.kind], limit: 100, worker: "rig", lease: .seconds(30))
+        for job in jobs { _ = await issuer.run(job) }
     }
 
     /// `POST /checkout/create` with `body`, signed by `caller` unless `headers` are given.

@@ -21,6 +21,7 @@ struct OpenAPIConformanceTests {
     /// A group of requests against one server; each knows the operations it must exercise.
     enum Scenario: String, CaseIterable, Sendable {
         case publicRoutes, metricsOnLoopback, capabilities, checkoutCreate, rateLimited, draining, hostedCheckout
+        case verifyAndOrderStatus
 
         var operations: Set<OpenAPIDocument.Operation> {
             switch self {
@@ -35,6 +36,7 @@ struct OpenAPIConformanceTests {
                     .init("POST", "/checkout/create"), .init("GET", "/pay/{id}"), .init("POST", "/pay/{id}"),
                     .init("POST", "/pay/{id}/cancel"), .init("GET", "/pay/{id}/status"),
                 ]
+            case .verifyAndOrderStatus: [.init("GET", "/verify/{txid}"), .init("GET", "/orders/{orderId}/status")]
             }
         }
     }
@@ -50,6 +52,7 @@ struct OpenAPIConformanceTests {
         case .rateLimited: try await rateLimited(rig)
         case .draining: try await draining(rig)
         case .hostedCheckout: try await hostedCheckout(rig)
+        case .verifyAndOrderStatus: try await verifyAndOrderStatus(rig)
         }
         #expect(rig.operationsExercised == scenario.operations)
     }
@@ -241,6 +244,82 @@ struct OpenAPIConformanceTests {
             expect(try await client.submit("/pay/\(cancelled)/cancel", [("csrf", cancelToken)]), .seeOther, "POST", "/pay/{id}/cancel")
             expect(try await client.submit("/pay/\(paid)/cancel", [("csrf", token)]), .ok, "POST", "/pay/{id}/cancel")
             expect(try await client.page(cancelled), .ok, "GET", "/pay/{id}")
+        }
+    }
+
+    /// An order through its life as its MG polls it, and its proof fetched again by txid as after a lost webhook.
+    private func verifyAndOrderStatus(_ rig: ConformanceRig) async throws {
+        try await rig.withServer { client in
+            @discardableResult
+            func status(
+                _ orderID: String, query: String = "", by caller: SimulatedMerchantGateway? = nil, headers: HTTPFields? = nil,
+                _ expected: HTTPResponse.Status, code: String? = nil
+            ) async throws -> JSONValue? {
+                let target = "/orders/\(orderID)/status" + query
+                let fields = headers ?? rig.signedHeaders("GET", target, by: caller)
+                let response = try await client.execute(uri: target, method: .get, headers: fields)
+                #expect(response.status == expected, "\(target)")
+                let body = rig.expectDocumented(response, "GET", "/orders/{orderId}/status")
+                if let code { #expect(body?["error"]?["code"] == .string(code), "\(target)") }
+                return body
+            }
+            func checkout(_ orderID: String) async throws -> String {
+                let response = try await rig.create(client, rig.checkoutBody(rig.order(id: orderID)))
+                #expect(response.status == .ok)
+                return try #require(try JSONParser.parse(Array(response.body.readableBytesView))["session_id"]?.stringValue)
+            }
+            #expect(rig.document.requestProblems(rig.signedHeaders("GET", "/orders/x/status"), for: .init("GET", "/orders/{orderId}/status")).isEmpty)
+
+            let paidSession = try await checkout("ord_paid")
+            let pending = try await status("ord_paid", .ok)
+            #expect(pending == ["merchantOcid": 500, "orderId": "ord_paid", "sessionId": .string(paidSession), "status": "pending"])
+            let token = try await client.formToken(paidSession)
+            #expect(try await client.submit("/pay/\(paidSession)", [("csrf", token), ("choice", "succeed")]).status == .seeOther)
+            #expect(try await status("ord_paid", .ok)?["status"] == "pending", "processing: paid only once the proof exists")
+            try await rig.issueProofs()
+            let proof = try #require(try await rig.stores.proofs.proof(sessionID: paidSession))
+            let paid = try await status("ord_paid", .ok)
+            #expect(paid?["status"] == "paid")
+            #expect(paid?["txid"] == .string(proof.txid))
+            #expect(paid?["paidAt"] == .integer(Int64(proof.issuedAt.timeIntervalSince1970)))
+            try await status("ord_paid", query: "?merchantOcid=500", .ok)
+
+            let verify = try await client.execute(uri: "/verify/\(proof.txid)", method: .get)
+            #expect(verify.status == .ok)
+            rig.expectDocumented(verify, "GET", "/verify/{txid}")
+            let bytes = Array(verify.body.readableBytesView)
+            // The webhook's bytes exactly (stored, signed, delivered), with the status after them.
+            #expect(bytes == proof.webhookBody.dropLast() + Array(#","status":"completed"}"#.utf8))
+            let answer = try JSONParser.parse(bytes)
+            let signature = try Signature(hex: try #require(answer["signature"]?.stringValue))
+            #expect(rig.identity.key.publicKey.verifyObject(try #require(answer["proof"]), signature: signature, allowLegacy: false) != nil)
+            #expect(answer["proof"]?["txid"] == .string(proof.txid))
+            let unknown = try await client.execute(uri: "/verify/pg_tx_000000000000000000000000", method: .get)
+            #expect(unknown.status == .notFound)
+            #expect(rig.expectDocumented(unknown, "GET", "/verify/{txid}")?["error"]?["code"] == "TXID_NOT_FOUND")
+
+            // Only the caller's own orders, and nobody learns whether another MG's order exists.
+            try await status("ord_paid", by: rig.rival, .notFound, code: "ORDER_NOT_FOUND")
+            try await status("ord_missing", .notFound, code: "ORDER_NOT_FOUND")
+            try await status("ord_paid", query: "?merchantOcid=501", .notFound, code: "ORDER_NOT_FOUND")
+            try await status("ord_paid", query: "?merchantOcid=five", .badRequest, code: "INVALID_REQUEST")
+            try await status("ord_paid", headers: [:], .unauthorized, code: "INVALID_SIGNATURE")
+            let replayed = rig.signedHeaders("GET", "/orders/ord_paid/status")
+            try await status("ord_paid", headers: replayed, .ok)
+            try await status("ord_paid", headers: replayed, .unauthorized, code: "NONCE_REUSED")
+            try await status("ord_paid", by: rig.disabled, .forbidden, code: "CONNECTION_REFUSED")
+            try await status("ord_paid", by: rig.unreachable, .badGateway, code: "METADATA_UNAVAILABLE")
+
+            let cancelled = try await checkout("ord 2")
+            let cancelToken = try await client.formToken(cancelled)
+            #expect(try await client.submit("/pay/\(cancelled)/cancel", [("csrf", cancelToken)]).status == .seeOther)
+            #expect(try await status("ord%202", .ok)?["status"] == "cancelled")
+
+            let expiring = try await checkout("ord_expiring")
+            rig.time.advance(by: .seconds(1801))
+            let expired = try await status("ord_expiring", .ok)
+            #expect(expired?["status"] == "expired" && expired?["sessionId"] == .string(expiring))
+            #expect(try await status("ord_paid", .ok)?["status"] == "paid")
         }
     }
 }

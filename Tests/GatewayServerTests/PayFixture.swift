@@ -141,6 +141,9 @@ final class StatusOverrides: CheckoutSessionStore, @unchecked Sendable {
     func create(_ record: CheckoutSessionRecord, nonce: NonceClaim?, job: NewJob) async throws -> SessionCreation {
         try await base.create(record, nonce: nonce, job: job)
     }
+    func session(mgOCID: UInt64, orderID: String, merchantOCID: UInt64?) async throws -> CheckoutSessionRecord? {
+        try await base.session(mgOCID: mgOCID, orderID: orderID, merchantOCID: merchantOCID)
+    }
     func count() async throws -> Int { try await base.count() }
     func name(sessionID: String, merchantName: String) async throws -> Bool {
         try await base.name(sessionID: sessionID, merchantName: merchantName)

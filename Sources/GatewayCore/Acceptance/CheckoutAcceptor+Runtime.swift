@@ -22,8 +22,7 @@ extension CheckoutAcceptor: CheckoutValidator {
     }
 
     /// An inbox file is judged exactly like the HTTP request it carries.
-    public func validate(headers: [String: String], path: String, body: [UInt8]) async -> (status: Int, body: [UInt8]) {
-        let result = await accept(IncomingRequest(method: "POST", target: path, headers: headers, body: body))
-        return (result.status, CanonicalJSON.encode(result.body))
+    public func validate(headers: [String: String], path: String, body: [UInt8]) async -> AcceptanceResult {
+        await accept(IncomingRequest(method: "POST", target: path, headers: headers, body: body))
     }
 }

@@ -44,6 +44,11 @@ public struct CheckoutAcceptor: Sendable {
     /// How long a draining gateway asks callers to wait.
     static let drainRetryAfter = 30
 
+    /// The refusal of a checkout while the spool drains, whichever check saw the flag.
+    static var draining: APIError {
+        APIError(.draining, "the gateway is draining; retry later", retryAfter: drainRetryAfter)
+    }
+
     public func accept(_ request: IncomingRequest) async -> AcceptanceResult {
         do {
             let response = try await create(request)
@@ -72,9 +77,9 @@ public struct CheckoutAcceptor: Sendable {
     /// Every check of `accept` without storing anything (the nonce is not recorded either): `ocgate bench
     /// checkout` measures the acceptor's ceiling with it.
     public func check(_ request: IncomingRequest) async throws(APIError) -> CheckedCheckout {
-        if await drain.isDraining() {
-            throw APIError(.draining, "the gateway is draining; retry later", retryAfter: Self.drainRetryAfter)
-        }
+        // A cheap early refusal; the decision that cannot race is the store's, in the transaction that would
+        // store the session (`CheckoutSessionStore.create` answers `.draining`).
+        if await drain.isDraining() { throw Self.draining }
         // The nonce is recorded in the session's own transaction (see `store`), so one commit serves both.
         let verified = try await authenticator.verify(request)
         let caller = verified.caller
@@ -163,6 +168,8 @@ public struct CheckoutAcceptor: Sendable {
                 checkoutURL: checkoutURL(session.id), sessionID: session.id, expiresAt: session.expiresAt)
         case .nonceReused(let error):
             throw .nonceReused(error)
+        case .draining:
+            throw Self.draining
         case .conflict(let existing):
             throw APIError(
                 .orderConflict, "order \(order.id) was already submitted with different content (session \(existing))",

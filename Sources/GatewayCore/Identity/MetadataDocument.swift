@@ -7,7 +7,7 @@ import Opencharge
 /// rotation's grace period lasts.
 public struct MetadataDocument: Sendable {
     /// Capabilities this build actually serves; a capability is listed only once its route exists.
-    public static let capabilities: [String] = ["checkout.create"]
+    public static let capabilities: [String] = ["checkout.create", "verify.txid", "orders.status"]
 
     private let identity: GatewayIdentity
     private let config: JSONValue

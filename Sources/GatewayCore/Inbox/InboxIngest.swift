@@ -1,12 +1,17 @@
 import Foundation
 import GatewayStore
 import Logging
+import Opencharge
 
 /// The `inbox.ingest` job: answers the signed checkout requests dropped into `spool/inbox/new/`.
 ///
 /// Each file's answer is written to `spool/outbox/<name>` before the input is removed, so a crash at any
 /// point leaves either the input (answered again, to the same outbox name) or the answer, never neither and
 /// never two answers. An existing outbox file means the input was already answered.
+///
+/// While the spool drains no file is answered or moved: the run checks the flag first, and a file whose checkout
+/// the session store refuses for draining (the flag was set during the run) stays in `new/`, unanswered, with
+/// the rest of the batch, for the run after `ocgate jobs resume`.
 public struct InboxIngest: JobHandler {
     /// The job kind the scheduler enqueues.
     public static let kind = "inbox.ingest"
@@ -40,6 +45,9 @@ public struct InboxIngest: JobHandler {
             return .retry(error: "drain flag unreadable: \(error)")
         }
         let report = await ingestBatch()
+        if report.stoppedForDrain {
+            return .succeeded(note: "spool draining; stopped after answering \(report.answered), rejected \(report.rejected)")
+        }
         if let failure = report.failures.first {
             return .retry(error: "\(report.failures.count) inbox file(s) left in new/: \(failure)")
         }
@@ -52,6 +60,8 @@ public struct InboxIngest: JobHandler {
         public var rejected = 0
         /// Files left in `new/` for the next run, with why.
         public var failures: [InboxError] = []
+        /// The spool began draining during the batch: the file that found it and every later one stay in `new/`.
+        public var stoppedForDrain = false
     }
 
     /// Takes up to `batchSize` files from `new/` in name order.
@@ -67,7 +77,13 @@ public struct InboxIngest: JobHandler {
         }
         for name in names {
             do {
-                if try await ingest(name: name) { report.answered += 1 } else { report.rejected += 1 }
+                switch try await ingest(name: name) {
+                case .answered: report.answered += 1
+                case .rejected: report.rejected += 1
+                case .draining:
+                    report.stoppedForDrain = true
+                    return report
+                }
             } catch {
                 logger.error("inbox file left in new/", metadata: ["file": "\(name)", "error": "\(error)"])
                 report.failures.append(error)
@@ -76,25 +92,35 @@ public struct InboxIngest: JobHandler {
         return report
     }
 
-    /// Answers (true) or rejects (false) one file; throws when it must stay in `new/`.
-    private func ingest(name: String) async throws(InboxError) -> Bool {
+    /// What became of one file.
+    private enum FileOutcome {
+        case answered
+        case rejected
+        /// Refused because the spool drains: left in `new/`, nothing written.
+        case draining
+    }
+
+    /// Answers, rejects or (while draining) leaves one file; throws when it must stay in `new/` for a failure.
+    private func ingest(name: String) async throws(InboxError) -> FileOutcome {
         let input = spool.inboxNew + "/" + name
         let answer = spool.outbox + "/" + name
         if FileManager.default.fileExists(atPath: answer) {
             try remove(input)
-            return true
+            return .answered
         }
         let envelope: InboxEnvelope
         do {
             envelope = try InboxEnvelope(bytes: try read(input), bodyLimit: bodyLimit)
         } catch {
             try reject(name: name, reason: error.description)
-            return false
+            return .rejected
         }
         let response = await validator.validate(headers: envelope.headers, path: envelope.path, body: envelope.body)
-        try writeDurably(response.body, name: name)
+        // A drain refusal is not the file's answer: the same file is taken again after `resume`.
+        if response.code == .draining { return .draining }
+        try writeDurably(CanonicalJSON.encode(response.body), name: name)
         try remove(input)
-        return true
+        return .answered
     }
 
     private func read(_ path: String) throws(InboxError) -> [UInt8] {

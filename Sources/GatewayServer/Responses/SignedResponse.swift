@@ -11,7 +11,11 @@ struct SignedResponder: Sendable {
     let now: @Sendable () -> Date
 
     func json(_ body: JSONValue, status: HTTPResponse.Status = .ok, extraHeaders: HTTPFields = [:]) -> Response {
-        let bytes = CanonicalJSON.encode(body)
+        json(bytes: CanonicalJSON.encode(body), status: status, extraHeaders: extraHeaders)
+    }
+
+    /// A JSON body already encoded (stored bytes spliced in, never re-encoded), signed like any other.
+    func json(bytes: [UInt8], status: HTTPResponse.Status = .ok, extraHeaders: HTTPFields = [:]) -> Response {
         let signed = identity.key.signResponse(
             ocid: identity.ocid, status: status.code, body: bytes, timestamp: Int64(now().timeIntervalSince1970))
         var headers = extraHeaders

@@ -34,8 +34,14 @@ public struct StoredProof: Sendable, Equatable {
 
     /// The webhook body `{"proof":…,"signature":"…"}`, spliced from the stored bytes so it is identical on
     /// every attempt (re-encoding could never change a signed byte).
-    public var webhookBody: [UInt8] {
-        Array("{\"proof\":".utf8) + Array(proofJSON.utf8) + Array(",\"signature\":\"\(signature)\"}".utf8)
+    public var webhookBody: [UInt8] { splicedBody() }
+
+    /// `{"proof":…,"signature":"…"` and then `trailingMembers` (encoded JSON members, each `,"name":value`, named
+    /// after `signature` so the object stays in canonical key order) and `}`: the proof exactly as stored and
+    /// delivered, whatever else the answer carries (`GET /verify/{txid}` adds its status).
+    public func splicedBody(trailingMembers: String = "") -> [UInt8] {
+        Array("{\"proof\":".utf8) + Array(proofJSON.utf8)
+            + Array(",\"signature\":\"\(signature)\"\(trailingMembers)}".utf8)
     }
 }
 

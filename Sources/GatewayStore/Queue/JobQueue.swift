@@ -40,10 +40,13 @@ public protocol JobQueue: Sendable {
     /// Counts for operators; `registeredKinds` finds kinds that no handler runs.
     func stats(registeredKinds: Set<String>) async throws -> JobStats
 
-    /// Sets the shared drain flag that acceptors check before taking new work.
+    /// Sets the shared drain flag. Once it returns, every `CheckoutSessionStore.create` in any process sees the new
+    /// value (it reads the flag in its own atomic operation).
     func setDraining(_ draining: Bool) async throws
     func isDraining() async throws -> Bool
-    /// Running jobs plus queued jobs runnable now, except `excludingKinds` (recurring maintenance).
+    /// Running jobs of every kind plus queued jobs runnable now, except queued ones of `excludingKinds` (recurring
+    /// maintenance, which the schedule keeps enqueueing). A running maintenance job counts: an `inbox.ingest` run
+    /// that started before a drain may still be answering a file, and a drain waits for it.
     func pendingWork(excludingKinds: Set<String>) async throws -> Int
 
     /// Wakes this process's workers when this process enqueues.

@@ -52,4 +52,7 @@ public enum SessionCreation: Sendable {
     case conflict(existingSessionID: String)
     /// The request's nonce was used within its retention; nothing was written.
     case nonceReused(NonceError)
+    /// The spool's drain flag (`JobQueue.setDraining`) was set when the operation ran; nothing was written, the
+    /// nonce is not claimed either.
+    case draining
 }

@@ -8,6 +8,10 @@ import Foundation
 ///   together or not at all. Of two creates with the same nonce, exactly one gets past the nonce; of two with the
 ///   same `(mg, merchant, order id)`, exactly one inserts (a unique constraint, never a read-then-write) and the
 ///   other sees `.existing` or `.conflict`. A create whose nonce is refused writes nothing.
+/// - `create` reads the spool's drain flag inside that same atomic operation and, when it is set, writes nothing
+///   and answers `.draining`: a create ordered after `JobQueue.setDraining(true)` committed (in any process)
+///   never stores a session, and one ordered after `setDraining(false)` is not refused for draining. No cached
+///   flag decides it.
 /// - Each lifecycle transition is one conditional update: of any number of concurrent callers exactly one moves
 ///   the session, and a transition repeated (a job run twice) changes nothing the second time.
 public protocol CheckoutSessionStore: Sendable {
@@ -18,6 +22,12 @@ public protocol CheckoutSessionStore: Sendable {
 
     /// The session with this id, or nil.
     func session(id: String) async throws -> CheckoutSessionRecord?
+
+    /// The session `mgOCID` created for its order `orderID`: at `merchantOCID` when given, else the most recently
+    /// created one among that MG's merchants (an order id is unique per `(mg, merchant)` only). Ties on the creation
+    /// instant go to the greater session id, so every backend answers the same. A read: no guarantee beyond seeing
+    /// committed rows.
+    func session(mgOCID: UInt64, orderID: String, merchantOCID: UInt64?) async throws -> CheckoutSessionRecord?
 
     /// The number of sessions (tests and stats).
     func count() async throws -> Int

@@ -305,6 +305,12 @@ enum SchemaMigrations {
                 """)
         }
 
+        // `GET /orders/{orderId}/status` finds a caller's order without its merchant: the unique key leads with
+        // the merchant, so it cannot serve that lookup.
+        migrator.registerMigration("v13-sessions-by-mg-order") { db in
+            try db.execute(sql: "CREATE INDEX checkout_sessions_mg_order ON checkout_sessions(mg_ocid, order_id, created_at)")
+        }
+
         return migrator
     }()
 }

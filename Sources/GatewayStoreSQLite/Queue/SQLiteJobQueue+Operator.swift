@@ -110,8 +110,11 @@ extension SQLiteJobQueue {
     }
 
     func isDraining() async throws -> Bool {
-        try await database.read { db in
-            try Bool.fetchOne(db, sql: "SELECT value FROM queue_flags WHERE name = 'draining'") ?? false
-        }
+        try await database.read { db in try Self.isDraining(in: db) }
+    }
+
+    /// The drain flag as the caller's transaction sees it, for operations that must decide with it atomically.
+    static func isDraining(in db: Database) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT value FROM queue_flags WHERE name = 'draining'")) ?? false
     }
 }

@@ -40,8 +40,7 @@ extension SQLiteJobQueue {
         return try await database.read { db in
             try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM jobs
-                WHERE (state = 'running' OR (state = 'queued' AND run_at <= ?))
-                  AND kind NOT IN (\(marks))
+                WHERE state = 'running' OR (state = 'queued' AND run_at <= ? AND kind NOT IN (\(marks)))
                 """, arguments: [now] + StatementArguments(excluded)) ?? 0
         }
     }

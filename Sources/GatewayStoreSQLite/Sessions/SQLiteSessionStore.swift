@@ -47,6 +47,19 @@ final class SQLiteSessionStore: CheckoutSessionStore, ChargeStore {
         }
     }
 
+    func session(mgOCID: UInt64, orderID: String, merchantOCID: UInt64?) async throws -> CheckoutSessionRecord? {
+        var sql = "SELECT * FROM checkout_sessions WHERE mg_ocid = ? AND order_id = ?"
+        var arguments: StatementArguments = [Int64(bitPattern: mgOCID), orderID]
+        if let merchantOCID {
+            sql += " AND merchant_ocid = ?"
+            arguments += [Int64(bitPattern: merchantOCID)]
+        }
+        let (query, values) = (sql + " ORDER BY created_at DESC, id DESC LIMIT 1", arguments)
+        return try await database.read { db in
+            try Row.decodeFirst(db.cachedStatement(sql: query), arguments: values, as: Self.record)
+        }
+    }
+
     /// The number of session rows (for tests and stats).
     func count() async throws -> Int {
         try await database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM checkout_sessions") ?? 0 }
@@ -55,6 +68,9 @@ final class SQLiteSessionStore: CheckoutSessionStore, ChargeStore {
     private static func insert(
         _ pending: PendingSession, queue: SQLiteJobQueue, nonces: SQLiteNonceStore, in db: Database
     ) throws -> SessionCreation {
+        // Read in the transaction that would store the session: `setDraining` is a write, so it is ordered
+        // before or after this one, never beside it (`BEGIN IMMEDIATE`).
+        if try SQLiteJobQueue.isDraining(in: db) { return .draining }
         if let claim = pending.nonce {
             do {
                 try nonces.record(claim.nonce, ocid: claim.ocid, in: db)

@@ -14,6 +14,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case capabilityNotSupported = "CAPABILITY_NOT_SUPPORTED"
     case rateLimited = "RATE_LIMITED"
     case sessionNotFound = "SESSION_NOT_FOUND"
+    case txidNotFound = "TXID_NOT_FOUND"
+    case orderNotFound = "ORDER_NOT_FOUND"
     case sessionExpired = "SESSION_EXPIRED"
     case sessionUsed = "SESSION_USED"
     case orderExpired = "ORDER_EXPIRED"
@@ -32,7 +34,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         switch self {
         case .invalidSignature, .timestampExpired, .nonceReused, .unknownOCID: 401
         case .connectionRefused: 403
-        case .sessionNotFound, .sessionExpired, .notFound: 404
+        case .sessionNotFound, .sessionExpired, .notFound, .txidNotFound, .orderNotFound: 404
         case .orderConflict: 409
         case .sessionUsed: 410
         case .payloadTooLarge: 413

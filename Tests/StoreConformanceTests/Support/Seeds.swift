@@ -77,6 +77,7 @@ extension SessionCreation {
         case .existing: "existing"
         case .conflict: "conflict"
         case .nonceReused: "nonceReused"
+        case .draining: "draining"
         }
     }
 }
