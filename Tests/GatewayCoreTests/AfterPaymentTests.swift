@@ -171,6 +171,29 @@ struct AfterPaymentTests {
         #expect(try await rig.fixture.proofs.proof(sessionID: session.id)?.deliveryState == .pending)
     }
 
+    @Test func aPayRequestThatDiesBeforeItIssuesLeavesTheProofToAWorkerOnceItsLeaseLapses() async throws {
+        let rig = try await AfterPaymentRig()
+        defer { rig.stop() }
+        let session = try await rig.session()
+        // The charge commits with its `proof.issue` held by the pay request, which then dies without running it.
+        let start = try await SandboxBackend(charges: rig.fixture.stores.charges, time: rig.fixture.time)
+            .startCharge(for: session, choice: "succeed", heldBy: AfterPaymentRig.holder)
+        guard case .succeeded(_, let held?) = start else { Issue.record("expected a held proof.issue, got \(start)"); return }
+        #expect(held.worker == AfterPaymentRig.holder.worker)
+        #expect(try await rig.fixture.claim(ProofIssuer.kind).isEmpty, "held: no worker takes it meanwhile")
+
+        rig.fixture.time.advance(by: AfterPaymentRig.holder.lease + .seconds(1))
+        let rescued = try #require(try await rig.fixture.claim(ProofIssuer.kind).first, "the lapsed lease is rescued")
+        let outcome = await ProofIssuer(
+            identity: rig.fixture.identity, proofs: rig.fixture.proofs, time: rig.fixture.time, logger: rig.fixture.logs.logger
+        ).run(rescued)
+
+        guard case .recorded(_, held: true, _) = outcome else { Issue.record("expected the issue recorded, got \(outcome)"); return }
+        #expect(rescued.attempt == 2)
+        #expect(try await rig.fixture.proofs.proof(sessionID: session.id) != nil)
+        #expect(try await rig.fixture.ledgerCount() == 1)
+    }
+
     @Test func aSecondIssueOfTheSameSessionFindsTheProofTheInlinePathIssued() async throws {
         let rig = try await AfterPaymentRig()
         defer { rig.stop() }
