@@ -36,6 +36,9 @@ public struct GatewayServer: Sendable {
     public let acceptor: CheckoutAcceptor?
     /// Charges on the hosted page; nil is the sandbox. `PaymentBackends.make` gives the configured one.
     public let paymentBackend: (any PaymentBackend)?
+    /// Finishes charges taken at once inside the pay request before the browser is sent on (`AfterPayment(gateway:
+    /// logger:)`); nil leaves them to the workers, the browser sent on at once (rigs testing the page alone).
+    public let afterPayment: AfterPayment?
     public let time: any TimeSource
     /// Exposed at `/metrics`; the process's swift-metrics factory should write into it.
     public let metrics: PrometheusCollectorRegistry
@@ -45,11 +48,12 @@ public struct GatewayServer: Sendable {
 
     public init(
         settings: ServerSettings, identity: GatewayIdentity, stores: GatewayStores,
-        acceptor: CheckoutAcceptor?, paymentBackend: (any PaymentBackend)? = nil,
+        acceptor: CheckoutAcceptor?, paymentBackend: (any PaymentBackend)? = nil, afterPayment: AfterPayment? = nil,
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), time: any TimeSource = SystemTime(),
         services: [any Service] = [], logger: Logger
     ) {
         self.paymentBackend = paymentBackend
+        self.afterPayment = afterPayment
         self.metrics = metrics
         self.acceptor = acceptor
         self.settings = settings
@@ -99,7 +103,8 @@ public struct GatewayServer: Sendable {
                 lookup: OrderStatusLookup(sessions: stores.sessions, proofs: stores.proofs, time: acceptor.time),
                 authenticator: acceptor.authenticator, responder: responder)
             let checkout = HostedCheckout(
-                stores: stores, peers: acceptor.peers, backend: paymentBackend, identity: identity, time: acceptor.time)
+                stores: stores, peers: acceptor.peers, backend: paymentBackend, identity: identity, time: acceptor.time,
+                afterPayment: afterPayment)
             routes.pay = PayRoutes(
                 checkout: checkout, gatewayName: identity.name, publicURL: identity.publicURL, responder: responder)
         }

@@ -14,7 +14,8 @@ import Testing
 struct FlowFixture {
     let directory: URL
     let port: Int
-    let environment: [String: String]
+    /// The processes' settings; a test may add its own before it starts them.
+    var environment: [String: String]
     let webhook: SimulatedWebhook
     let formToken: FormToken
     /// The merchant whose published key signs the orders.
@@ -126,7 +127,9 @@ struct FlowFixture {
         return FlowLedger(
             proofs: proofs, ledgerTxids: try await stores.proofs.ledgerEntries(mgOCID: 300).map(\.txid),
             paidSessions: paid,
-            runningDeliveries: try await stores.jobs.list(JobFilter(state: .running, kind: ProofDelivery.kind)).count,
+            // Held by a worker: the pay requests' own first attempts (`AfterPayment.holderPrefix`) are not counted.
+            runningDeliveries: try await stores.jobs.list(JobFilter(state: .running, kind: ProofDelivery.kind))
+                .filter { !($0.worker ?? "").hasPrefix(AfterPayment.holderPrefix) }.count,
             proofWorkers: workers)
     }
 
@@ -193,6 +196,7 @@ struct FlowLedger: Sendable {
     let ledgerTxids: [String]
     /// Sessions a charge claimed (`processing` or `completed`): each is owed exactly one proof.
     let paidSessions: Set<String>
+    /// Deliveries a worker (not a pay request) is running now.
     let runningDeliveries: Int
     /// The workers that ran an attempt of `proof.issue` or `callback.deliver`.
     let proofWorkers: Set<String>

@@ -64,7 +64,7 @@ struct ShippedConfigTests {
 
     @Test func listsEveryKeyInFileOrder() {
         let values = config.effectiveValues()
-        #expect(values.count == 53)
+        #expect(values.count == 54)
         #expect(values.first?.key == "gateway.ocid")
         #expect(values.last?.key == "settlement.notify")
         let byKey = Dictionary(uniqueKeysWithValues: values.map { ($0.key, $0.value) })
@@ -73,6 +73,7 @@ struct ShippedConfigTests {
         #expect(byKey["store.backend"] == "sqlite")
         #expect(byKey["delivery.schedule"] == "10s,30s,2m,10m,30m,1h,6h")
         #expect(byKey["workers.session_expire_every"] == "30s")
+        #expect(byKey["checkout.redirect_wait"] == "2s")
         #expect(byKey["workers.job_retention"] == "168h")
         #expect(byKey["settlement.notify"] == "")
         #expect(byKey["delivery.give_up_after"] == "72h")

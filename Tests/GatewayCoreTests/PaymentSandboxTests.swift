@@ -43,7 +43,7 @@ struct PaymentSandboxTests {
     @Test func aSuccessfulChargeClaimsTheSessionAndQueuesItsProof() async throws {
         let fixture = try await PaymentFixture()
         let start = try await fixture.backend().startCharge(for: fixture.session, choice: "succeed")
-        guard case .succeeded(let reference) = start else { Issue.record("expected success, got \(start)"); return }
+        guard case .succeeded(let reference, nil) = start else { Issue.record("expected success, got \(start)"); return }
         #expect(reference.hasPrefix("sbx_") && reference.count == 28 && Hex.decode(reference.dropFirst(4)) != nil)
         let session = try #require(try await fixture.sessions.session(id: fixture.session.id))
         #expect(session.status == "processing")

@@ -16,8 +16,10 @@ private struct FixedStateBackend: PaymentBackend {
     var name: String { sandbox.name }
     var choices: [PaymentChoice] { sandbox.choices }
 
-    func startCharge(for session: CheckoutSessionRecord, choice: String) async throws(PaymentError) -> ChargeStart {
-        try await sandbox.startCharge(for: session, choice: choice)
+    func startCharge(for session: CheckoutSessionRecord, choice: String, heldBy holder: JobHolder?)
+        async throws(PaymentError) -> ChargeStart
+    {
+        try await sandbox.startCharge(for: session, choice: choice, heldBy: holder)
     }
 
     func state(ofCharge reference: String) async throws(PaymentError) -> ChargeRecord.State { state }

@@ -169,6 +169,8 @@ struct PayRouteTests {
             let done = try await client.page(completed.id).html
             #expect(done.contains("Payment complete"))
             #expect(done.contains(#"href="https://merchant.example/ok?order=ord_42&amp;x=1""#))
+            // The processing page refreshes into this one, which sends the browser on to the success URL.
+            #expect(done.contains(#"<meta http-equiv="refresh" content="0;url=https://merchant.example/ok?order=ord_42&amp;x=1">"#))
             #expect(try await client.page(failed.id).html.contains("Payment failed"))
         }
     }

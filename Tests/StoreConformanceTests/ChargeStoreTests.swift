@@ -28,6 +28,63 @@ struct ChargeStoreTests {
     }
 
     @Test(arguments: ConformanceBackend.allCases)
+    func aHeldClaimEnqueuesTheJobClaimedForItsHolderAndNoWorkerTakesIt(backend: ConformanceBackend) async throws {
+        let fixture = try StoreFixture(backend)
+        let session = try await fixture.createSession()
+        let holder = JobHolder(worker: "pay:test", lease: .seconds(30), kinds: ["proof.issue", "callback.deliver"])
+        let charge = Seed.charge("ch_held", sessionID: session.id, now: fixture.now)
+
+        let (claim, held) = try await fixture.charges.claim(
+            sessionID: session.id, for: charge, job: Seed.proofJob(session.id), heldBy: holder, now: fixture.now)
+
+        #expect(claim == .claimed)
+        let job = try #require(held)
+        #expect(job.kind == "proof.issue")
+        #expect(job.worker == "pay:test")
+        #expect(job.attempt == 1)
+        #expect(job.holder == holder)
+        #expect(try await fixture.job(uniqueKey: "proof.issue:\(session.id)")?.state == .running)
+        // Held, not queued: a worker polling now finds nothing to take.
+        #expect(try await fixture.jobs.claim(kinds: ["proof.issue"], limit: 10, worker: "w", lease: .seconds(30)).isEmpty)
+        // The holder ends it through the queue, fenced by its lease like any claim.
+        #expect(try await fixture.jobs.finish(job, .succeeded(note: nil)))
+        #expect(try await fixture.job(uniqueKey: "proof.issue:\(session.id)")?.state == .succeeded)
+    }
+
+    @Test(arguments: ConformanceBackend.allCases)
+    func aHeldClaimOnlyQueuesAJobOfAKindItsHolderDoesNotRun(backend: ConformanceBackend) async throws {
+        let fixture = try StoreFixture(backend)
+        let session = try await fixture.createSession()
+        let holder = JobHolder(worker: "pay:test", lease: .seconds(30), kinds: ["proof.issue"])
+
+        let (claim, held) = try await fixture.charges.claim(
+            sessionID: session.id, for: Seed.charge("ch_q", sessionID: session.id, now: fixture.now),
+            job: Seed.pollJob("ch_q"), heldBy: holder, now: fixture.now)
+
+        #expect(claim == .claimed)
+        #expect(held == nil)
+        #expect(try await fixture.job(uniqueKey: "payment.poll:ch_q")?.state == .queued)
+    }
+
+    @Test(arguments: ConformanceBackend.allCases)
+    func aRefusedHeldClaimClaimsNothing(backend: ConformanceBackend) async throws {
+        let fixture = try StoreFixture(backend)
+        let session = try await fixture.createSession()
+        let holder = JobHolder(worker: "pay:test", lease: .seconds(30), kinds: ["proof.issue"])
+        _ = try await fixture.charges.claim(
+            sessionID: session.id, for: Seed.charge("ch_a", sessionID: session.id, now: fixture.now),
+            job: Seed.pollJob("ch_a"), now: fixture.now)
+
+        let (claim, held) = try await fixture.charges.claim(
+            sessionID: session.id, for: Seed.charge("ch_b", sessionID: session.id, now: fixture.now),
+            job: Seed.proofJob(session.id), heldBy: holder, now: fixture.now)
+
+        guard case .notPayable = claim else { Issue.record("expected .notPayable, got \(claim)"); return }
+        #expect(held == nil)
+        #expect(try await fixture.job(uniqueKey: "proof.issue:\(session.id)") == nil)
+    }
+
+    @Test(arguments: ConformanceBackend.allCases)
     func chargeKeepsEveryField(backend: ConformanceBackend) async throws {
         let fixture = try StoreFixture(backend)
         let session = try await fixture.createSession()

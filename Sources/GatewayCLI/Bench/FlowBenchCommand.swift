@@ -68,7 +68,8 @@ struct FlowBenchCommand: AsyncParsableCommand {
         let server = GatewayServer(
             settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: gateway.configuration.http.bodyLimit),
             identity: gateway.identity, stores: gateway.stores, acceptor: bench.acceptor,
-            paymentBackend: gateway.payments, time: gateway.time, services: gateway.runtime.services + [worker],
+            paymentBackend: gateway.payments, afterPayment: AfterPayment(gateway: gateway, logger: logger), time: gateway.time,
+            services: gateway.runtime.services + [worker],
             logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [server.makeApplication(onServerRunning: { ports.send($0) })], logger: logger))
@@ -82,7 +83,7 @@ struct FlowBenchCommand: AsyncParsableCommand {
         let created = try await createCheckouts(flow)
         try await drain(gateway.stores.jobs, within: .seconds(timeout))
 
-        let paidAt = try await pay(created, with: payment(base: base, gateway: gateway, logger: logger))
+        let payments = try await pay(created, with: payment(base: base, gateway: gateway, logger: logger))
         let deadline = ContinuousClock.now + .seconds(timeout)
         while bench.webhook.acceptedBodies.count < sessions, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
@@ -93,13 +94,13 @@ struct FlowBenchCommand: AsyncParsableCommand {
         let proofs = gateway.stores.proofs
         var latencies: [Double] = []
         var lastDelivery = Date.distantPast
-        for (session, paid) in paidAt {
+        for (session, paid) in payments {
             guard let delivered = try await proofs.proof(sessionID: session)?.deliveredAt else { continue }
-            latencies.append(delivered.timeIntervalSince(paid) * 1000)
+            latencies.append(delivered.timeIntervalSince(paid.at) * 1000)
             lastDelivery = max(lastDelivery, delivered)
         }
         latencies.sort()
-        guard latencies.count == sessions, let firstPayment = paidAt.values.min() else {
+        guard latencies.count == sessions, let firstPayment = payments.values.map(\.at).min() else {
             throw CommandFailure("only \(latencies.count) of \(sessions) proofs were accepted by the MG within \(timeout) s")
         }
         let failed = bench.webhook.checkDeferred()
@@ -108,7 +109,7 @@ struct FlowBenchCommand: AsyncParsableCommand {
         }
         report(FlowBenchResult(
             sessions: sessions, seconds: lastDelivery.timeIntervalSince(firstPayment), latencies: latencies,
-            accepted: bench.webhook.acceptedBodies.count))
+            answerLatencies: payments.values.map(\.answeredMillis).sorted(), accepted: bench.webhook.acceptedBodies.count))
     }
 
     private func createCheckouts(_ flow: DemoFlow) async throws -> [String] {
@@ -138,7 +139,7 @@ struct FlowBenchCommand: AsyncParsableCommand {
     private func payment(
         base: String, gateway: Gateway, logger: Logger
     ) -> @Sendable (String) async throws -> Void {
-        let checkout = HostedCheckout(gateway: gateway)
+        let checkout = HostedCheckout(gateway: gateway, logger: logger)
         if payments == "direct" {
             return { id in
                 let result = try await checkout.pay(sessionID: id, form: HostedForm(csrf: checkout.formToken.token(for: id), choice: "succeed"))
@@ -154,25 +155,33 @@ struct FlowBenchCommand: AsyncParsableCommand {
         }
     }
 
-    /// Pays every session, `payers` at a time and at most `rate` per second; returns when each was paid (just
-    /// before its payment was sent).
-    private func pay(_ ids: [String], with payment: @escaping @Sendable (String) async throws -> Void) async throws -> [String: Date] {
+    /// One payment as measured: when it was sent, and how long until the customer's browser got its answer (the
+    /// 303 to the success URL, which now waits for the proof and the MG's first delivery attempt).
+    struct Payment: Sendable {
+        let at: Date
+        let answeredMillis: Double
+    }
+
+    /// Pays every session, `payers` at a time and at most `rate` per second; returns each payment as measured.
+    private func pay(_ ids: [String], with payment: @escaping @Sendable (String) async throws -> Void) async throws
+        -> [String: Payment]
+    {
         let next = RequestCursor(count: ids.count)
         let payers = self.payers
         let interval: Duration? = rate > 0 ? .nanoseconds(1_000_000_000 / rate) : nil
         let clock = ContinuousClock()
         let begin = clock.now
-        return try await withThrowingTaskGroup(of: [String: Date].self) { group in
+        return try await withThrowingTaskGroup(of: [String: Payment].self) { group in
             for _ in 0..<payers {
                 group.addTask {
-                    var paid: [String: Date] = [:]
+                    var paid: [String: Payment] = [:]
                     while let index = next.take() {
                         // An open schedule: payment `index` is due at its slot, however the earlier ones fare.
                         if let interval { try await clock.sleep(until: begin + interval * index) }
                         let id = ids[index]
-                        let start = Date()
+                        let (start, sent) = (Date(), clock.now)
                         try await payment(id)
-                        paid[id] = start
+                        paid[id] = Payment(at: start, answeredMillis: (clock.now - sent).seconds * 1000)
                     }
                     return paid
                 }
@@ -189,6 +198,8 @@ struct FlowBenchCommand: AsyncParsableCommand {
                 "payments": .string(payments), "mg": .string(mg),
                 "proofs_per_second": .integer(Int64(result.perSecond)), "p50_ms": .string(String(format: "%.1f", result.percentile(0.5))),
                 "p99_ms": .string(String(format: "%.1f", result.percentile(0.99))),
+                "pay_p50_ms": .string(String(format: "%.1f", result.answerPercentile(0.5))),
+                "pay_p99_ms": .string(String(format: "%.1f", result.answerPercentile(0.99))),
                 "accepted_by_mg": .integer(Int64(result.accepted)),
             ]))
         } else {
@@ -200,19 +211,30 @@ struct FlowBenchCommand: AsyncParsableCommand {
             print(String(
                 format: "  paid → proof issued → delivered → MG 200  %8.0f proofs/s  p50 %7.1f ms  p99 %7.1f ms  (%d accepted by the MG)",
                 result.perSecond, result.percentile(0.5), result.percentile(0.99), result.accepted))
+            print(String(
+                format: "  pay → 303 to the success URL                               p50 %7.1f ms  p99 %7.1f ms",
+                result.answerPercentile(0.5), result.answerPercentile(0.99)))
         }
     }
 }
 
-/// The measured outcome: every session's payment→MG-200 latency (milliseconds, sorted) over the run's length.
+/// The measured outcome: every session's payment→MG-200 latency and payment→answer latency (milliseconds, sorted)
+/// over the run's length.
 struct FlowBenchResult {
     let sessions: Int
     let seconds: Double
     let latencies: [Double]
+    /// Payment sent → the customer's answer (the 303), each.
+    let answerLatencies: [Double]
     let accepted: Int
 
     var perSecond: Double { Double(sessions) / seconds }
-    func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+    func percentile(_ p: Double) -> Double { Self.percentile(p, of: latencies) }
+    func answerPercentile(_ p: Double) -> Double { Self.percentile(p, of: answerLatencies) }
+
+    private static func percentile(_ p: Double, of sorted: [Double]) -> Double {
+        sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+    }
 }
 
 /// The gateway on a temporary spool (the chosen durability, a fresh key) next to a simulated MG (OCID 300) and merchant

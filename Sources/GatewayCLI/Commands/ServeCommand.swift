@@ -39,7 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
             basePath: configuration.http.basePath)
         let server = GatewayServer(
             settings: settings, identity: identity, stores: gateway.stores, acceptor: acceptor,
-            paymentBackend: gateway.payments, metrics: metrics, time: gateway.time, services: services, logger: logger)
+            paymentBackend: gateway.payments, afterPayment: AfterPayment(gateway: gateway, logger: logger), metrics: metrics, time: gateway.time, services: services, logger: logger)
         try await server.run(onServerRunning: { port in
                 logger.notice(
                     "ocgate listening",

@@ -68,7 +68,7 @@ struct DemoCommand: AsyncParsableCommand {
             settings: ServerSettings(
                 host: configuration.http.host, port: configuration.http.port, bodyLimit: configuration.http.bodyLimit),
             identity: identity, stores: gateway.stores, acceptor: acceptor, paymentBackend: gateway.payments,
-            time: gateway.time,
+            afterPayment: AfterPayment(gateway: gateway, logger: logger), time: gateway.time,
             services: gateway.runtime.services + [
                 gateway.worker(acceptor: acceptor, logger: logger), GatewayJobs.scheduler(gateway.runtime, logger: logger),
             ],

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayStore
+import Logging
 import Opencharge
 
 /// What a hosted-page request leads to; the server turns it into HTML or a redirect.
@@ -25,11 +26,16 @@ public struct HostedCheckout: Sendable {
     public let backend: any PaymentBackend
     public let formToken: FormToken
     public let time: any TimeSource
+    /// Finishes a charge taken at once inside the pay request (proof, ledger, completion, one delivery attempt)
+    /// before the browser is sent on. Nil leaves that to the workers and sends the browser on at once: only rigs
+    /// that test the page alone build a checkout without it.
+    public let afterPayment: AfterPayment?
 
     public init(
         sessions: any CheckoutSessionStore, charges: any ChargeStore, peers: any PeerDirectory, backend: any PaymentBackend,
-        formToken: FormToken, time: any TimeSource
+        formToken: FormToken, time: any TimeSource, afterPayment: AfterPayment? = nil
     ) {
+        self.afterPayment = afterPayment
         self.sessions = sessions
         self.charges = charges
         self.peers = peers
@@ -42,19 +48,19 @@ public struct HostedCheckout: Sendable {
     /// by `identity`'s key.
     public init(
         stores: GatewayStores, peers: any PeerDirectory, backend: (any PaymentBackend)?, identity: GatewayIdentity,
-        time: any TimeSource
+        time: any TimeSource, afterPayment: AfterPayment? = nil
     ) {
         self.init(
             sessions: stores.sessions, charges: stores.charges, peers: peers,
             backend: backend ?? SandboxBackend(charges: stores.charges, time: time),
-            formToken: FormToken(gatewayKey: identity.key), time: time)
+            formToken: FormToken(gatewayKey: identity.key), time: time, afterPayment: afterPayment)
     }
 
-    /// The checkout of `gateway`: its stores, peers and payment backend.
-    public init(gateway: Gateway) {
+    /// The checkout of `gateway`: its stores, peers and payment backend, finishing instant charges inline.
+    public init(gateway: Gateway, logger: Logger) {
         self.init(
             stores: gateway.stores, peers: gateway.peers, backend: gateway.payments, identity: gateway.identity,
-            time: gateway.time)
+            time: gateway.time, afterPayment: AfterPayment(gateway: gateway, logger: logger))
     }
 
     /// `GET /pay/{id}`.
@@ -63,7 +69,8 @@ public struct HostedCheckout: Sendable {
         return .page(await page(for: session, notice: nil))
     }
 
-    /// `POST /pay/{id}`: pays with the customer's choice. Paid → the success URL; declined → the form again
+    /// `POST /pay/{id}`: pays with the customer's choice. Paid → the proof issued and offered to the MG once
+    /// (`AfterPayment`), then the success URL; pending → the processing page; declined → the form again
     /// with the reason; already paid, cancelled or expired → that state's page (a double click lands on the
     /// success URL like the first).
     /// - Parameter form: nil when the body was not a readable form.
@@ -108,8 +115,14 @@ public struct HostedCheckout: Sendable {
     private func charge(_ session: CheckoutSessionRecord, choice: String) async throws -> HostedPageResult {
         guard !choice.isEmpty else { throw PaymentError.unknownChoice("(none)") }
         guard session.effectiveStatus(at: nowSeconds) == .pending else { return await settled(session) }
-        switch try await backend.startCharge(for: session, choice: choice) {
-        case .succeeded: return .redirect(session.successURL)
+        switch try await backend.startCharge(for: session, choice: choice, heldBy: afterPayment?.holder) {
+        case .succeeded(_, let proofIssue):
+            guard let afterPayment, let proofIssue else { return .redirect(session.successURL) }
+            if await afterPayment.finish(proofIssue) == .notIssued {
+                // Not completed yet: the processing page sends the browser on once a worker has issued the proof.
+                return .page(await page(for: try await current(session), notice: nil))
+            }
+            return .redirect(session.successURL)
         case .pending: return .page(await page(for: try await current(session), notice: nil))
         case .declined(let reason): return .page(await page(for: session, notice: reason))
         case .notPayable(let current): return await settled(current)

@@ -38,7 +38,11 @@ public struct HTTPPaymentBackend: PaymentBackend {
 
     public var choices: [PaymentChoice] { [PaymentChoice(id: Self.payChoice, label: "Pay now")] }
 
-    public func startCharge(for session: CheckoutSessionRecord, choice: String) async throws(PaymentError) -> ChargeStart {
+    /// The processor never settles a charge within its start, so there is nothing for `holder` to finish: the poll
+    /// is only queued.
+    public func startCharge(for session: CheckoutSessionRecord, choice: String, heldBy holder: JobHolder?)
+        async throws(PaymentError) -> ChargeStart
+    {
         guard choice == Self.payChoice else { throw .unknownChoice(choice) }
         let now = time.now()
         let reference = ChargeReference.make(prefix: "htp_", at: now)

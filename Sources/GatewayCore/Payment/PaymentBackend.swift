@@ -9,9 +9,20 @@ public protocol PaymentBackend: Sendable {
     var choices: [PaymentChoice] { get }
     /// Starts a charge for a pending session with the customer's `choice` (one of `choices`). A charge that is
     /// taken or started claims the session, so a session is charged at most once however often this is called.
-    func startCharge(for session: CheckoutSessionRecord, choice: String) async throws(PaymentError) -> ChargeStart
+    /// - Parameter holder: who finishes a charge taken at once (the pay request, `AfterPayment`): the charge's
+    ///   `proof.issue` job is claimed for it in the claim's transaction and returned with `.succeeded`, so no
+    ///   worker takes it meanwhile. Nil, or a charge not taken at once: the job is only queued.
+    func startCharge(for session: CheckoutSessionRecord, choice: String, heldBy holder: JobHolder?)
+        async throws(PaymentError) -> ChargeStart
     /// Where a charge this backend started stands now.
     func state(ofCharge reference: String) async throws(PaymentError) -> ChargeRecord.State
+}
+
+extension PaymentBackend {
+    /// Starts a charge whose jobs are only queued, for the workers.
+    public func startCharge(for session: CheckoutSessionRecord, choice: String) async throws(PaymentError) -> ChargeStart {
+        try await startCharge(for: session, choice: choice, heldBy: nil)
+    }
 }
 
 /// One button on the hosted page.
@@ -29,8 +40,9 @@ public struct PaymentChoice: Sendable, Equatable {
 
 /// What starting a charge did.
 public enum ChargeStart: Sendable, Equatable {
-    /// Money taken: the session is `processing` and its `proof.issue` job is queued.
-    case succeeded(reference: String)
+    /// Money taken: the session is `processing` and its `proof.issue` job is queued, or claimed for the holder
+    /// `startCharge` was given and returned here as `proofIssue` for it to run.
+    case succeeded(reference: String, proofIssue: ClaimedJob? = nil)
     /// Started but not settled: the session is `processing` and a `payment.poll` job will ask again.
     case pending(reference: String)
     /// Refused; nothing changed, the session is still payable.

@@ -35,7 +35,9 @@ public struct SandboxBackend: PaymentBackend {
         ]
     }
 
-    public func startCharge(for session: CheckoutSessionRecord, choice: String) async throws(PaymentError) -> ChargeStart {
+    public func startCharge(for session: CheckoutSessionRecord, choice: String, heldBy holder: JobHolder?)
+        async throws(PaymentError) -> ChargeStart
+    {
         guard let outcome = Outcome(rawValue: choice) else { throw .unknownChoice(choice) }
         let now = time.now()
         let reference = ChargeReference.make(prefix: "sbx_", at: now)
@@ -56,13 +58,17 @@ public struct SandboxBackend: PaymentBackend {
             job = PaymentPollJob(session: session.id, charge: reference).job(runAt: settlesAt)
         }
         let claim: SessionClaim
+        let held: ClaimedJob?
         do {
-            claim = try await charges.claim(sessionID: session.id, for: charge, job: job, now: now)
+            // Only a charge taken at once has a job its holder can run now; a `delay` charge's poll is due later.
+            (claim, held) = try await charges.claim(
+                sessionID: session.id, for: charge, job: job, heldBy: outcome == .succeed ? holder : nil, now: now)
         } catch {
             throw .unavailable("\(error)")
         }
         switch claim {
-        case .claimed: return outcome == .succeed ? .succeeded(reference: reference) : .pending(reference: reference)
+        case .claimed:
+            return outcome == .succeed ? .succeeded(reference: reference, proofIssue: held) : .pending(reference: reference)
         case .notPayable(let current): return .notPayable(current)
         case .unknown: return .notPayable(session)
         }

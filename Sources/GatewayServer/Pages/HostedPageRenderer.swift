@@ -79,6 +79,8 @@ struct HostedPageRenderer: Sendable {
             template = "message"
             context.merge(message("Paid", "Payment complete", "Thank you. Your payment is complete."))
             context["link"] = ["url": page.successURL, "text": "Return to the merchant"]
+            // The processing page refreshes into this one once the proof is issued: the browser goes on by itself.
+            context["redirectURL"] = page.successURL
         case .cancelled:
             template = "message"
             context.merge(message("Cancelled", "Checkout cancelled", "No payment was taken."))

@@ -11,6 +11,7 @@ enum PageTemplates {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="referrer" content="no-referrer">
         {{#refreshSeconds}}<meta http-equiv="refresh" content="{{refreshSeconds}}">{{/refreshSeconds}}
+        {{#redirectURL}}<meta http-equiv="refresh" content="0;url={{redirectURL}}">{{/redirectURL}}
         <title>{{$title}}Checkout{{/title}}</title>
         <style>\(stylesheet)</style>
         </head>

@@ -12,7 +12,12 @@ import Foundation
 public protocol ChargeStore: Sendable {
     /// Claims a pending, unexpired session for `charge`: the session becomes `processing` with the charge's
     /// reference, the charge is stored and `job` is enqueued, atomically. Only the first caller wins.
-    func claim(sessionID: String, for charge: ChargeRecord, job: NewJob, now: Date) async throws -> SessionClaim
+    /// - Parameter holder: when given and it runs `job`'s kind, `job` is enqueued already claimed for it (leased
+    ///   like any claim: should the holder die, the lease lapses and a worker rescues the job), so no worker can
+    ///   take it while the holder runs it; otherwise it is only enqueued.
+    /// - Returns: the claim, and the job as claimed for `holder` when it was.
+    func claim(sessionID: String, for charge: ChargeRecord, job: NewJob, heldBy holder: JobHolder?, now: Date)
+        async throws -> (claim: SessionClaim, held: ClaimedJob?)
 
     /// The charge with this reference.
     func charge(reference: String) async throws -> ChargeRecord?
@@ -32,6 +37,13 @@ public protocol ChargeStore: Sendable {
     /// Records the id the processor gave the charge `reference`. The first id recorded stays: an idempotent start
     /// answered twice cannot re-point a charge. Returns the id the charge now has, nil for no such charge.
     func recordProcessorID(_ processorID: String, forCharge reference: String) async throws -> String?
+}
+
+extension ChargeStore {
+    /// Claims a session for `charge` with `job` only enqueued (see `claim(sessionID:for:job:heldBy:now:)`).
+    public func claim(sessionID: String, for charge: ChargeRecord, job: NewJob, now: Date) async throws -> SessionClaim {
+        try await claim(sessionID: sessionID, for: charge, job: job, heldBy: nil, now: now).claim
+    }
 }
 
 /// What claiming a session for a charge did.

@@ -132,42 +132,25 @@ public struct JobWorker: Service {
         let started = ContinuousClock.now
         let job = run.job
         let policy = registry.policy(for: job.kind)
-        let transition: JobTransition
-        var recorded: Bool?
-        var next: ClaimedJob?
         if policy.isExhausted(job, now: time.now()) {
-            transition = .dead(AttemptFailure(error: "retry budget used up by attempts that lost their lease"))
-        } else if let handler = registry.handler(for: job.kind) {
-            let outcome = await run.outcome(of: handler, orphaned: { await self.releaseUnstarted($0) })
-            if case let .recorded(_, held, following) = outcome { (recorded, next) = (held, following) }
-            transition = outcome.map { policy.transition(after: $0, of: job, now: time.now()) } ?? .released
-        } else {
-            transition = policy.transition(after: .retry(error: "no handler for \(job.kind)"), of: job, now: time.now())
+            let exhausted = AttemptFailure(error: "retry budget used up by attempts that lost their lease")
+            return await recorder.record(job, .dead(exhausted), since: started)
         }
-        let recording: AttemptReport.Recording
-        if let recorded {
-            recording = recorded ? .held : .leaseLost
-        } else {
-            recording = await finish(job, transition)
+        guard let handler = registry.handler(for: job.kind) else {
+            return await recorder.record(job, .retry(error: "no handler for \(job.kind)"), policy: policy, since: started)
         }
-        AttemptReport(job: job, transition: transition, recording: recording, duration: ContinuousClock.now - started)
-            .emit(to: logger, metrics: metrics)
-        guard case .held = recording, case let .retry(at, _) = transition else { return (nil, next) }
-        return (at, next)
+        let attempts = recorder
+        let outcome = await run.outcome(of: handler, orphaned: { await attempts.releaseUnstarted($0) })
+        return await attempts.record(job, outcome, policy: policy, since: started)
+    }
+
+    private var recorder: AttemptRecorder {
+        AttemptRecorder(queue: queue, time: time, logger: logger, metrics: metrics)
     }
 
     /// Gives a claimed job that never started back to the queue, without charging the attempt.
     private func releaseUnstarted(_ job: ClaimedJob) async {
-        let recording = await finish(job, .released)
-        AttemptReport(job: job, transition: .released, recording: recording, duration: .zero).emit(to: logger, metrics: metrics)
-    }
-
-    private func finish(_ job: ClaimedJob, _ transition: JobTransition) async -> AttemptReport.Recording {
-        do {
-            return try await queue.finish(job, transition) ? .held : .leaseLost
-        } catch {
-            return .failed(error)
-        }
+        await recorder.releaseUnstarted(job)
     }
 
     /// Renews the leases of every running attempt (one write every heartbeat) and ends attempts that outlived

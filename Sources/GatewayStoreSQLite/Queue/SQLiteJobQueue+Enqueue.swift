@@ -29,8 +29,15 @@ extension SQLiteJobQueue {
     /// - Returns: the claimed job, or nil when it was only enqueued (the worker does not run its kind, or the
     ///   job is due later) or not at all (its unique key exists).
     func enqueue(_ job: NewJob, after holder: ClaimedJob, in db: Database) throws -> ClaimedJob? {
+        try enqueue(job, claimedFor: holder.holder, in: db)
+    }
+
+    /// Enqueues `job` inside the caller's transaction already claimed for `holder` when it runs the kind and the
+    /// job is due now (see `enqueue(_:after:in:)`); otherwise only enqueues it.
+    /// - Returns: the claimed job, or nil when it was only enqueued or not at all (its unique key exists).
+    func enqueue(_ job: NewJob, claimedFor holder: JobHolder, in db: Database) throws -> ClaimedJob? {
         let now = time.now()
-        guard holder.workerKinds.contains(job.kind), (job.runAt ?? now) <= now else {
+        guard holder.kinds.contains(job.kind), (job.runAt ?? now) <= now else {
             _ = try enqueue(job, in: db)
             return nil
         }
@@ -48,7 +55,7 @@ extension SQLiteJobQueue {
         return ClaimedJob(
             id: id, kind: job.kind, payload: job.payload, priority: job.priority, attempt: 1, maxAttempts: job.maxAttempts,
             uniqueKey: job.uniqueKey, createdAt: now, worker: holder.worker, claimedAt: now, budgetAttempt: 1,
-            budgetSince: now, lease: holder.lease, workerKinds: holder.workerKinds)
+            budgetSince: now, lease: holder.lease, workerKinds: holder.kinds)
     }
 
     /// The unique key is enforced by the UNIQUE index: the INSERT does nothing on conflict, and only then

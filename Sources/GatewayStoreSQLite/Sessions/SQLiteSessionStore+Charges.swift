@@ -6,8 +6,11 @@ import GatewayStore
 // concurrent callers (threads or processes) exactly one sees a changed row.
 extension SQLiteSessionStore {
     /// Claims a pending, unexpired session for `charge`: in one transaction the session becomes `processing`
-    /// with the charge's reference, the charge row is stored, and `job` is enqueued. Only the first caller wins.
-    func claim(sessionID: String, for charge: ChargeRecord, job: NewJob, now: Date) async throws -> SessionClaim {
+    /// with the charge's reference, the charge row is stored, and `job` is enqueued (claimed for `holder` when it
+    /// runs the kind). Only the first caller wins.
+    func claim(sessionID: String, for charge: ChargeRecord, job: NewJob, heldBy holder: JobHolder?, now: Date)
+        async throws -> (claim: SessionClaim, held: ClaimedJob?)
+    {
         let queue = self.queue
         return try await database.write { db in
             // Whether the update took is the whole answer: the single writer reads and decodes no session row for
@@ -18,11 +21,14 @@ extension SQLiteSessionStore {
                     """).execute(arguments: [charge.reference, now.millis, sessionID, Int64(now.timeIntervalSince1970)])
             if db.changesCount > 0 {
                 try Self.insert(charge, in: db)
-                _ = try queue.enqueue(job, in: db)
-                return .claimed
+                guard let holder else {
+                    _ = try queue.enqueue(job, in: db)
+                    return (.claimed, nil)
+                }
+                return (.claimed, try queue.enqueue(job, claimedFor: holder, in: db))
             }
-            guard let session = try Self.fetch(sessionID, in: db) else { return .unknown }
-            return .notPayable(session)
+            guard let session = try Self.fetch(sessionID, in: db) else { return (.unknown, nil) }
+            return (.notPayable(session), nil)
         }
     }
 
