@@ -1,17 +1,22 @@
 import Foundation
 import GatewayStore
+import GatewayStorePostgres
 import GatewayStoreSQLite
+import Logging
+import ServiceLifecycle
 
 /// Every storage backend the conformance suite runs on. Each test takes one as its argument, so a backend added
 /// here runs the whole suite.
 enum ConformanceBackend: String, CaseIterable, Sendable, CustomStringConvertible {
     case sqlite
+    /// A fresh database per test on the server `OCGATE_TEST_POSTGRES_URL` names (`scripts/postgres-test-cluster`).
+    case postgres
 
     var description: String { rawValue }
 
-    /// A fresh, empty set of stores on this backend, reading time from `time`. `.normal` durability by default:
-    /// nothing here tests durability, and syncing every commit would only slow the suite down.
-    func openStores(time: any TimeSource, durability: Durability = .normal) throws -> GatewayStores {
+    /// A fresh, empty set of stores on this backend, reading time from `time`, and how to discard them. `.normal`
+    /// durability by default: nothing here tests durability, and syncing every commit would only slow the suite down.
+    func openStores(time: any TimeSource, durability: Durability = .normal) throws -> OpenedStores {
         switch self {
         case .sqlite:
             // One directory per database, so discarding it takes the WAL and shared-memory files along.
@@ -19,15 +24,63 @@ enum ConformanceBackend: String, CaseIterable, Sendable, CustomStringConvertible
                 .appendingPathComponent("ocgate-conformance-\(UUID().uuidString)", isDirectory: true)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let path = directory.appendingPathComponent("gateway.db").path
-            return try SQLiteBackend.open(path: path, durability: durability, busyTimeout: .seconds(10), time: time).stores
+            let stores = try SQLiteBackend.open(path: path, durability: durability, busyTimeout: .seconds(10), time: time).stores
+            return OpenedStores(stores: stores) { try? FileManager.default.removeItem(at: directory) }
+        case .postgres:
+            return try PostgresTestDatabase.open(time: time)
+        }
+    }
+}
+
+/// A backend's stores for one test, and what discards them.
+struct OpenedStores: Sendable {
+    let stores: GatewayStores
+    let discard: @Sendable () -> Void
+}
+
+/// The PostgreSQL side of the fixture: a database of its own per test, created through an admin connection, the
+/// pool running in a task, and both gone when the test lets go.
+enum PostgresTestDatabase {
+    static let variable = "OCGATE_TEST_POSTGRES_URL"
+
+    /// No server configured: the postgres cases fail, loudly, with how to get one.
+    struct Unavailable: Error, CustomStringConvertible {
+        var description: String {
+            """
+            \(PostgresTestDatabase.variable) is not set, so the PostgreSQL conformance cases cannot run (they fail \
+            rather than skip). Start a local test server and export its URL with
+                eval "$(scripts/postgres-test-cluster --export)"
+            (scripts/test and .ci/run do this themselves), then run the tests again.
+            """
         }
     }
 
-    /// Deletes what `openStores` made, given where it says the data lives.
-    func discard(location: String) {
-        switch self {
-        case .sqlite:
-            try? FileManager.default.removeItem(at: URL(fileURLWithPath: location).deletingLastPathComponent())
+    static func open(time: any TimeSource) throws -> OpenedStores {
+        guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { throw Unavailable() }
+        var logger = Logger(label: "ocgate.conformance.postgres")
+        // The pool reports connections it gives up as a test ends (the database is dropped under it): not news.
+        logger.logLevel = .error
+        // Few connections per test: the suite runs many tests at once against one server.
+        let server = try PostgresStoreConfiguration(url: url, poolSize: 4)
+        let name = "ocgate_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
+        try PostgresAdmin.createDatabase(name, on: server, logger: logger)
+        let backend: PostgresBackend
+        do {
+            backend = try PostgresBackend.open(server.with(database: name), time: time, logger: logger)
+        } catch {
+            try? PostgresAdmin.dropDatabase(name, on: server, logger: logger)
+            throw error
+        }
+        let services = backend.services
+        let pool = Task {
+            try await withThrowingDiscardingTaskGroup { group in
+                for service in services { group.addTask { try await service.run() } }
+            }
+        }
+        return OpenedStores(stores: backend.stores) {
+            pool.cancel()
+            // FORCE ends the pool's connections the cancelled task may not have closed yet.
+            try? PostgresAdmin.dropDatabase(name, on: server, logger: logger)
         }
     }
 }
@@ -37,15 +90,18 @@ final class StoreFixture: Sendable {
     let backend: ConformanceBackend
     let clock: TestClock
     let stores: GatewayStores
+    private let discard: @Sendable () -> Void
 
     init(_ backend: ConformanceBackend, clock: TestClock = TestClock(), durability: Durability = .normal) throws {
         self.backend = backend
         self.clock = clock
-        stores = try backend.openStores(time: clock, durability: durability)
+        let opened = try backend.openStores(time: clock, durability: durability)
+        stores = opened.stores
+        discard = opened.discard
     }
 
     deinit {
-        backend.discard(location: stores.maintenance.location)
+        discard()
     }
 
     var sessions: any CheckoutSessionStore { stores.sessions }

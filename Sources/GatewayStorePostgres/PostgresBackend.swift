@@ -1,0 +1,61 @@
+import Foundation
+import GatewayStore
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// The shared backend: every store contract on one PostgreSQL database, for acceptors and workers on many hosts.
+public struct PostgresBackend: Sendable {
+    /// One instance of each store, all on this database's pool.
+    public let stores: GatewayStores
+    /// The connection pool. Run it in the process's `ServiceGroup` (before the services that use the stores);
+    /// nothing reaches the database until it runs, and cancelling it closes every connection.
+    let client: PostgresClient
+
+    /// The services the process runs for this backend.
+    public var services: [any Service] { [client] }
+
+    /// Opens the database at `configuration`, creating or upgrading its schema first (see `PostgresSchema`).
+    /// Blocks while it migrates, on a connection of its own: the pool runs only once its service does.
+    /// - Parameter time: the clock of every instant the contracts expose. With `SystemTime` (the default), leases
+    ///   and due checks use the database's clock instead, so hosts with skewed clocks agree on them.
+    /// - Throws: `StoreError.schemaTooNew` if a newer ocgate migrated the database; connection errors otherwise.
+    public static func open(
+        _ configuration: PostgresStoreConfiguration, time: any TimeSource = SystemTime(),
+        logger: Logger = Logger(label: "ocgate.store.postgres")
+    ) throws -> PostgresBackend {
+        try PostgresSchema.migrate(configuration, logger: logger)
+        let database = PostgresDatabase(configuration: configuration, logger: logger)
+        let queue = PostgresJobQueue(database: database, time: time)
+        let nonces = PostgresNonceStore(database: database, time: time)
+        let sessions = PostgresSessionStore(database: database, queue: queue, nonces: nonces)
+        let proofs = PostgresProofStore(database: database, queue: queue)
+        let stores = GatewayStores(
+            sessions: sessions, charges: sessions, proofs: proofs, deliveries: proofs,
+            settlement: PostgresSettlementStore(database: database, queue: queue),
+            partners: PostgresPartnerStore(database: database), nonces: nonces,
+            peerDocuments: PostgresPeerDocumentStore(database: database), jobs: queue,
+            maintenance: PostgresMaintenance(database: database))
+        return PostgresBackend(stores: stores, client: database.client)
+    }
+}
+
+/// What operators and probes ask of the database itself.
+struct PostgresMaintenance: StoreMaintenance {
+    let database: PostgresDatabase
+
+    var location: String { database.configuration.location }
+
+    /// A write transaction that changes nothing: fails on a read-only standby, a lost server or a full pool.
+    func checkWritable() async throws {
+        try await database.transaction { tx in
+            try await tx.run("SET TRANSACTION READ WRITE")
+            try await tx.run("SELECT txid_current()")
+        }
+    }
+
+    func backup(to destination: String) async throws {
+        throw StoreError.unsupported(
+            "PostgreSQL is backed up with its own tools: pg_dump, or pg_basebackup with WAL archiving")
+    }
+}
