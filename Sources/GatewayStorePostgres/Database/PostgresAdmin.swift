@@ -19,7 +19,8 @@ package enum PostgresAdmin {
         try run("DROP DATABASE IF EXISTS \(quoted(name)) WITH (FORCE)", on: server, logger: logger)
     }
 
-    private static func run(_ sql: String, on server: PostgresStoreConfiguration, logger: Logger) throws {
+    /// Runs one statement on `server`'s database (operators' chores and tests that must reach past the contracts).
+    package static func run(_ sql: String, on server: PostgresStoreConfiguration, logger: Logger) throws {
         let connection = try PostgresConnection.connect(
             on: MultiThreadedEventLoopGroup.singleton.any(), configuration: server.connectionConfiguration, id: 0,
             logger: logger

@@ -57,9 +57,8 @@ enum PostgresTestDatabase {
 
     static func open(time: any TimeSource) throws -> OpenedStores {
         guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { throw Unavailable() }
-        var logger = Logger(label: "ocgate.conformance.postgres")
         // The pool reports connections it gives up as a test ends (the database is dropped under it): not news.
-        logger.logLevel = .error
+        let logger = { var logger = Logger(label: "ocgate.conformance.postgres"); logger.logLevel = .error; return logger }()
         // Few connections per test: the suite runs many tests at once against one server.
         let server = try PostgresStoreConfiguration(url: url, poolSize: 4)
         let name = "ocgate_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
