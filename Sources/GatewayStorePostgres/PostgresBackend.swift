@@ -8,12 +8,12 @@ import ServiceLifecycle
 public struct PostgresBackend: Sendable {
     /// One instance of each store, all on this database's pool.
     public let stores: GatewayStores
-    /// The connection pool. Run it in the process's `ServiceGroup` (before the services that use the stores);
-    /// nothing reaches the database until it runs, and cancelling it closes every connection.
-    let client: PostgresClient
+    let pool: PoolService
 
-    /// The services the process runs for this backend.
-    public var services: [any Service] { [client] }
+    /// The services the process runs for this backend: the connection pool. Put it first in the process's
+    /// `ServiceGroup`, so it is up before anything that uses the stores and stops after them; nothing reaches the
+    /// database until it runs, and its shutdown closes every connection.
+    public var services: [any Service] { [pool] }
 
     /// Opens the database at `configuration`, creating or upgrading its schema first (see `PostgresSchema`).
     /// Blocks while it migrates, on a connection of its own: the pool runs only once its service does.
@@ -24,7 +24,13 @@ public struct PostgresBackend: Sendable {
         _ configuration: PostgresStoreConfiguration, time: any TimeSource = SystemTime(),
         logger: Logger = Logger(label: "ocgate.store.postgres")
     ) throws -> PostgresBackend {
-        try PostgresSchema.migrate(configuration, logger: logger)
+        do {
+            try PostgresSchema.migrate(configuration, logger: logger)
+        } catch let error as PSQLError {
+            // PSQLError's own description hides everything; its reflection says what failed (never the password,
+            // which is only in the configuration).
+            throw PostgresOpenError(detail: String(reflecting: error))
+        }
         let database = PostgresDatabase(configuration: configuration, logger: logger)
         let queue = PostgresJobQueue(database: database, time: time)
         let nonces = PostgresNonceStore(database: database, time: time)
@@ -36,7 +42,7 @@ public struct PostgresBackend: Sendable {
             partners: PostgresPartnerStore(database: database), nonces: nonces,
             peerDocuments: PostgresPeerDocumentStore(database: database), jobs: queue,
             maintenance: PostgresMaintenance(database: database))
-        return PostgresBackend(stores: stores, client: database.client)
+        return PostgresBackend(stores: stores, pool: database.pool)
     }
 }
 
@@ -58,4 +64,11 @@ struct PostgresMaintenance: StoreMaintenance {
         throw StoreError.unsupported(
             "PostgreSQL is backed up with its own tools: pg_dump, or pg_basebackup with WAL archiving")
     }
+}
+
+/// Opening the database failed at the server or on the way to it.
+public struct PostgresOpenError: Error, CustomStringConvertible {
+    public let detail: String
+
+    public var description: String { "PostgreSQL refused or could not be reached: \(detail)" }
 }

@@ -10,6 +10,8 @@ import PostgresNIO
 /// where a call carries many (claims, `jobs(uniqueKeys:)`) and keep transactions to the statements they need.
 final class PostgresDatabase: Sendable {
     let client: PostgresClient
+    /// The pool as a service: run it, and the queries go.
+    let pool: PoolService
     let configuration: PostgresStoreConfiguration
     let logger: Logger
     /// Wakes this process's workers after a commit that enqueued jobs.
@@ -19,18 +21,21 @@ final class PostgresDatabase: Sendable {
         self.configuration = configuration
         self.logger = logger
         client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
+        pool = PoolService(client: client)
     }
 
     /// Runs one statement in its own (implicit) transaction and returns every row.
     @discardableResult
     func run(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await client.query(query, logger: logger).collect()
+        await pool.ready()
+        return try await client.query(query, logger: logger).collect()
     }
 
     /// Runs `body` in one transaction (READ COMMITTED: every statement sees what committed before it began, and a
     /// conditional UPDATE re-checks its condition on the newest row version after waiting for a lock). Commits if
     /// `body` returns, rolls back if it throws, and rethrows `body`'s own error rather than the wrapper's.
     func transaction<T: Sendable>(_ body: (Transaction) async throws -> T) async throws -> T {
+        await pool.ready()
         do {
             return try await client.withTransaction(logger: logger) { connection in
                 try await body(Transaction(connection: connection, logger: logger))
