@@ -7,7 +7,7 @@ import Testing
 struct ChargeStoreTests {
     @Test(arguments: ConformanceBackend.allCases)
     func claimMovesTheSessionToProcessingWithItsChargeAndJob(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         fixture.clock.advance(by: .seconds(30))
         let charge = Seed.charge("ch_1", sessionID: session.id, now: fixture.now)
@@ -29,7 +29,7 @@ struct ChargeStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func chargeKeepsEveryField(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         let charge = ChargeRecord(
             reference: "ch_full", sessionID: session.id, backend: "http", state: .pending,
@@ -43,7 +43,7 @@ struct ChargeStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func claimingAnExpiredSessionIsRefusedAndWritesNothing(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         fixture.clock.advance(by: .seconds(Seed.lifetime))
         let charge = Seed.charge("ch_late", sessionID: session.id, now: fixture.now)
@@ -60,7 +60,7 @@ struct ChargeStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func claimingACancelledSessionIsRefused(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         _ = try await fixture.sessions.cancel(sessionID: session.id, now: fixture.now)
         let charge = Seed.charge("ch_1", sessionID: session.id, now: fixture.now)
@@ -74,7 +74,7 @@ struct ChargeStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func secondClaimOfASessionIsRefused(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         try await fixture.claim(session.id, reference: "ch_1")
         let second = Seed.charge("ch_2", sessionID: session.id, now: fixture.now)
@@ -90,7 +90,7 @@ struct ChargeStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func claimingAnUnknownSessionReportsUnknown(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let charge = Seed.charge("ch_1", sessionID: "cs_missing", now: fixture.now)
 
         let claim = try await fixture.charges.claim(sessionID: "cs_missing", for: charge, job: Seed.pollJob("ch_1"), now: fixture.now)
@@ -102,7 +102,7 @@ struct ChargeStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func claimWithATakenChargeReferenceChangesNothing(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let first = try await fixture.createSession()
         let second = try await fixture.createSession()
         try await fixture.claim(first.id, reference: "ch_shared")
@@ -124,7 +124,7 @@ struct ChargeStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func confirmRecordsTheSuccessAndEnqueuesTheProofJobOnce(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         let charge = try await fixture.claim(session.id)
 
@@ -145,7 +145,7 @@ struct ChargeStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func confirmAfterExpiryStillEnqueuesTheProofJob(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         let charge = try await fixture.claim(session.id)
         fixture.clock.advance(by: .seconds(Seed.lifetime + 60))
@@ -160,7 +160,7 @@ struct ChargeStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func failPutsTheSessionBackToPendingWhileTheChargeHoldsIt(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         let charge = try await fixture.claim(session.id, reference: "ch_1")
         fixture.clock.advance(by: .seconds(5))
@@ -177,7 +177,7 @@ struct ChargeStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func failOfAChargeThatNoLongerHoldsTheSessionLeavesItAlone(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         try await fixture.claim(session.id, reference: "ch_1")
         _ = try await fixture.charges.fail(chargeReference: "ch_1", sessionID: session.id, now: fixture.now)
@@ -194,7 +194,7 @@ struct ChargeStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func failOfACompletedSessionsChargeLeavesItCompleted(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         let charge = try await fixture.pay(session.id)
         _ = try await fixture.issue(session.id)
@@ -206,13 +206,13 @@ struct ChargeStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func failOfAnUnknownSessionReturnsNil(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         #expect(try await fixture.charges.fail(chargeReference: "ch_1", sessionID: "cs_missing", now: fixture.now) == nil)
     }
 
     @Test(arguments: ConformanceBackend.allCases)
     func recordProcessorIDKeepsTheFirstID(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         let charge = try await fixture.claim(session.id)
 
@@ -225,7 +225,7 @@ struct ChargeStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func chargesOfASessionAreOldestFirst(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         for reference in ["ch_c", "ch_a", "ch_b"] {
             try await fixture.claim(session.id, reference: reference)

@@ -8,7 +8,7 @@ import Testing
 struct CheckoutSessionStoreTests {
     @Test(arguments: ConformanceBackend.allCases)
     func createStoresTheSessionAndItsFirstJob(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let record = Seed.session(createdAt: fixture.now, expiresAt: fixture.clock.seconds + 900)
 
         let creation = try await fixture.sessions.create(record, nonce: nil, job: Seed.openJob(record.id))
@@ -26,7 +26,7 @@ struct CheckoutSessionStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func unknownSessionReadsAsNil(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         #expect(try await fixture.sessions.session(id: "cs_missing") == nil)
         #expect(try await fixture.sessions.overview(id: "cs_missing") == nil)
         #expect(try await fixture.sessions.count() == 0)
@@ -34,7 +34,7 @@ struct CheckoutSessionStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func largeOCIDsRoundTrip(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let record = Seed.session(
             mg: UInt64.max, merchant: UInt64(Int64.max) + 1, createdAt: fixture.now,
             expiresAt: fixture.clock.seconds + 900)
@@ -49,7 +49,7 @@ struct CheckoutSessionStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func identicalResubmissionFindsTheExistingSession(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let first = Seed.session(orderID: "order-1", createdAt: fixture.now, expiresAt: fixture.clock.seconds + 900)
         _ = try await fixture.sessions.create(first, nonce: nil, job: Seed.openJob(first.id))
         fixture.clock.advance(by: .seconds(5))
@@ -67,7 +67,7 @@ struct CheckoutSessionStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func differentOrderWithTheSameKeyConflicts(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let first = Seed.session(orderID: "order-1", createdAt: fixture.now, expiresAt: fixture.clock.seconds + 900)
         _ = try await fixture.sessions.create(first, nonce: nil, job: Seed.openJob(first.id))
         let changed = Seed.session(
@@ -85,7 +85,7 @@ struct CheckoutSessionStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func sameOrderIDForAnotherMerchantOrMGIsANewSession(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let expiry = fixture.clock.seconds + 900
         let records = [
             Seed.session(mg: Seed.mg, merchant: Seed.merchant, orderID: "order-1", createdAt: fixture.now, expiresAt: expiry),
@@ -101,7 +101,7 @@ struct CheckoutSessionStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func nonceUsedForAnotherOrderIsRefusedAndNothingIsWritten(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let claim = NonceClaim(nonce: "nonce-1", ocid: Seed.mg)
         let first = Seed.session(createdAt: fixture.now, expiresAt: fixture.clock.seconds + 900)
         _ = try await fixture.sessions.create(first, nonce: claim, job: Seed.openJob(first.id))
@@ -118,7 +118,7 @@ struct CheckoutSessionStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func identicalResubmissionWithTheSameNonceIsAReplay(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let claim = NonceClaim(nonce: "nonce-1", ocid: Seed.mg)
         let first = Seed.session(orderID: "order-1", createdAt: fixture.now, expiresAt: fixture.clock.seconds + 900)
         _ = try await fixture.sessions.create(first, nonce: claim, job: Seed.openJob(first.id))
@@ -132,7 +132,7 @@ struct CheckoutSessionStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func nonceIsPerCaller(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let first = Seed.session(createdAt: fixture.now, expiresAt: fixture.clock.seconds + 900)
         let second = Seed.session(createdAt: fixture.now, expiresAt: fixture.clock.seconds + 900)
         let a = try await fixture.sessions.create(first, nonce: NonceClaim(nonce: "n", ocid: 1), job: Seed.openJob(first.id))
@@ -143,7 +143,7 @@ struct CheckoutSessionStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func nonceClaimedByCreateIsTheNonceStoresNonce(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let record = Seed.session(createdAt: fixture.now, expiresAt: fixture.clock.seconds + 900)
         _ = try await fixture.sessions.create(record, nonce: NonceClaim(nonce: "n-create", ocid: Seed.mg), job: Seed.openJob(record.id))
         await #expect(throws: NonceError.reused(ocid: Seed.mg, nonce: "n-create")) {
@@ -160,7 +160,7 @@ struct CheckoutSessionStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func nonceStaysRefusedUntilItsRetentionEnds(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let claim = NonceClaim(nonce: "nonce-1", ocid: Seed.mg)
         let first = Seed.session(createdAt: fixture.now, expiresAt: fixture.clock.seconds + 900)
         _ = try await fixture.sessions.create(first, nonce: claim, job: Seed.openJob(first.id))
@@ -174,7 +174,7 @@ struct CheckoutSessionStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func nonceIsUsableAgainAfterItsRetention(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let claim = NonceClaim(nonce: "nonce-1", ocid: Seed.mg)
         let first = Seed.session(createdAt: fixture.now, expiresAt: fixture.clock.seconds + 900)
         _ = try await fixture.sessions.create(first, nonce: claim, job: Seed.openJob(first.id))
@@ -190,7 +190,7 @@ struct CheckoutSessionStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func merchantNameIsStoredOnce(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         #expect(try await fixture.sessions.merchantName(sessionID: session.id) == nil)
 
@@ -203,14 +203,14 @@ struct CheckoutSessionStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func namingAnUnknownSessionReturnsFalse(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         #expect(try await fixture.sessions.name(sessionID: "cs_missing", merchantName: "Shop") == false)
         #expect(try await fixture.sessions.merchantName(sessionID: "cs_missing") == nil)
     }
 
     @Test(arguments: ConformanceBackend.allCases)
     func cancellingTwiceReportsCancelledBothTimes(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         fixture.clock.advance(by: .seconds(10))
         let cancelledAt = fixture.now
@@ -229,7 +229,7 @@ struct CheckoutSessionStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func cancellingAnExpiredOrProcessingSessionIsRefused(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let expiring = try await fixture.createSession()
         let processing = try await fixture.createSession()
         try await fixture.claim(processing.id)
@@ -253,7 +253,7 @@ struct CheckoutSessionStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func expirePendingLeavesProcessingSessionsAlone(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let pending = try await fixture.createSession()
         let processing = try await fixture.createSession()
         try await fixture.claim(processing.id)
@@ -275,7 +275,7 @@ struct CheckoutSessionStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func listFiltersAndOrdersNewestFirst(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let start = fixture.now
         let a = try await fixture.createSession(mg: Seed.mg, merchant: Seed.merchant)
         fixture.clock.advance(by: .seconds(10))

@@ -8,7 +8,7 @@ import Testing
 struct ConcurrencyTests {
     @Test(arguments: ConformanceBackend.allCases)
     func racingCreatesWithOneNonceCreateExactlyOneSession(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let claim = NonceClaim(nonce: "nonce-raced", ocid: Seed.mg)
         let now = fixture.now
         let expiry = fixture.clock.seconds + 900
@@ -27,7 +27,7 @@ struct ConcurrencyTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func racingCreatesOfOneOrderInsertItOnce(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let now = fixture.now
         let expiry = fixture.clock.seconds + 900
         let sessions = fixture.sessions
@@ -54,7 +54,7 @@ struct ConcurrencyTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func racingClaimsOfOneSessionClaimItOnce(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         let now = fixture.now
         let charges = fixture.charges
@@ -76,7 +76,7 @@ struct ConcurrencyTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func racingConfirmationsOfOneChargeEnqueueOneProofJob(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         let charge = try await fixture.claim(session.id)
         let charges = fixture.charges
@@ -94,7 +94,7 @@ struct ConcurrencyTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func racingNonceRecordsRecordItOnce(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let nonces = fixture.nonces
 
         let outcomes = try await race { _ in
@@ -112,7 +112,7 @@ struct ConcurrencyTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func racingIssuesOfOneSessionIssueOneProofAndOneLedgerEntry(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         try await fixture.pay(session.id)
         let now = fixture.now
@@ -146,7 +146,7 @@ struct ConcurrencyTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func racingSettlementRunsMakeOneStatementHoldingEveryEntryOnce(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         var txids: [String] = []
         for _ in 0..<6 {
             txids.append(try await fixture.provenSession().txid)
@@ -184,7 +184,7 @@ struct ConcurrencyTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func racingSettlementRunsWithDifferentCutOffsNeverShareAnEntry(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let start = fixture.now
         var txids: [String] = []
         for _ in 0..<8 {
@@ -218,7 +218,7 @@ struct ConcurrencyTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func racingEnqueuesOfOneUniqueKeyYieldOneJob(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let jobs = fixture.jobs
 
         let results = try await race { index in
@@ -232,7 +232,7 @@ struct ConcurrencyTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func racingWorkersClaimEachJobOnce(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let jobs = fixture.jobs
         let enqueued = try await jobs.enqueue((0..<40).map { NewJob(kind: "work", payload: Data("\($0)".utf8)) })
 
@@ -247,7 +247,7 @@ struct ConcurrencyTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func lostLeasesFinishingAlongsideTheirRescuersNeverOverrideThem(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let jobs = fixture.jobs
         _ = try await jobs.enqueue((0..<16).map { _ in NewJob(kind: "work") })
         let lost = try await jobs.claim(kinds: ["work"], limit: 16, worker: "worker-1", lease: .seconds(30))
@@ -273,7 +273,7 @@ struct ConcurrencyTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func racingFailuresOfOneChargeMoveTheSessionOnce(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         let charge = try await fixture.claim(session.id)
         let charges = fixture.charges
@@ -295,7 +295,7 @@ struct ConcurrencyTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func racingNamesOfOneSessionStoreOne(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         let sessions = fixture.sessions
 
@@ -310,7 +310,7 @@ struct ConcurrencyTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func racingExpiryRunsExpireEachSessionOnce(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         for _ in 0..<10 { try await fixture.createSession() }
         fixture.clock.advance(by: .seconds(Seed.lifetime))
         let sessions = fixture.sessions
@@ -324,7 +324,7 @@ struct ConcurrencyTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func racingAddsOfOnePartnerKeepOneRow(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let partners = fixture.partners
         let now = fixture.now
 

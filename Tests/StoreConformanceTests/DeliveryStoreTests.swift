@@ -7,7 +7,7 @@ import Testing
 struct DeliveryStoreTests {
     @Test(arguments: ConformanceBackend.allCases)
     func recordDeliveryStoresTheAnswer(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         var proofs: [DeliveryState: StoredProof] = [:]
         for state in DeliveryState.allCases { proofs[state] = try await fixture.provenSession() }
         fixture.clock.advance(by: .seconds(7))
@@ -24,7 +24,7 @@ struct DeliveryStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func recordDeliveryEndingTheAttemptRecordsItsSuccess(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let proof = try await fixture.provenSession()
         let job = try #require(
             try await fixture.jobs.claim(kinds: ["callback.deliver"], limit: 1, worker: "worker-1", lease: .seconds(30)).first)
@@ -41,7 +41,7 @@ struct DeliveryStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func recordDeliveryEndingALostAttemptLeavesTheNewHoldersJob(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let proof = try await fixture.provenSession()
         let lost = try #require(
             try await fixture.jobs.claim(kinds: ["callback.deliver"], limit: 1, worker: "worker-1", lease: .seconds(30)).first)
@@ -62,7 +62,7 @@ struct DeliveryStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func breakerOpensAtTheThresholdAndOnEveryFailureAfter(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let deliveries = fixture.deliveries
         #expect(try await deliveries.breaker(mgOCID: Seed.mg) == nil)
 
@@ -88,7 +88,7 @@ struct DeliveryStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func anAnswerClosesTheBreaker(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let proof = try await fixture.provenSession()
         for _ in 0..<3 {
             _ = try await fixture.deliveries.recordDeliveryFailure(mgOCID: Seed.mg, threshold: 2, pause: .seconds(60), now: fixture.now)
@@ -109,7 +109,7 @@ struct DeliveryStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func theGatewayGivingUpLeavesTheBreakerAsItIs(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let proof = try await fixture.provenSession()
         var open: DeliveryBreaker?
         for _ in 0..<2 {
@@ -124,7 +124,7 @@ struct DeliveryStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func concurrentFailuresAreEachCountedOnce(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let deliveries = fixture.deliveries
         let now = fixture.now
 
@@ -139,7 +139,7 @@ struct DeliveryStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func troubledBreakersListMostFailingFirst(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let answered = try await fixture.provenSession(mg: 4)
         for (mg, failures) in [(UInt64(1), 1), (2, 3), (3, 2), (4, 5)] {
             for _ in 0..<failures {

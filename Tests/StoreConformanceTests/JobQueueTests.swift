@@ -17,7 +17,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func enqueueStoresTheJobAsGiven(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let runAt = fixture.now.addingTimeInterval(60)
         let new = NewJob(
             kind: "work", payload: Data(#"{"x":1}"#.utf8), priority: 3, runAt: runAt, maxAttempts: 7, uniqueKey: "work:1")
@@ -44,7 +44,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func aJobWithoutRunAtRunsNow(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let id = try await fixture.jobs.enqueue(NewJob(kind: "work")).id
         #expect(try await fixture.jobs.show(id: id)?.job.runAt == fixture.now)
         #expect(try await claimOne(fixture.jobs)?.id == id)
@@ -52,7 +52,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func enqueueOfATakenUniqueKeyYieldsTheExistingJob(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let first = try await fixture.jobs.enqueue(NewJob(kind: "work", payload: Data("1".utf8), uniqueKey: "k"))
         fixture.clock.advance(by: .seconds(5))
 
@@ -72,7 +72,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func aUniqueKeyStaysTakenAfterItsJobEnds(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let first = try await fixture.jobs.enqueue(NewJob(kind: "work", uniqueKey: "k"))
         let job = try #require(try await claimOne(fixture.jobs))
         _ = try await fixture.jobs.finish(job, .succeeded(note: nil))
@@ -82,7 +82,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func jobsByUniqueKeysAreOldestFirst(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         for key in ["k1", "k2", "k3"] {
             _ = try await fixture.jobs.enqueue(NewJob(kind: "work", uniqueKey: key))
             fixture.clock.advance(by: .seconds(1))
@@ -96,7 +96,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func claimHandsOutTheLeaseToken(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let created = fixture.now
         let id = try await fixture.jobs.enqueue(
             NewJob(kind: "work", payload: Data("p".utf8), priority: 2, maxAttempts: 4, uniqueKey: "work:1")
@@ -128,7 +128,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func claimTakesByPriorityThenRunAtThenAgeAndNothingNotYetDue(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let jobs = fixture.jobs
         let now = fixture.now
         let plain = try await jobs.enqueue(NewJob(kind: "work")).id
@@ -148,7 +148,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func claimTakesOnlyTheGivenKindsUpToTheLimit(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.jobs.enqueue((0..<3).map { _ in NewJob(kind: "work") } + [NewJob(kind: "other")])
 
         let first = try await fixture.jobs.claim(kinds: ["work"], limit: 2, worker: "worker-1", lease: lease)
@@ -168,7 +168,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func finishSucceededEndsTheJobAndLogsTheAttempt(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.jobs.enqueue(NewJob(kind: "work"))
         let job = try #require(try await claimOne(fixture.jobs))
         fixture.clock.advance(by: .seconds(2))
@@ -195,7 +195,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func finishRetrySchedulesTheNextAttempt(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.jobs.enqueue(NewJob(kind: "work"))
         let job = try #require(try await claimOne(fixture.jobs))
         let next = fixture.now.addingTimeInterval(10)
@@ -223,7 +223,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func finishDeadGivesTheJobUp(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.jobs.enqueue(NewJob(kind: "work"))
         let job = try #require(try await claimOne(fixture.jobs))
 
@@ -240,7 +240,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func finishReleasedRequeuesWithoutChargingTheAttempt(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.jobs.enqueue(NewJob(kind: "work"))
         let job = try #require(try await claimOne(fixture.jobs))
 
@@ -255,7 +255,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func finishingTwiceIsRefusedTheSecondTime(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.jobs.enqueue(NewJob(kind: "work"))
         let job = try #require(try await claimOne(fixture.jobs))
 
@@ -271,7 +271,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func aLapsedLeaseIsRescuedAndItsOldHolderCanChangeNothing(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.jobs.enqueue(NewJob(kind: "work"))
         let lost = try #require(try await claimOne(fixture.jobs, worker: "worker-1"))
         #expect(try await claimOne(fixture.jobs, worker: "worker-2") == nil, "held while the lease runs")
@@ -302,7 +302,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func aHeartbeatKeepsTheLease(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.jobs.enqueue(NewJob(kind: "work"))
         let job = try #require(try await claimOne(fixture.jobs, worker: "worker-1"))
         fixture.clock.advance(by: .seconds(20))
@@ -316,7 +316,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func aHeartbeatAfterTheAttemptEndedItsJobIsNotALoss(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.jobs.enqueue(NewJob(kind: "work"))
         let job = try #require(try await claimOne(fixture.jobs))
         #expect(try await fixture.jobs.finish(job, .succeeded(note: nil)))
@@ -327,7 +327,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func batchedHeartbeatsAndFinishesAreFencedJobByJob(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.jobs.enqueue(NewJob(kind: "work"))
         let lost = try #require(try await claimOne(fixture.jobs, worker: "worker-1"))
         fixture.clock.advance(by: .seconds(31))
@@ -347,7 +347,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func cancelStopsAQueuedJob(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let id = try await fixture.jobs.enqueue(NewJob(kind: "work", runAt: fixture.now.addingTimeInterval(60))).id
 
         try await fixture.jobs.cancel(id: id)
@@ -361,7 +361,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func cancelRefusesRunningFinishedAndUnknownJobs(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let jobs = fixture.jobs
         _ = try await jobs.enqueue([NewJob(kind: "work"), NewJob(kind: "work")])
         let running = try #require(try await claimOne(jobs))
@@ -384,7 +384,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func retryRequeuesADeadJobWithAFreshBudget(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.jobs.enqueue(NewJob(kind: "work", runAt: fixture.now.addingTimeInterval(-5)))
         let first = try #require(try await claimOne(fixture.jobs))
         _ = try await fixture.jobs.finish(first, .dead(AttemptFailure(error: "down")))
@@ -406,7 +406,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func retryRequeuesACancelledJob(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let id = try await fixture.jobs.enqueue(NewJob(kind: "work")).id
         try await fixture.jobs.cancel(id: id)
 
@@ -417,7 +417,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func retryRefusesJobsThatAreNotDeadOrCancelled(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let jobs = fixture.jobs
         let queued = try await jobs.enqueue(NewJob(kind: "other")).id
         _ = try await jobs.enqueue(NewJob(kind: "work"))
@@ -438,7 +438,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func retryMatchingRequeuesEveryDeadOrCancelledJobTheFilterMatches(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let jobs = fixture.jobs
         var dead: [Int64] = []
         for kind in ["a", "a", "b"] {
@@ -462,7 +462,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func pruneDeletesSucceededAndCancelledJobsFinishedLongEnoughAgo(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let jobs = fixture.jobs
         func finished(_ transition: JobTransition, key: String) async throws -> Int64 {
             _ = try await jobs.enqueue(NewJob(kind: "work", uniqueKey: key))
@@ -490,7 +490,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func listFiltersNewestFirst(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let jobs = fixture.jobs
         let first = try await jobs.enqueue(NewJob(kind: "a")).id
         fixture.clock.advance(by: .seconds(1))
@@ -517,13 +517,13 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func showOfAnUnknownJobIsNil(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         #expect(try await fixture.jobs.show(id: 12_345) == nil)
     }
 
     @Test(arguments: ConformanceBackend.allCases)
     func statsCountKindsStatesAgesAndUnhandledKinds(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let jobs = fixture.jobs
         _ = try await jobs.enqueue(NewJob(kind: "a"))
         _ = try await jobs.enqueue(NewJob(kind: "b"))
@@ -553,7 +553,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func statsOfAnEmptyQueue(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let stats = try await fixture.jobs.stats(registeredKinds: ["a"])
         #expect(stats.counts.isEmpty)
         #expect(stats.oldestRunnableAge == nil)
@@ -563,7 +563,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func pendingWorkCountsRunningAndDueJobsExceptTheExcludedKinds(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let jobs = fixture.jobs
         _ = try await jobs.enqueue([
             NewJob(kind: "a"), NewJob(kind: "a", runAt: fixture.now.addingTimeInterval(60)), NewJob(kind: "b"),
@@ -583,7 +583,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func theDrainFlagIsSharedState(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         #expect(try await fixture.jobs.isDraining() == false)
 
         try await fixture.jobs.setDraining(true)
@@ -596,7 +596,7 @@ struct JobQueueTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func enqueueWakesThisProcesssWorkers(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let signal = WakeSignal()
         fixture.jobs.notifier.subscribe(signal)
         defer { fixture.jobs.notifier.unsubscribe(signal) }

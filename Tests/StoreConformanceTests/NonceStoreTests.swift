@@ -7,7 +7,7 @@ import Testing
 struct NonceStoreTests {
     @Test(arguments: ConformanceBackend.allCases)
     func aNonceIsRecordedOncePerCaller(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
 
         try await fixture.nonces.record("n-1", ocid: 1)
         await #expect(throws: NonceError.reused(ocid: 1, nonce: "n-1")) {
@@ -19,7 +19,7 @@ struct NonceStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func aNonceRecordedHereIsRecentlySeen(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         #expect(fixture.nonces.recentlySeen("n-1", ocid: 1) == false)
 
         try await fixture.nonces.record("n-1", ocid: 1)
@@ -30,7 +30,7 @@ struct NonceStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func aNonceIsRefusedUntilItsRetentionEnds(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         try await fixture.nonces.record("n-1", ocid: 1)
         fixture.clock.advance(by: NonceRetention.window - .seconds(1))
 
@@ -41,7 +41,7 @@ struct NonceStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func anExpiredRecordIsTakenOverWithoutAPrune(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         try await fixture.nonces.record("n-1", ocid: 1)
         fixture.clock.advance(by: NonceRetention.window + .seconds(1))
 
@@ -55,7 +55,7 @@ struct NonceStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func pruneDeletesOnlyNoncesOlderThanTheRetention(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         try await fixture.nonces.record("old-1", ocid: 1)
         try await fixture.nonces.record("old-2", ocid: 2)
         fixture.clock.advance(by: NonceRetention.window - .seconds(10))

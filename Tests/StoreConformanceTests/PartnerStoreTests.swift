@@ -13,7 +13,7 @@ struct PartnerStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func addStoresThePartnerAsGiven(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let added = partner(Seed.mg, name: "First MG", at: fixture.now)
 
         #expect(try await fixture.partners.add(added) == added)
@@ -24,7 +24,7 @@ struct PartnerStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func addingAgainRefreshesNameKeyAndEndpointButKeepsStatusAndAddedAt(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let original = partner(Seed.mg, name: "Old", at: fixture.now)
         try await fixture.partners.add(original)
         try await fixture.partners.setStatus(.disabled, for: Seed.mg)
@@ -45,7 +45,7 @@ struct PartnerStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func setStatusReportsWhetherThePartnerExists(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         try await fixture.partners.add(partner(Seed.mg, at: fixture.now))
 
         #expect(try await fixture.partners.setStatus(.disabled, for: Seed.mg))
@@ -58,7 +58,7 @@ struct PartnerStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func allListsPartnersByOCID(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         for ocid in [UInt64(30), 10, 20] { try await fixture.partners.add(partner(ocid, at: fixture.now)) }
 
         #expect(try await fixture.partners.all().map(\.ocid) == [10, 20, 30])
@@ -66,7 +66,7 @@ struct PartnerStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func allListsOCIDsAboveInt64MaxAfterSmallerOnes(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let large = UInt64(Int64.max) + 1
         for ocid in [UInt64.max, large, 5] { try await fixture.partners.add(partner(ocid, at: fixture.now)) }
 

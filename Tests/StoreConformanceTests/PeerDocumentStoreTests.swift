@@ -7,7 +7,7 @@ import Testing
 struct PeerDocumentStoreTests {
     @Test(arguments: ConformanceBackend.allCases)
     func saveKeepsTheBytesExactly(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         // Not valid UTF-8 on purpose: the body is kept as fetched, byte for byte.
         let document = StoredPeerDocument(ocid: Seed.mg, document: [0x7B, 0x00, 0xFF, 0xC3, 0x7D], fetchedAt: fixture.now)
 
@@ -19,7 +19,7 @@ struct PeerDocumentStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func saveReplacesThePeersDocument(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         try await fixture.peerDocuments.save(StoredPeerDocument(ocid: Seed.mg, document: Array("old".utf8), fetchedAt: fixture.now))
         fixture.clock.advance(by: .seconds(30))
         let newer = StoredPeerDocument(ocid: Seed.mg, document: Array("new".utf8), fetchedAt: fixture.now)
@@ -31,7 +31,7 @@ struct PeerDocumentStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func pruneDeletesOnlyDocumentsFetchedBeforeTheCutOff(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let old = StoredPeerDocument(ocid: 1, document: Array("1".utf8), fetchedAt: fixture.now)
         fixture.clock.advance(by: .seconds(10))
         let cutOff = fixture.now
@@ -47,7 +47,7 @@ struct PeerDocumentStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func racingSavesLeaveOneOfTheSavedDocuments(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let store = fixture.peerDocuments
         let now = fixture.now
 

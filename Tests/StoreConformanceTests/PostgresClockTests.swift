@@ -8,7 +8,7 @@ import Testing
 @Suite("PostgresDatabaseClock")
 struct PostgresClockTests {
     @Test func leasesAndDueChecksRunOnTheDatabaseClock() async throws {
-        let opened = try PostgresTestDatabase.open(time: SystemTime())
+        let opened = try await PostgresTestDatabase.open(time: SystemTime())
         defer { opened.discard() }
         let jobs = opened.stores.jobs
         let before = Date()

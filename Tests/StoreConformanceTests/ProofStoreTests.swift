@@ -7,7 +7,7 @@ import Testing
 struct ProofStoreTests {
     @Test(arguments: ConformanceBackend.allCases)
     func issueStoresTheProofAndLedgerEntryAndCompletesTheSession(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession(amount: "12.34", currency: "USD")
         try await fixture.pay(session.id)
         fixture.clock.advance(by: .seconds(3))
@@ -38,7 +38,7 @@ struct ProofStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func secondIssueFindsTheProofAndWritesNothingNew(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let proof = try await fixture.provenSession()
         fixture.clock.advance(by: .seconds(10))
 
@@ -54,7 +54,7 @@ struct ProofStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func issueForAnUnknownSessionWritesNothing(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
 
         let result = try await fixture.proofs.issue(
             sessionID: "cs_missing", now: fixture.now, build: Seed.proofBuilder(issuedAt: fixture.now),
@@ -69,7 +69,7 @@ struct ProofStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func issueWhoseBuildThrowsWritesNothing(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         try await fixture.pay(session.id)
 
@@ -89,7 +89,7 @@ struct ProofStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func proofOfASessionPaidAfterItExpiredIsLate(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         let charge = try await fixture.claim(session.id)
         fixture.clock.advance(by: .seconds(Seed.lifetime + 1))
@@ -108,7 +108,7 @@ struct ProofStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func proofOfAnExpiredSessionIsLate(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         let charge = try await fixture.claim(session.id)
         _ = try await fixture.charges.fail(chargeReference: charge.reference, sessionID: session.id, now: fixture.now)
@@ -131,7 +131,7 @@ struct ProofStoreTests {
     func issueEndingAClaimedJobRecordsItsSuccessAndHandsTheDeliveryToTheSameWorker(backend: ConformanceBackend)
         async throws
     {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         try await fixture.pay(session.id)
         let claimed = try await fixture.jobs.claim(
@@ -168,7 +168,7 @@ struct ProofStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func aDeliveryHandedBackUnrunReadsTheStoredProofWhenClaimedAgain(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         try await fixture.pay(session.id)
         let job = try #require(
@@ -197,7 +197,7 @@ struct ProofStoreTests {
     func aDeliveryHandedBackAndClaimedByAnotherWorkerInTheSameMillisecondReadsTheStoredProof(
         backend: ConformanceBackend
     ) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         try await fixture.pay(session.id)
         let job = try #require(
@@ -223,7 +223,7 @@ struct ProofStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func issueEndingAJobForAnUnknownSessionLeavesTheJobToItsWorker(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.jobs.enqueue(Seed.proofJob("cs_missing"))
         let job = try #require(
             try await fixture.jobs.claim(kinds: ["proof.issue"], limit: 1, worker: "worker-1", lease: .seconds(30)).first)
@@ -241,7 +241,7 @@ struct ProofStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func issueEndingAJobOfAWorkerThatDoesNotDeliverOnlyEnqueuesTheDelivery(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         try await fixture.pay(session.id)
         let job = try #require(
@@ -260,7 +260,7 @@ struct ProofStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func issueEndingAJobWhoseLeaseLapsedRecordsNothingAboutTheJob(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let session = try await fixture.createSession()
         try await fixture.pay(session.id)
         let lost = try #require(
@@ -291,7 +291,7 @@ struct ProofStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func proofToDeliverOfAnOrdinaryClaimReadsTheStoredProof(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let proof = try await fixture.provenSession()
         let delivery = try #require(
             try await fixture.jobs.claim(kinds: ["callback.deliver"], limit: 1, worker: "worker-1", lease: .seconds(30)).first)
@@ -302,7 +302,7 @@ struct ProofStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func issueOfAnIssuedProofEnsuresItsDeliveryJobWhilePending(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let pending = try await fixture.provenSession()
         let accepted = try await fixture.provenSession()
         try await fixture.deliveries.recordDelivery(of: accepted, state: .accepted, at: fixture.now)
@@ -326,7 +326,7 @@ struct ProofStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func ledgerEntriesArePerMGOldestFirst(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let first = try await fixture.provenSession(mg: Seed.mg, amount: "1.00")
         fixture.clock.advance(by: .seconds(1))
         let other = try await fixture.provenSession(mg: Seed.otherMG, amount: "2.00")

@@ -18,7 +18,7 @@ struct SettlementStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func groupsHoldBackWhatTheMGHasNotAcceptedWhenAcceptanceIsRequired(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let accepted = try await fixture.provenSession()
         fixture.clock.advance(by: .seconds(1))
         let pending = try await fixture.provenSession()
@@ -49,7 +49,7 @@ struct SettlementStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func groupsTakeEveryIssuedProofWhenAcceptanceIsNotRequired(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         var proofs: [StoredProof] = []
         for state in DeliveryState.allCases {
             let proof = try await fixture.provenSession()
@@ -67,7 +67,7 @@ struct SettlementStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func groupsTakeOnlyEntriesStrictlyBeforeTheCutOffAndOfTheScopesMG(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let first = try await fixture.provenSession()
         fixture.clock.advance(by: .seconds(1))
         let cutOff = fixture.now
@@ -86,7 +86,7 @@ struct SettlementStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func settleStoresOneStatementWithTheGroupsEntriesAndItsNotifyJob(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         var euros: [StoredProof] = []
         for amount in ["10.00", "2.50", "0.05"] {
             euros.append(try await fixture.provenSession(amount: amount))
@@ -116,7 +116,7 @@ struct SettlementStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func settleRunsBeforeCommitOnceForANewStatement(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.provenSession()
         fixture.clock.advance(by: .seconds(1))
         let cutOff = fixture.now
@@ -133,7 +133,7 @@ struct SettlementStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func settleAgainForTheSameCutOffFindsTheStatement(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.provenSession()
         fixture.clock.advance(by: .seconds(1))
         let cutOff = fixture.now
@@ -154,7 +154,7 @@ struct SettlementStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func aLaterStatementStartsAtThePreviousCutOff(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.provenSession()
         fixture.clock.advance(by: .seconds(1))
         let firstCutOff = fixture.now
@@ -173,7 +173,7 @@ struct SettlementStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func settleWithNothingSettleableWritesNothing(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.provenSession()
         fixture.clock.advance(by: .seconds(1))
 
@@ -188,7 +188,7 @@ struct SettlementStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func settleWithoutANotifyJobHasNoNotifyState(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.provenSession()
         fixture.clock.advance(by: .seconds(1))
 
@@ -202,7 +202,7 @@ struct SettlementStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func settleWhoseBuildThrowsWritesNothing(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let proof = try await fixture.provenSession()
         fixture.clock.advance(by: .seconds(1))
         let cutOff = fixture.now
@@ -222,7 +222,7 @@ struct SettlementStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func filesAndNotifyAnswersAreRecorded(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.provenSession(mg: Seed.mg)
         _ = try await fixture.provenSession(mg: Seed.otherMG)
         fixture.clock.advance(by: .seconds(1))
@@ -242,7 +242,7 @@ struct SettlementStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func statementsListOldestCutOffFirstAndFilter(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.provenSession(mg: Seed.mg)
         _ = try await fixture.provenSession(mg: Seed.otherMG)
         fixture.clock.advance(by: .seconds(1))
@@ -266,7 +266,7 @@ struct SettlementStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func ledgerWithDeliveriesIsOrderedByMGCurrencyTimeAndTxidWithinItsWindow(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let t0 = fixture.now
         let otherMG = try await fixture.provenSession(mg: Seed.otherMG)
         fixture.clock.advance(by: .seconds(1))
@@ -292,7 +292,7 @@ struct SettlementStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func ledgerWithDeliveriesOrdersMGsAboveInt64MaxAfterSmallerOnes(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         let large = try await fixture.provenSession(mg: UInt64(Int64.max) + 1)
         let small = try await fixture.provenSession(mg: 1)
 
@@ -303,7 +303,7 @@ struct SettlementStoreTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func totalsSumWhatIsSettledAndWhatIsOwed(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         for amount in ["10.00", "2.50", "0.05"] { _ = try await fixture.provenSession(amount: amount) }
         fixture.clock.advance(by: .seconds(1))
         _ = try await fixture.settle("st_1", cutOff: fixture.now)

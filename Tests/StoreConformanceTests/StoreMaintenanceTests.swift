@@ -7,7 +7,7 @@ import Testing
 struct StoreMaintenanceTests {
     @Test(arguments: ConformanceBackend.allCases)
     func aFreshStoreIsWritable(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
 
         try await fixture.maintenance.checkWritable()
 
@@ -17,7 +17,7 @@ struct StoreMaintenanceTests {
     @Test(arguments: ConformanceBackend.allCases)
     func aStoreOpenedForFullDurabilityWorksAsAnyOther(backend: ConformanceBackend) async throws {
         // Only here, once: the setting must open and work, whatever it costs per commit.
-        let fixture = try StoreFixture(backend, durability: .full)
+        let fixture = try await StoreFixture(backend, durability: .full)
 
         try await fixture.maintenance.checkWritable()
         let proof = try await fixture.provenSession()
@@ -27,7 +27,7 @@ struct StoreMaintenanceTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func checkWritableWritesNothing(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         try await fixture.maintenance.checkWritable()
 
         #expect(try await fixture.sessions.count() == 0)
@@ -37,7 +37,7 @@ struct StoreMaintenanceTests {
 
     @Test(arguments: ConformanceBackend.allCases)
     func backupCopiesOrSaysItIsUnsupported(backend: ConformanceBackend) async throws {
-        let fixture = try StoreFixture(backend)
+        let fixture = try await StoreFixture(backend)
         _ = try await fixture.createSession()
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("ocgate-conformance-backup-\(UUID().uuidString)", isDirectory: true)

@@ -16,7 +16,7 @@ enum ConformanceBackend: String, CaseIterable, Sendable, CustomStringConvertible
 
     /// A fresh, empty set of stores on this backend, reading time from `time`, and how to discard them. `.normal`
     /// durability by default: nothing here tests durability, and syncing every commit would only slow the suite down.
-    func openStores(time: any TimeSource, durability: Durability = .normal) throws -> OpenedStores {
+    func openStores(time: any TimeSource, durability: Durability = .normal) async throws -> OpenedStores {
         switch self {
         case .sqlite:
             // One directory per database, so discarding it takes the WAL and shared-memory files along.
@@ -27,7 +27,7 @@ enum ConformanceBackend: String, CaseIterable, Sendable, CustomStringConvertible
             let stores = try SQLiteBackend.open(path: path, durability: durability, busyTimeout: .seconds(10), time: time).stores
             return OpenedStores(stores: stores) { try? FileManager.default.removeItem(at: directory) }
         case .postgres:
-            return try PostgresTestDatabase.open(time: time)
+            return try await PostgresTestDatabase.open(time: time)
         }
     }
 }
@@ -55,7 +55,15 @@ enum PostgresTestDatabase {
         }
     }
 
-    static func open(time: any TimeSource) throws -> OpenedStores {
+    /// Opens on a dispatch thread: creating and migrating a database blocks its thread for a while, and the
+    /// cooperative threads are few and shared with every other test running at once.
+    static func open(time: any TimeSource) async throws -> OpenedStores {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try openBlocking(time: time) }) }
+        }
+    }
+
+    private static func openBlocking(time: any TimeSource) throws -> OpenedStores {
         guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { throw Unavailable() }
         // The pool reports connections it gives up as a test ends (the database is dropped under it): not news.
         let logger = { var logger = Logger(label: "ocgate.conformance.postgres"); logger.logLevel = .error; return logger }()
@@ -78,8 +86,9 @@ enum PostgresTestDatabase {
         }
         return OpenedStores(stores: backend.stores) {
             pool.cancel()
-            // FORCE ends the pool's connections the cancelled task may not have closed yet.
-            try? PostgresAdmin.dropDatabase(name, on: server, logger: logger)
+            // On a dispatch thread, not the test's: FORCE ends the connections the cancelled pool has not closed yet.
+            // A drop the process exits before is left to `scripts/postgres-test-cluster --stop`.
+            DispatchQueue.global().async { try? PostgresAdmin.dropDatabase(name, on: server, logger: logger) }
         }
     }
 }
@@ -91,10 +100,10 @@ final class StoreFixture: Sendable {
     let stores: GatewayStores
     private let discard: @Sendable () -> Void
 
-    init(_ backend: ConformanceBackend, clock: TestClock = TestClock(), durability: Durability = .normal) throws {
+    init(_ backend: ConformanceBackend, clock: TestClock = TestClock(), durability: Durability = .normal) async throws {
         self.backend = backend
         self.clock = clock
-        let opened = try backend.openStores(time: clock, durability: durability)
+        let opened = try await backend.openStores(time: clock, durability: durability)
         stores = opened.stores
         discard = opened.discard
     }
