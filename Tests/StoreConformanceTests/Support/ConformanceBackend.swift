@@ -57,9 +57,35 @@ enum PostgresTestDatabase {
 
     /// Opens on a dispatch thread: creating and migrating a database blocks its thread for a while, and the
     /// cooperative threads are few and shared with every other test running at once.
+    /// A few at a time: a burst of every test creating and migrating its database at once loads the machine enough
+    /// to time out the other suites' timing-sensitive tests.
     static func open(time: any TimeSource) async throws -> OpenedStores {
-        try await withCheckedThrowingContinuation { continuation in
+        await openings.acquire()
+        defer { Task { await openings.release() } }
+        return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(with: Result { try openBlocking(time: time) }) }
+        }
+    }
+
+    private static let openings = Openings(limit: 4)
+
+    /// A counting semaphore that suspends instead of blocking a thread.
+    private actor Openings {
+        private var available: Int
+        private var waiters: [CheckedContinuation<Void, Never>] = []
+
+        init(limit: Int) { available = limit }
+
+        func acquire() async {
+            guard available == 0 else {
+                available -= 1
+                return
+            }
+            await withCheckedContinuation { waiters.append($0) }
+        }
+
+        func release() {
+            if waiters.isEmpty { available += 1 } else { waiters.removeFirst().resume() }
         }
     }
 
@@ -67,8 +93,9 @@ enum PostgresTestDatabase {
         guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { throw Unavailable() }
         // The pool reports connections it gives up as a test ends (the database is dropped under it): not news.
         let logger = { var logger = Logger(label: "ocgate.conformance.postgres"); logger.logLevel = .error; return logger }()
-        // Few connections per test: the suite runs many tests at once against one server.
-        let server = try PostgresStoreConfiguration(url: url, poolSize: 4)
+        // Two connections per test: enough for the races to meet in the database; the suite runs its tests at once
+        // against one server and in one process with every other suite.
+        let server = try PostgresStoreConfiguration(url: url, poolSize: 2)
         let name = "ocgate_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
         try PostgresAdmin.createDatabase(name, on: server, logger: logger)
         let backend: PostgresBackend
