@@ -19,6 +19,27 @@ package enum PostgresAdmin {
         try run("DROP DATABASE IF EXISTS \(quoted(name)) WITH (FORCE)", on: server, logger: logger)
     }
 
+    /// Databases whose name starts with `prefix` and that were created more than `age` ago (by their files' time;
+    /// needs a superuser, as a test server's `postgres` is).
+    package static func databases(
+        prefix: String, olderThan age: Duration, on server: PostgresStoreConfiguration, logger: Logger
+    ) throws -> [String] {
+        let connection = try PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: server.connectionConfiguration, id: 0,
+            logger: logger
+        ).wait()
+        defer { try? connection.close().wait() }
+        let rows = try connection.query(
+            """
+            SELECT datname FROM pg_database
+            WHERE starts_with(datname, \(prefix))
+              AND (pg_stat_file('base/' || oid || '/PG_VERSION')).modification
+                  < now() - make_interval(secs => \(Double(age.components.seconds)))
+            """, logger: logger
+        ).wait().rows
+        return try rows.map { try $0.decode(String.self) }
+    }
+
     /// Runs one statement on `server`'s database (operators' chores and tests that must reach past the contracts).
     package static func run(_ sql: String, on server: PostgresStoreConfiguration, logger: Logger) throws {
         let connection = try PostgresConnection.connect(

@@ -89,6 +89,31 @@ enum PostgresTestDatabase {
         }
     }
 
+    /// Drops test databases an earlier run left behind (it ended before its last drops ran), once per process. Only
+    /// those over an hour old: another worktree's run may share the server.
+    private static func sweepOnce(_ server: PostgresStoreConfiguration, logger: Logger) {
+        sweep.once {
+            let stale = (try? PostgresAdmin.databases(prefix: "ocgate_test_", olderThan: .seconds(3600), on: server, logger: logger)) ?? []
+            for name in stale { try? PostgresAdmin.dropDatabase(name, on: server, logger: logger) }
+        }
+    }
+
+    private static let sweep = Once()
+
+    /// Runs a body the first time only. `@unchecked Sendable`: `done` is only touched under `lock`.
+    private final class Once: @unchecked Sendable {
+        private let lock = NSLock()
+        private var done = false
+
+        func once(_ body: () -> Void) {
+            lock.withLock {
+                guard !done else { return }
+                done = true
+                body()
+            }
+        }
+    }
+
     private static func openBlocking(time: any TimeSource) throws -> OpenedStores {
         guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { throw Unavailable() }
         // The pool reports connections it gives up as a test ends (the database is dropped under it): not news.
@@ -96,6 +121,7 @@ enum PostgresTestDatabase {
         // Two connections per test: enough for the races to meet in the database; the suite runs its tests at once
         // against one server and in one process with every other suite.
         let server = try PostgresStoreConfiguration(url: url, poolSize: 2)
+        sweepOnce(server, logger: logger)
         let name = "ocgate_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
         try PostgresAdmin.createDatabase(name, on: server, logger: logger)
         let backend: PostgresBackend
