@@ -15,7 +15,7 @@ struct LogFormatTests {
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        try launchSerially(process)
         var text = ""
         for _ in 0..<100 where !text.contains("ocgate listening") {
             try await Task.sleep(for: .milliseconds(100))

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 
 /// Runs the built `ocgate` binary as a user would, capturing exit code and output.
 struct OCGateProcess {
@@ -35,7 +36,7 @@ struct OCGateProcess {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.run()
+        try launchSerially(process)
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -78,7 +79,7 @@ struct OCGateProcess {
         process.standardError = stderr
         let ended = AsyncStream<Process.TerminationReason>.makeStream()
         process.terminationHandler = { ended.continuation.yield($0.terminationReason) }
-        try process.run()
+        try launchSerially(process)
         let pid = process.processIdentifier
         let watchdog = Task {
             do { try await Task.sleep(for: timeout) } catch { return false }
@@ -113,7 +114,7 @@ struct OCGateProcess {
         process.currentDirectoryURL = directory ?? packageRoot
         process.standardOutput = FileHandle.nullDevice
         process.standardError = standardError
-        try process.run()
+        try launchSerially(process)
         return process
     }
 

@@ -17,7 +17,8 @@ import Testing
             .write(toFile: registry, atomically: true, encoding: .utf8)
         return [
             "OCGATE_SPOOL_DIR": dir.appendingPathComponent("spool").path, "OCGATE_REGISTRY_FILE": registry,
-            "OCGATE_OUTBOUND_METADATA_TIMEOUT": "2s",
+            // A bound only: the in-process metadata server answered a loaded machine past 2 s.
+            "OCGATE_OUTBOUND_METADATA_TIMEOUT": "60s",
         ]
     }
 

@@ -68,8 +68,10 @@ import Testing
         let scratch = try Scratch()
         let count = 3_000
         let queue = try await prepareSpool(scratch, count: count)
+        // Handlers long next to a claim, so the killed worker holds jobs whenever it dies: at 2 ms a loaded machine
+        // sometimes killed it between two claims, holding none.
         let doomed = try ProbeProcess([
-            "work", scratch.databasePath, "--concurrency", "8", "--handler-ms", "2", "--lease-ms", "1000",
+            "work", scratch.databasePath, "--concurrency", "8", "--handler-ms", "50", "--lease-ms", "1000",
             "--heartbeat-ms", "300",
         ])
         let started = try await eventually(within: .seconds(60)) { try await runs(queue).total >= 500 }

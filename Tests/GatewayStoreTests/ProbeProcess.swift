@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 import Testing
 
 /// The QueueProbe executable, run as a separate process on a test's spool.
@@ -27,7 +28,7 @@ final class ProbeProcess {
         process.arguments = arguments
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try launchSerially(process)
     }
 
     /// Waits for exit within `timeout`; kills the probe and records a test failure otherwise.

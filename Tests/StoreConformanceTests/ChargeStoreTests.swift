@@ -3,7 +3,7 @@ import GatewayStore
 import Testing
 
 /// `ChargeStore`: claiming a session for a charge, confirming and failing charges, processor ids.
-@Suite("ChargeStore")
+@Suite("ChargeStore", .serialized)
 struct ChargeStoreTests {
     @Test(arguments: ConformanceBackend.allCases)
     func claimMovesTheSessionToProcessingWithItsChargeAndJob(backend: ConformanceBackend) async throws {

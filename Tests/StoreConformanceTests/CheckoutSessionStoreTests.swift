@@ -4,7 +4,7 @@ import Testing
 
 /// `CheckoutSessionStore`: creation with its nonce and first job, the idempotency key, and the lifecycle
 /// transitions that are not charges.
-@Suite("CheckoutSessionStore")
+@Suite("CheckoutSessionStore", .serialized)
 struct CheckoutSessionStoreTests {
     @Test(arguments: ConformanceBackend.allCases)
     func createStoresTheSessionAndItsFirstJob(backend: ConformanceBackend) async throws {

@@ -4,7 +4,7 @@ import Testing
 
 /// The races the contracts decide with unique keys and conditional updates, never a read-then-write: many callers
 /// at once, exactly one winner, nothing written twice.
-@Suite("Concurrency")
+@Suite("Concurrency", .serialized)
 struct ConcurrencyTests {
     @Test(arguments: ConformanceBackend.allCases)
     func racingCreatesWithOneNonceCreateExactlyOneSession(backend: ConformanceBackend) async throws {

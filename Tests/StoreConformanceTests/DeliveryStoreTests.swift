@@ -3,7 +3,7 @@ import GatewayStore
 import Testing
 
 /// `DeliveryStore`: where each proof's delivery stands and the per-MG circuit breakers.
-@Suite("DeliveryStore")
+@Suite("DeliveryStore", .serialized)
 struct DeliveryStoreTests {
     @Test(arguments: ConformanceBackend.allCases)
     func recordDeliveryStoresTheAnswer(backend: ConformanceBackend) async throws {

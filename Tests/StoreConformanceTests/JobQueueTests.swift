@@ -3,7 +3,7 @@ import GatewayStore
 import Testing
 
 /// `JobQueue`: unique keys, leased claims, transitions fenced by the lease token, and the operator's verbs.
-@Suite("JobQueue")
+@Suite("JobQueue", .serialized)
 struct JobQueueTests {
     private let lease: Duration = .seconds(30)
 

@@ -3,7 +3,7 @@ import GatewayStore
 import Testing
 
 /// `NonceStore`: request nonces, unique per caller for `NonceRetention.window`.
-@Suite("NonceStore")
+@Suite("NonceStore", .serialized)
 struct NonceStoreTests {
     @Test(arguments: ConformanceBackend.allCases)
     func aNonceIsRecordedOncePerCaller(backend: ConformanceBackend) async throws {

@@ -3,7 +3,7 @@ import GatewayStore
 import Testing
 
 /// `PartnerStore`: the Merchant Gateways an operator admitted.
-@Suite("PartnerStore")
+@Suite("PartnerStore", .serialized)
 struct PartnerStoreTests {
     private func partner(_ ocid: UInt64, name: String = "MG", status: Partner.Status = .enabled, at: Date) -> Partner {
         Partner(

@@ -3,7 +3,7 @@ import GatewayStore
 import Testing
 
 /// `PeerDocumentStore`: the database half of the peer metadata cache.
-@Suite("PeerDocumentStore")
+@Suite("PeerDocumentStore", .serialized)
 struct PeerDocumentStoreTests {
     @Test(arguments: ConformanceBackend.allCases)
     func saveKeepsTheBytesExactly(backend: ConformanceBackend) async throws {

@@ -3,7 +3,7 @@ import GatewayStore
 import Testing
 
 /// `ProofStore`: issuing a paid session's proof once, with its ledger entry, completion and delivery job.
-@Suite("ProofStore")
+@Suite("ProofStore", .serialized)
 struct ProofStoreTests {
     @Test(arguments: ConformanceBackend.allCases)
     func issueStoresTheProofAndLedgerEntryAndCompletesTheSession(backend: ConformanceBackend) async throws {

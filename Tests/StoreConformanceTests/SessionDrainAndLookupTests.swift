@@ -3,7 +3,7 @@ import GatewayStore
 import Testing
 
 /// `CheckoutSessionStore`: the drain flag decided inside `create`, and finding a caller's order by its id.
-@Suite("CheckoutSessionStore drain and order lookup")
+@Suite("CheckoutSessionStore drain and order lookup", .serialized)
 struct SessionDrainAndLookupTests {
     @Test(arguments: ConformanceBackend.allCases)
     func createWhileDrainingWritesNothingAndResumeLetsTheSameRequestIn(backend: ConformanceBackend) async throws {

@@ -3,7 +3,7 @@ import GatewayStore
 import Testing
 
 /// `SettlementStore`: grouping the MG ledger, settling it into statements once, and the statements' bookkeeping.
-@Suite("SettlementStore")
+@Suite("SettlementStore", .serialized)
 struct SettlementStoreTests {
     /// The ledger entry a proof made, unsettled.
     private func entry(_ proof: StoredProof, statementID: String? = nil) -> LedgerEntry {

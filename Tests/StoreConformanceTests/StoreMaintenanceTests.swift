@@ -3,7 +3,7 @@ import GatewayStore
 import Testing
 
 /// `StoreMaintenance`: what probes and operators ask of the storage itself.
-@Suite("StoreMaintenance")
+@Suite("StoreMaintenance", .serialized)
 struct StoreMaintenanceTests {
     @Test(arguments: ConformanceBackend.allCases)
     func aFreshStoreIsWritable(backend: ConformanceBackend) async throws {
