@@ -15,7 +15,7 @@ struct LogFormatTests {
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
-        try launchSerially(process)
+        try process.run()
         var text = ""
         for _ in 0..<100 where !text.contains("ocgate listening") {
             try await Task.sleep(for: .milliseconds(100))

@@ -1,5 +1,4 @@
 import Foundation
-import GatewayTestSupport
 
 /// Runs the built `ocgate` binary as a user would, capturing exit code and output.
 struct OCGateProcess {
@@ -36,7 +35,7 @@ struct OCGateProcess {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try launchSerially(process)
+        try process.run()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -79,7 +78,7 @@ struct OCGateProcess {
         process.standardError = stderr
         let ended = AsyncStream<Process.TerminationReason>.makeStream()
         process.terminationHandler = { ended.continuation.yield($0.terminationReason) }
-        try launchSerially(process)
+        try process.run()
         let pid = process.processIdentifier
         let watchdog = Task {
             do { try await Task.sleep(for: timeout) } catch { return false }
@@ -114,7 +113,7 @@ struct OCGateProcess {
         process.currentDirectoryURL = directory ?? packageRoot
         process.standardOutput = FileHandle.nullDevice
         process.standardError = standardError
-        try launchSerially(process)
+        try process.run()
         return process
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GatewayTestSupport
 import Testing
 
 /// The QueueProbe executable, run as a separate process on a test's spool.
@@ -28,7 +27,7 @@ final class ProbeProcess {
         process.arguments = arguments
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        try launchSerially(process)
+        try process.run()
     }
 
     /// Waits for exit within `timeout`; kills the probe and records a test failure otherwise.
