@@ -135,13 +135,14 @@ struct FlowFixture {
 
     /// Polls the database until `done` holds, for at most `limit`.
     func waitFor(_ what: String, limit: Duration, _ done: (FlowLedger) -> Bool) async throws -> FlowLedger {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
+        var last: FlowLedger?
+        let held = try await eventually(within: limit) {
             let ledger = try await ledger()
-            if done(ledger) { return ledger }
-            try await Task.sleep(for: .milliseconds(200))
+            last = ledger
+            return done(ledger)
         }
-        throw FlowFailure("timed out waiting for \(what)")
+        guard held, let last else { throw FlowFailure("timed out waiting for \(what)") }
+        return last
     }
 
     /// Waits until every paid session's proof is accepted (in the database and by the MG), then checks the
