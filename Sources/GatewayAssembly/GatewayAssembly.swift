@@ -11,7 +11,8 @@ import Logging
 /// everything else. Nothing above it knows which database it talks to.
 public enum GatewayAssembly {
     /// The storage of `configuration`'s spool: what the operator commands need (no key, no registry, no network).
-    /// Run `services` in the process's `ServiceGroup` (first), or close them when a one-shot command is done.
+    /// A long-running process runs its `services` first in its `ServiceGroup`; a one-shot command, whose writes have
+    /// each committed when they return, need not run them.
     public static func runtime(
         _ configuration: GatewayConfiguration, time: any TimeSource = SystemTime()
     ) throws(GatewayStartupError) -> GatewayRuntime {
@@ -37,17 +38,14 @@ public enum GatewayAssembly {
     /// - Parameters:
     ///   - slots: the jobs a worker of this process runs at once (default `workers.concurrency`); the client holds a
     ///     connection for each (64 at least), so deliveries never wait for one another slot's slow MG holds.
-    ///   - peers: a directory to use instead of `registry.*` (the benchmarks' in-memory one).
     public static func gateway(
-        _ configuration: GatewayConfiguration, time: any TimeSource = SystemTime(), slots: Int? = nil,
-        peers: (any PeerDirectory)? = nil, logger: Logger
+        _ configuration: GatewayConfiguration, time: any TimeSource = SystemTime(), slots: Int? = nil, logger: Logger
     ) throws(GatewayStartupError) -> Gateway {
         let runtime = try runtime(configuration, time: time)
         let identity = try GatewayIdentity(configuration: configuration)
         let slots = slots ?? configuration.workers.concurrency
         let client = MetadataDirectory.outboundClient(configuration.outbound, maxConnections: max(64, slots), logger: logger)
-        let directory: any PeerDirectory
-        if let peers { directory = peers } else { directory = try Self.peers(of: runtime, client: client, logger: logger) }
+        let directory = try Self.peers(of: runtime, client: client, logger: logger)
         let payments = PaymentBackends.make(
             configuration: configuration.payment, stores: runtime.stores, client: client, time: time, logger: logger)
         let page = CheckoutPageAddress(publicURL: identity.publicURL)
