@@ -56,12 +56,8 @@ struct FlowFixture {
     func serve(workers: Bool) async throws -> Process {
         let process = try OCGateProcess.launch(
             ["serve", "--config", Self.config] + (workers ? [] : ["--no-workers"]), environment: environment, in: directory)
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            let health = OutboundRequest(method: "GET", url: base + "/health", timeout: .seconds(1))
-            if (try? await client.send(health))?.status == 200 { return process }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        let health = OutboundRequest(method: "GET", url: base + "/health", timeout: .seconds(1))
+        if try await eventually({ (try? await client.send(health))?.status == 200 }) { return process }
         process.terminate()
         throw FlowFailure("timed out waiting for ocgate serve to answer /health")
     }
