@@ -89,7 +89,7 @@ public struct GatewayServer: Sendable {
         // Scrape-time sources: each is read from the database just before /metrics answers.
         let sampler = ScrapeSampler(
             sources: [JobQueueGauges(queue: stores.jobs), SettlementGauges(settlement: stores.settlement)], registry: metrics,
-            logger: logger)
+            time: time, logger: logger)
         var routes = GatewayRoutes(
             metrics: MetricsRoutes(registry: metrics, sampler: sampler),
             public: PublicRoutes(identity: identity, stores: stores, responder: responder, time: time),

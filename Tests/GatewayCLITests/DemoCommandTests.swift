@@ -40,7 +40,7 @@ struct DemoCommandTests {
 }
 
 extension DemoCommandTests {
-    @Test func demoOnATakenPortFailsWithOneLineInsteadOfWaiting() throws {
+    @Test func demoOnATakenPortFailsWithOneLineInsteadOfWaiting() async throws {
         let directory = try OCGateProcess.temporaryDirectory()
         let taken = OccupiedLoopbackPort()
         defer { taken.release() }
@@ -53,9 +53,7 @@ extension DemoCommandTests {
                 "OCGATE_HTTP_PORT": String(taken.port),
             ],
             in: directory, standardError: errors.fileHandleForWriting)
-        let deadline = Date().addingTimeInterval(60)
-        while demo.isRunning && Date() < deadline { usleep(50_000) }
-        guard !demo.isRunning else {
+        guard try await eventually({ !demo.isRunning }) else {
             kill(demo.processIdentifier, SIGKILL)  // a demo stuck waiting does not end on SIGTERM either
             Issue.record("ocgate demo still waits for a port it cannot have")
             return

@@ -132,10 +132,9 @@ struct KeysRotateCommandTests {
         let client = OutboundClient(policy: OutboundPolicy(allowLoopback: true), maxConnections: 1, logger: Logger(label: "test"))
         let request = OutboundRequest(method: "GET", url: "http://127.0.0.1:\(port)/metadata.json", timeout: .seconds(1))
         var body: [UInt8]?
-        for _ in 0..<300 where body == nil {
-            if let response = try? await client.send(request), response.status == 200 { body = response.body } else {
-                try await Task.sleep(for: .milliseconds(100))
-            }
+        _ = try await eventually {
+            if let response = try? await client.send(request), response.status == 200 { body = response.body }
+            return body != nil
         }
         let document = try JSONParser.parse(try #require(body))
         let config = try #require(document["config"])

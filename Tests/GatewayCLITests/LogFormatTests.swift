@@ -17,9 +17,9 @@ struct LogFormatTests {
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         var text = ""
-        for _ in 0..<100 where !text.contains("ocgate listening") {
-            try await Task.sleep(for: .milliseconds(100))
+        _ = try await eventually {
             text += String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self)
+            return text.contains("ocgate listening")
         }
         process.terminate()
         process.waitUntilExit()

@@ -44,13 +44,13 @@ struct ServeDurabilityTests {
         let process = try OCGateProcess.launch(
             ["serve", "--config", config] + (workers ? [] : ["--no-workers"]), environment: gateway.environment,
             in: gateway.directory)
-        for _ in 0..<300 {
-            let health = OutboundRequest(method: "GET", url: "http://127.0.0.1:\(gateway.port)/health", timeout: .seconds(1))
-            if (try? await client.send(health))?.status == 200 { return process }
-            try await Task.sleep(for: .milliseconds(100))
+        let health = OutboundRequest(method: "GET", url: "http://127.0.0.1:\(gateway.port)/health", timeout: .seconds(1))
+        let client = client
+        guard try await eventually({ (try? await client.send(health))?.status == 200 }) else {
+            process.terminate()
+            throw CancellationError()
         }
-        process.terminate()
-        throw CancellationError()
+        return process
     }
 
     func checkout(_ port: Int, id: String) -> OutboundRequest {
@@ -111,11 +111,11 @@ struct ServeDurabilityTests {
         #expect(paid.status == 200 || paid.status == 303)
         // payment.poll asks the processor, proof.issue completes the session.
         var status = ""
-        for _ in 0..<150 where status != "completed" {
-            try await Task.sleep(for: .milliseconds(200))
+        _ = try await eventually {
             let answer = try await client.send(OutboundRequest(
                 method: "GET", url: "http://127.0.0.1:\(gateway.port)/pay/\(session)/status", timeout: .seconds(5)))
             status = (try JSONParser.parse(answer.body))["status"]?.stringValue ?? ""
+            return status == "completed"
         }
         #expect(status == "completed")
         // The poll may repeat the start while the page's own start is in flight; the idempotency key keeps it one charge.

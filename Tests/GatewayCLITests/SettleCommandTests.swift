@@ -85,10 +85,8 @@ struct SettleCommandTests {
             ["settle", "--until", until, "--config", spool.config],
             environment: spool.environment.merging(["OCGATE_FAILPOINT": failpoint]) { $1 },
             standardError: try FileHandle(forWritingTo: log))
-        var reached = false
-        for _ in 0..<600 where !reached {
-            try await Task.sleep(for: .milliseconds(50))
-            reached = (try? String(contentsOf: log, encoding: .utf8))?.contains("failpoint \(failpoint) reached") == true
+        let reached = try await eventually {
+            (try? String(contentsOf: log, encoding: .utf8))?.contains("failpoint \(failpoint) reached") == true
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 import Opencharge
 import Testing
 
@@ -23,9 +24,7 @@ struct WorkCommandTests {
             ["work", "--concurrency", "2", "--config", spool.config], environment: spool.environment)
 
         let answer = spool.spool + "/outbox/0001.json"
-        for _ in 0..<300 where !FileManager.default.fileExists(atPath: answer) {
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        _ = try await eventually { FileManager.default.fileExists(atPath: answer) }
         process.terminate()
         process.waitUntilExit()
 

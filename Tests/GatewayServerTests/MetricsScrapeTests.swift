@@ -49,7 +49,7 @@ struct MetricsScrapeTests {
             _ = try await queue.finish(alphas[0], .dead(AttemptFailure(error: "rejected")))
             try await queue.cancel(id: later)
             // Past the sampler's once-a-second cache, so the next scrape reads the database again.
-            try await Task.sleep(for: .milliseconds(1100))
+            time.advance(by: .seconds(2))
 
             scrape = try await Scrape(client)
             #expect(scrape[#"ocgate_jobs{kind="alpha",state="queued"}"#] == 0, "an emptied state drops to 0")

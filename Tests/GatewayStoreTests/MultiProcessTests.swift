@@ -69,10 +69,13 @@ import Testing
         let count = 3_000
         let queue = try await prepareSpool(scratch, count: count)
         // Handlers long next to a claim, so the killed worker holds jobs whenever it dies: at 2 ms a loaded machine
-        // sometimes killed it between two claims, holding none.
+        // sometimes killed it between two claims, holding none. Separate processes share no test clock, so leases
+        // here are wall-clock time: the doomed worker renews every 500 ms a lease of 5 s (a starved process keeps
+        // its jobs unless it stalls 4.5 s), and the survivor keeps the default 30 s lease, so the only leases that
+        // lapse are the dead worker's.
         let doomed = try ProbeProcess([
-            "work", scratch.databasePath, "--concurrency", "8", "--handler-ms", "50", "--lease-ms", "1000",
-            "--heartbeat-ms", "300",
+            "work", scratch.databasePath, "--concurrency", "8", "--handler-ms", "50", "--lease-ms", "5000",
+            "--heartbeat-ms", "500",
         ])
         let started = try await eventually(within: .seconds(60)) { try await runs(queue).total >= 500 }
         #expect(started)
@@ -80,7 +83,7 @@ import Testing
         let held = try await states(queue)["running"] ?? 0
         #expect(held > 0)
 
-        let survivor = try ProbeProcess(["work", scratch.databasePath, "--concurrency", "8", "--lease-ms", "1000"])
+        let survivor = try ProbeProcess(["work", scratch.databasePath, "--concurrency", "8"])
         #expect(try await survivor.waitForExit().status == 0)
         #expect(try await states(queue) == ["succeeded": count])
         let (_, distinct, _) = try await runs(queue)

@@ -19,22 +19,23 @@ struct HungHandler: JobHandler {
 
 @Suite struct WorkerTests {
     @Test func runsJobsWokenByInProcessEnqueueAndRetriesFailures() async throws {
-        let queue = try Scratch().queue()
+        let time = ManualTime()
+        let queue = try Scratch().queue(time: time)
         let failures = CallCounter()
         var registry = JobRegistry()
         registry.register("flaky", policy: RetryPolicy(schedule: [.milliseconds(10)], jitter: 0, maxAttempts: 3)) { _ in
             failures.next() < 2 ? .retry(error: "try again", httpStatus: 503) : .succeeded(note: "third time")
         }
         registry.register("hopeless") { _ in .dead(error: "rejected", httpStatus: 400) }
-        // A long poll interval: only the in-process wake-ups (enqueue, retry timer) can find these jobs in time.
+        // A long poll interval: only the in-process wake-ups (enqueue, and the retry timers as the test clock
+        // passes each retry's due time) can find these jobs in time.
         let worker = JobWorker(
             queue: queue, registry: registry,
-            configuration: JobWorkerConfiguration(pollInterval: .seconds(600)), logger: quietLogger)
+            configuration: JobWorkerConfiguration(pollInterval: .seconds(600)), time: time, logger: quietLogger)
         try await withServices([worker]) {
-            try await Task.sleep(for: .milliseconds(100))
             let flaky = try await queue.enqueue(NewJob(kind: "flaky")).id
             let hopeless = try await queue.enqueue(NewJob(kind: "hopeless")).id
-            let reached = try await eventually {
+            let reached = try await eventually(advancing: time, by: .milliseconds(10)) {
                 try await queue.list(JobFilter(state: .succeeded)).count + queue.list(JobFilter(state: .dead)).count == 2
             }
             #expect(reached)
@@ -46,8 +47,8 @@ struct HungHandler: JobHandler {
     }
 
     @Test func hungHandlerLosesItsLeaseAndAnotherWorkerFinishesTheJob() async throws {
-        let scratch = try Scratch()
-        let queue = try scratch.queue()
+        let time = ManualTime()
+        let queue = try Scratch().queue(time: time)
         let id = try await queue.enqueue(NewJob(kind: "slow")).id
         var hungRegistry = JobRegistry()
         hungRegistry.register("slow", handler: HungHandler())
@@ -57,16 +58,19 @@ struct HungHandler: JobHandler {
             queue: queue, registry: hungRegistry,
             configuration: JobWorkerConfiguration(
                 name: "hung", concurrency: 1, lease: .milliseconds(300), heartbeat: .seconds(60), gracePeriod: .milliseconds(50)),
-            logger: quietLogger)
+            time: time, logger: quietLogger)
         var healthyRegistry = JobRegistry()
         healthyRegistry.register("slow") { _ in .succeeded(note: "done") }
         let healthy = JobWorker(
             queue: queue, registry: healthyRegistry,
-            configuration: JobWorkerConfiguration(name: "healthy", pollInterval: .milliseconds(50)), logger: quietLogger)
+            configuration: JobWorkerConfiguration(name: "healthy", pollInterval: .milliseconds(50)), time: time,
+            logger: quietLogger)
         // The hung worker keeps running (and its late release at shutdown must be refused).
         try await withServices([hung]) {
             let claimed = try await eventually { try await queue.show(id: id)?.job.worker == "hung" }
             #expect(claimed)
+            // Past the lease, and far short of the hung worker's first heartbeat.
+            time.advance(by: .seconds(1))
             try await withServices([healthy]) {
                 let done = try await eventually { try await queue.show(id: id)?.job.state == .succeeded }
                 #expect(done)
@@ -118,17 +122,18 @@ struct HungHandler: JobHandler {
     }
 
     @Test func jobWhoseLastAttemptLostItsLeaseIsDeadWithoutRunningAgain() async throws {
-        let queue = try Scratch().queue()
+        let time = ManualTime()
+        let queue = try Scratch().queue(time: time)
         let id = try await queue.enqueue(NewJob(kind: "poison", maxAttempts: 1)).id
         _ = try await queue.claim(kinds: ["poison"], limit: 1, worker: "crashed", lease: .milliseconds(1))
-        try await Task.sleep(for: .milliseconds(20))
+        time.advance(by: .seconds(1))
         let calls = CallCounter()
         var registry = JobRegistry()
         registry.register("poison") { _ in
             _ = calls.next()
             return .succeeded(note: nil)
         }
-        let worker = JobWorker(queue: queue, registry: registry, logger: quietLogger)
+        let worker = JobWorker(queue: queue, registry: registry, time: time, logger: quietLogger)
         try await withServices([worker]) {
             let dead = try await eventually { try await queue.show(id: id)?.job.state == .dead }
             #expect(dead)
@@ -138,16 +143,19 @@ struct HungHandler: JobHandler {
     }
 
     @Test func handlerTimeoutEndsAHungAttemptAsARetry() async throws {
-        let queue = try Scratch().queue()
+        let time = ManualTime()
+        let queue = try Scratch().queue(time: time)
         let id = try await queue.enqueue(NewJob(kind: "slow")).id
         var registry = JobRegistry()
         registry.register("slow", handler: HungHandler())
         let worker = JobWorker(
             queue: queue, registry: registry,
-            configuration: JobWorkerConfiguration(gracePeriod: .milliseconds(50), handlerTimeout: .milliseconds(200)),
-            logger: quietLogger)
+            configuration: JobWorkerConfiguration(gracePeriod: .milliseconds(50), handlerTimeout: .seconds(20)),
+            time: time, logger: quietLogger)
         try await withServices([worker]) {
-            let reached = try await eventually { try await queue.show(id: id)?.attempts.first?.outcome == .retry }
+            let reached = try await eventually(advancing: time, by: .seconds(5)) {
+                try await queue.show(id: id)?.attempts.first?.outcome == .retry
+            }
             #expect(reached)
         }
         #expect(try await queue.show(id: id)?.attempts.first?.error?.contains("did not finish") == true)
@@ -184,30 +192,39 @@ struct HungHandler: JobHandler {
     }
 
     @Test func heartbeatsKeepAJobRunningPastItsLeaseFromBeingTakenOver() async throws {
-        let queue = try Scratch().queue()
+        let time = ManualTime()
+        let queue = try Scratch().queue(time: time)
         let runs = CallCounter()
+        let finish = Gate()
         var registry = JobRegistry()
         registry.register("long") { _ in
             _ = runs.next()
-            try await Task.sleep(for: .seconds(10))
+            await finish.wait()
             return .succeeded(note: "done")
         }
         let id = try await queue.enqueue(NewJob(kind: "long")).id
-        // The handler runs twice the lease; renewals every 100 ms leave a loaded machine 4.9 s of slack (1.4 s was
-        // not enough with every core busy).
         let holder = JobWorker(
             queue: queue, registry: registry,
-            configuration: JobWorkerConfiguration(
-                name: "holder", concurrency: 4, lease: .seconds(5), heartbeat: .milliseconds(100)),
-            logger: quietLogger)
+            configuration: JobWorkerConfiguration(name: "holder", concurrency: 4, lease: .seconds(5), heartbeat: .seconds(1)),
+            time: time, logger: quietLogger)
         try await withServices([holder]) {
             let started = try await eventually { runs.value == 1 }
             #expect(started)
             // A second worker polls all along: it could only take the job over if a lease lapsed.
             let rival = JobWorker(
                 queue: queue, registry: registry,
-                configuration: JobWorkerConfiguration(name: "rival", pollInterval: .milliseconds(20)), logger: quietLogger)
+                configuration: JobWorkerConfiguration(name: "rival", pollInterval: .milliseconds(20)), time: time,
+                logger: quietLogger)
             try await withServices([rival]) {
+                // Three leases' worth of test time, a heartbeat at a time; each renewal lands before the clock moves on.
+                for _ in 1...15 {
+                    time.advance(by: .seconds(1))
+                    let renewed = try await eventually {
+                        try await queue.show(id: id)?.job.lockedUntil == time.now().adding(.seconds(5))
+                    }
+                    #expect(renewed)
+                }
+                finish.open()
                 let done = try await eventually { try await queue.show(id: id)?.job.state == .succeeded }
                 #expect(done)
             }
@@ -228,7 +245,6 @@ struct HungHandler: JobHandler {
             configuration: JobWorkerConfiguration(name: "solo", concurrency: 1, pollInterval: .seconds(600)),
             logger: quietLogger)
         try await withServices([worker]) {
-            try await Task.sleep(for: .milliseconds(100))
             let first = try await queue.enqueue(NewJob(kind: "first")).id
             let done = try await eventually { try await queue.list(JobFilter(state: .succeeded)).count == 2 }
             #expect(done)
@@ -264,14 +280,15 @@ struct HungHandler: JobHandler {
     }
 
     @Test func aJobHandedOverAfterTheHandlerTimedOutGoesBackToTheQueueAtOnce() async throws {
-        let queue = try Scratch().queue()
+        let time = ManualTime()
+        let queue = try Scratch().queue(time: time)
+        let firstRuns = CallCounter()
         let secondRuns = CallCounter()
-        // The handler timeout ends "first" after 2 s; only once its attempt is recorded as a retry does the handler
-        // hand "second" over, to a slot that moved on. Its retry waits far past the test, so no second attempt of
-        // "first" can hand "second" over the ordinary way first. The timeout is generous because it applies to
-        // "second" too: at 100 ms a loaded machine sometimes timed out that trivial handler as well.
+        // The handler timeout ends "first" once the test clock passes it; only once its attempt is recorded as a retry
+        // does the handler hand "second" over, to a slot that moved on. Its retry waits far past the test, so no
+        // second attempt of "first" can hand "second" over the ordinary way first.
         let registry = handOverRegistry(
-            queue, firstRuns: CallCounter(), secondRuns: secondRuns,
+            queue, time: time, firstRuns: firstRuns, secondRuns: secondRuns,
             firstPolicy: RetryPolicy(schedule: [.seconds(600)], jitter: 0, maxAttempts: nil)
         ) { job in
             _ = try? await eventually { try await queue.show(id: job.id)?.attempts.first?.outcome == .retry }
@@ -280,9 +297,12 @@ struct HungHandler: JobHandler {
             queue: queue, registry: registry,
             configuration: JobWorkerConfiguration(
                 name: "late", lease: .seconds(120), pollInterval: .milliseconds(50), handlerTimeout: .seconds(2)),
-            logger: quietLogger)
+            time: time, logger: quietLogger)
         try await withServices([worker]) {
             _ = try await queue.enqueue(NewJob(kind: "first"))
+            let started = try await eventually { firstRuns.value == 1 }
+            #expect(started)
+            time.advance(by: .seconds(2))
             // Well within the lease: left claimed, "second" would wait those 120 s for lease rescue.
             let ran = try await eventually { secondRuns.value == 1 }
             #expect(ran)
@@ -292,12 +312,15 @@ struct HungHandler: JobHandler {
     }
 
     @Test func aSuccessRecordedAfterTheLeaseWasLostChangesNothing() async throws {
-        let queue = try Scratch().queue()
+        let time = ManualTime()
+        let queue = try Scratch().queue(time: time)
         let id = try await queue.enqueue(NewJob(kind: "a")).id
         let lost = try #require(try await queue.claim(kinds: ["a"], limit: 1, worker: "first", lease: .milliseconds(1)).first)
-        try await Task.sleep(for: .milliseconds(20))
+        time.advance(by: .seconds(1))
         let holder = try #require(try await queue.claim(kinds: ["a"], limit: 1, worker: "second", lease: .seconds(30)).first)
-        let held = try await queue.database.write { db in try JobSuccess(job: lost, note: "late").record(at: Date(), in: db) }
+        let held = try await queue.database.write { db in
+            try JobSuccess(job: lost, note: "late").record(at: time.now(), in: db)
+        }
         #expect(!held)
         let job = try #require(try await queue.show(id: id)?.job)
         #expect(job.state == .running)
@@ -310,7 +333,7 @@ struct HungHandler: JobHandler {
 /// ever one: its unique key) over to its worker in one transaction, then waits `pause` before returning; "second"
 /// succeeds. Each counts its runs.
 private func handOverRegistry(
-    _ queue: SQLiteJobQueue, firstRuns: CallCounter, secondRuns: CallCounter, pause: Duration = .zero,
+    _ queue: SQLiteJobQueue, time: any TimeSource = SystemTime(), firstRuns: CallCounter, secondRuns: CallCounter, pause: Duration = .zero,
     firstPolicy: RetryPolicy = .standard, beforeCommit: @escaping @Sendable (ClaimedJob) async -> Void = { _ in }
 ) -> JobRegistry {
     var registry = JobRegistry()
@@ -320,7 +343,7 @@ private func handOverRegistry(
         let success = JobSuccess(job: job, note: "first done")
         let (held, next) = try await queue.database.write { db in
             (
-                try success.record(at: Date(), in: db),
+                try success.record(at: time.now(), in: db),
                 try queue.enqueue(NewJob(kind: "second", uniqueKey: "second"), after: job, in: db)
             )
         }

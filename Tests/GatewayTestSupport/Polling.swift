@@ -9,3 +9,15 @@ public func eventually(
     }
     return try await condition()
 }
+
+/// Like `eventually`, moving `time` forward by `step` before each look: for conditions that wait on timers of the
+/// test clock (retries coming due, leases lapsing, handler timeouts).
+public func eventually(
+    advancing time: ManualTime, by step: Duration, within timeout: Duration = .seconds(120),
+    _ condition: () async throws -> Bool
+) async throws -> Bool {
+    try await eventually(within: timeout) {
+        time.advance(by: step)
+        return try await condition()
+    }
+}

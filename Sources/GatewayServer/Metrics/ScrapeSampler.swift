@@ -1,3 +1,5 @@
+import Foundation
+import GatewayStore
 import Logging
 import Prometheus
 
@@ -7,33 +9,36 @@ public actor ScrapeSampler {
     private let sources: [any MetricSource]
     private let registry: PrometheusCollectorRegistry
     private let minimumInterval: Duration
+    private let time: any TimeSource
     private let logger: Logger
-    private var lastRead: (started: ContinuousClock.Instant, task: Task<Void, Never>)?
+    private var lastRead: (started: Date, task: Task<Void, Never>)?
     /// The series each source set last time, by its index in `sources`, so one that vanished is set to 0.
     private var exposed: [Int: Set<GaugeReading.Series>] = [:]
 
     /// - Parameters:
     ///   - sources: read in order on each refresh; a failing source keeps its previous values and is logged.
     ///   - registry: the registry `/metrics` emits.
-    ///   - minimumInterval: a refresh sooner than this after the previous one reuses its values.
+    ///   - minimumInterval: a refresh sooner than this after the previous one (on `time`) reuses its values.
     public init(
         sources: [any MetricSource], registry: PrometheusCollectorRegistry, minimumInterval: Duration = .seconds(1),
-        logger: Logger
+        time: any TimeSource = SystemTime(), logger: Logger
     ) {
         self.sources = sources
         self.registry = registry
         self.minimumInterval = minimumInterval
+        self.time = time
         self.logger = logger
     }
 
     /// Brings the gauges up to date, unless they were read less than `minimumInterval` ago.
     public func refresh() async {
-        if let lastRead, ContinuousClock.now - lastRead.started < minimumInterval {
+        let now = time.now()
+        if let lastRead, now < lastRead.started.adding(minimumInterval) {
             await lastRead.task.value
             return
         }
         let task = Task { await read() }
-        lastRead = (.now, task)
+        lastRead = (now, task)
         await task.value
     }
 

@@ -44,8 +44,7 @@ public struct RecurringScheduler: Service {
             }
             let now = time.now()
             let nextBoundary = jobs.map { $0.periodStart(containing: now).adding($0.every) }.min()!
-            let wait = Duration.milliseconds(max(1, nextBoundary.millis - now.millis))
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
+            try? await cancelWhenGracefulShutdown { try await time.sleep(until: nextBoundary) }
         }
     }
 }

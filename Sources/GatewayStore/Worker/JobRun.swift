@@ -12,14 +12,15 @@ final class JobRun: @unchecked Sendable {
     }
 
     let job: ClaimedJob
-    /// When the attempt began, for the handler timeout.
-    let started = ContinuousClock.now
+    /// When the attempt began on the worker's time source, for the handler timeout.
+    let started: Date
     private let lock = NSLock()
     private var state = State.running
     private var leaseLossNoted = false
 
-    init(job: ClaimedJob) {
+    init(job: ClaimedJob, started: Date) {
         self.job = job
+        self.started = started
     }
 
     /// Whether the attempt has not ended yet.
@@ -60,8 +61,8 @@ final class JobRun: @unchecked Sendable {
     }
 
     /// Ends the attempt as a retry if it has been running for `timeout` or longer at `now`.
-    func expire(after timeout: Duration, at now: ContinuousClock.Instant) {
-        guard now - started >= timeout else { return }
+    func expire(after timeout: Duration, at now: Date) {
+        guard now >= started.adding(timeout) else { return }
         end(with: .retry(error: "handler did not finish within \(timeout)"))
     }
 

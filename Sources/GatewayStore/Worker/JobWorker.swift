@@ -6,6 +6,10 @@ import ServiceLifecycle
 /// Claims and runs jobs of the registered kinds until graceful shutdown (SIGTERM/SIGINT via a
 /// `ServiceGroup`): then it stops claiming, lets running jobs finish within the grace period, and
 /// releases the rest back to `queued` without charging the attempt.
+///
+/// Every wait that decides an outcome (a retry coming due, lease renewals, the handler timeout) runs on `time`, so
+/// a test clock drives them. Two waits stay on the wall clock: polling, which only decides how soon work is looked
+/// for, never what happens to it; and the grace period, which bounds a real shutdown.
 public struct JobWorker: Service {
     let queue: any JobQueue
     let registry: JobRegistry
@@ -65,7 +69,7 @@ public struct JobWorker: Service {
                         continue
                     }
                     for job in jobs {
-                        let first = JobRun(job: job)
+                        let first = JobRun(job: job, started: time.now())
                         inFlight.add(first)
                         group.addTask {
                             var run = first
@@ -75,7 +79,7 @@ public struct JobWorker: Service {
                                 guard let next else { break }
                                 // Counted before the finished run leaves, so the slot never looks free in between.
                                 // A stopping worker starts nothing new: the handed-over job goes back to the queue.
-                                let following = JobRun(job: next)
+                                let following = JobRun(job: next, started: time.now())
                                 guard !stopping.isSet, inFlight.add(following) else {
                                     await releaseUnstarted(next)
                                     break
@@ -118,10 +122,9 @@ public struct JobWorker: Service {
 
     /// A retry due sooner than the next poll would wait for that poll; a timer claims it on time instead.
     private func wakeUp(_ wake: WakeSignal, at date: Date) {
-        let delay = Duration.milliseconds(date.millis - time.now().millis)
-        guard delay < configuration.pollInterval else { return }
+        guard date < time.now().adding(configuration.pollInterval) else { return }
         Task {
-            try? await Task.sleep(for: max(delay, .zero))
+            try? await time.sleep(until: date)
             wake.signal()
         }
     }
@@ -159,23 +162,23 @@ public struct JobWorker: Service {
     /// timers set and cancelled for every job, a measurable share of the CPU at thousands of jobs a second.
     /// A renewal that fails is tried again after a tenth of the heartbeat, not a whole one.
     private func keepLeases(of inFlight: InFlightJobs) async {
-        let clock = ContinuousClock()
         let checkEvery = max(min(configuration.heartbeat, configuration.handlerTimeout / 4), .milliseconds(1))
-        var nextCheck = clock.now + checkEvery
-        var nextRenewal = clock.now + configuration.heartbeat
+        var nextCheck = time.now().adding(checkEvery)
+        var nextRenewal = time.now().adding(configuration.heartbeat)
         while true {
             do {
-                try await clock.sleep(until: min(nextCheck, nextRenewal))
+                try await time.sleep(until: min(nextCheck, nextRenewal))
             } catch {
                 return
             }
-            let now = clock.now
+            let now = time.now()
             if now >= nextCheck {
-                nextCheck = now + checkEvery
+                nextCheck = now.adding(checkEvery)
                 inFlight.all.forEach { $0.expire(after: configuration.handlerTimeout, at: now) }
             }
             if now >= nextRenewal {
-                nextRenewal = await renewLeases(of: inFlight) ? now + configuration.heartbeat : now + configuration.heartbeat / 10
+                let renewed = await renewLeases(of: inFlight)
+                nextRenewal = now.adding(renewed ? configuration.heartbeat : configuration.heartbeat / 10)
             }
         }
     }
