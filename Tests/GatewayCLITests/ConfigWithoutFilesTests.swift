@@ -43,7 +43,7 @@ struct ConfigWithoutFilesTests {
             server.waitUntilExit()
         }
         // Ends early when the process does: a refusal to start must not be waited out.
-        let answered = try await eventually(within: .seconds(60)) {
+        let answered = try await eventually {
             guard server.isRunning else { return true }
             return (try? await get(port, "/ready"))?.status == 200
         }

@@ -77,7 +77,7 @@ import Testing
             "work", scratch.databasePath, "--concurrency", "8", "--handler-ms", "50", "--lease-ms", "5000",
             "--heartbeat-ms", "500",
         ])
-        let started = try await eventually(within: .seconds(60)) { try await runs(queue).total >= 500 }
+        let started = try await eventually { try await runs(queue).total >= 500 }
         #expect(started)
         doomed.killHard()
         let held = try await states(queue)["running"] ?? 0
