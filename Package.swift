@@ -240,6 +240,8 @@ let package = Package(
             dependencies: [
                 "GatewayCLI", "GatewayCore", "GatewayStore", "GatewayOutbound", "GatewaySimulator", "GatewayTestSupport",
                 "Opencharge",
+                // `store migrate`'s test makes and drops its own PostgreSQL database (PostgresAdmin).
+                "GatewayStorePostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
