@@ -180,21 +180,14 @@ final class PostgresSettlementStore: SettlementStore {
         for row in try await tx.run(query.query) {
             let entry = try PostgresProofStore.ledgerEntry(row)
             let state = DeliveryState(rawValue: try row.get("delivery_state")) ?? .pending
-            if groups.last?.mgOCID != entry.mgOCID || groups.last?.currency != entry.currency {
+            if SettlementGroup.isStarted(by: entry, after: groups.last) {
                 let previousEnd = try await tx.run("""
                     SELECT max(period_end) AS period_end FROM settlement_statements
                     WHERE mg_ocid = \(entry.mgOCID.stored) AND currency = \(entry.currency)
                     """).first?.get("period_end", as: Int64?.self)
-                groups.append(
-                    SettlementGroup(
-                        mgOCID: entry.mgOCID, currency: entry.currency, entries: [],
-                        periodStart: previousEnd.map { Date(millis: $0) }))
+                groups.append(SettlementGroup(startedBy: entry, periodStart: previousEnd.map { Date(millis: $0) }))
             }
-            if scope.settleableStates.contains(state) {
-                groups[groups.count - 1].entries.append(entry)
-            } else {
-                groups[groups.count - 1].heldBack[state, default: []].append(entry)
-            }
+            groups[groups.count - 1].file(entry, state: state, scope: scope)
         }
         return groups
     }
