@@ -39,9 +39,11 @@ enum PostgresTestDatabase {
         guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { throw Unavailable() }
         // The pool reports connections it gives up as a test ends (the database is dropped under it): not news.
         let logger = { var logger = Logger(label: "ocgate.conformance.postgres"); logger.logLevel = .error; return logger }()
-        // Two connections per test: enough for the races to meet in the database; the suites run beside each other
-        // against one server and in one process with every other suite.
-        let server = try PostgresStoreConfiguration(url: url, poolSize: 2)
+        // Up to eight connections per test (opened only as a test's callers need them): with two, the racers queued
+        // for a connection behind each other, so a race the database must decide (a drain against the creates in
+        // flight) was decided by the pool's queue instead, and a missing lock went unseen. Suites run their tests
+        // one at a time, so the server (max_connections 500 in scripts/postgres-test-cluster) sees a few dozen.
+        let server = try PostgresStoreConfiguration(url: url, poolSize: 8)
         let name = "ocgate_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
         let database = server.with(database: name)
         let backend = PostgresBackend.unmigrated(database, time: time, logger: logger)
