@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -67,6 +68,18 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+        // The shared backend: every store contract on PostgreSQL through postgres-nio (the only module that imports it).
+        .target(
+            name: "GatewayStorePostgres",
+            dependencies: [
+                "GatewayStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
@@ -119,7 +132,8 @@ let package = Package(
         .target(
             name: "GatewayAssembly",
             dependencies: [
-                "GatewayConfig", "GatewayStore", "GatewayStoreSQLite", "GatewayOutbound", "GatewayCore", "GatewayServer",
+                "GatewayConfig", "GatewayStore", "GatewayStoreSQLite", "GatewayStorePostgres", "GatewayOutbound", "GatewayCore",
+                "GatewayServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -158,7 +172,11 @@ let package = Package(
         // The store contracts' tests, written once against the protocols and run on every backend.
         .testTarget(
             name: "StoreConformanceTests",
-            dependencies: ["GatewayStore", "GatewayStoreSQLite"],
+            dependencies: [
+                "GatewayStore", "GatewayStoreSQLite", "GatewayStorePostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict),
         // Test-only worker/enqueuer process that GatewayStoreTests spawns for multi-process runs.
         .executableTarget(
@@ -222,6 +240,8 @@ let package = Package(
             dependencies: [
                 "GatewayCLI", "GatewayCore", "GatewayStore", "GatewayOutbound", "GatewaySimulator", "GatewayTestSupport",
                 "Opencharge",
+                // `store migrate`'s test makes and drops its own PostgreSQL database (PostgresAdmin).
+                "GatewayStorePostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -3,6 +3,7 @@ import GatewayCore
 import GatewayOutbound
 import GatewayServer
 import GatewayStore
+import GatewayStorePostgres
 import GatewayStoreSQLite
 import Logging
 
@@ -11,26 +12,48 @@ import Logging
 /// everything else. Nothing above it knows which database it talks to.
 public enum GatewayAssembly {
     /// The storage of `configuration`'s spool: what the operator commands need (no key, no registry, no network).
-    /// A long-running process runs its `services` first in its `ServiceGroup`; a one-shot command, whose writes have
-    /// each committed when they return, need not run them.
+    /// A long-running process runs its `services` first in its `ServiceGroup`. A one-shot command, whose writes have
+    /// each committed when they return, need not run SQLite's; PostgreSQL's pool serves no query until it runs
+    /// (`RuntimeOptions.open` starts it in the background).
     public static func runtime(
         _ configuration: GatewayConfiguration, time: any TimeSource = SystemTime()
     ) throws(GatewayStartupError) -> GatewayRuntime {
         let spool = SpoolLayout(root: configuration.spool.dir)
         try spool.create()
-        let backend: SQLiteBackend
-        do {
-            switch configuration.store.backend {
-            case .sqlite:
+        switch configuration.store.backend {
+        case .sqlite:
+            let backend: SQLiteBackend
+            do {
                 backend = try SQLiteBackend.open(
                     path: spool.database, durability: configuration.store.durability == .full ? .full : .normal,
                     busyTimeout: configuration.store.busyTimeout, time: time)
+            } catch {
+                throw .storage("database \(spool.database): \(error)")
             }
-        } catch {
-            throw .storage("database \(spool.database): \(error)")
+            return GatewayRuntime(
+                configuration: configuration, spool: spool, stores: backend.stores, time: time,
+                services: [backend.service])
+        case .postgres:
+            // Validation requires the URL with this backend; the message never carries the URL (it holds a password).
+            guard let url = configuration.store.postgresURL else {
+                throw .storage("store.postgres_url is required when store.backend is \"postgres\"")
+            }
+            let backend: PostgresBackend
+            var location = "store.postgres_url"
+            do {
+                let store = try PostgresStoreConfiguration(
+                    url: url, poolSize: configuration.store.poolSize,
+                    statementTimeout: configuration.store.statementTimeout)
+                location = store.location
+                backend = try PostgresBackend.open(store, time: time)
+            } catch {
+                throw .storage("database \(location): \(error)")
+            }
+            // The pool runs as the first service, so it is up before anything that writes and stops after it.
+            return GatewayRuntime(
+                configuration: configuration, spool: spool, stores: backend.stores, time: time,
+                services: backend.services)
         }
-        return GatewayRuntime(
-            configuration: configuration, spool: spool, stores: backend.stores, time: time, services: [backend.service])
     }
 
     /// A whole gateway process: the storage, the gateway's identity (its key file), the peer directory of

@@ -10,6 +10,7 @@ public struct OCGateCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, DemoCommand.self, WorkCommand.self, JobsCommand.self, PartnersCommand.self, PruneCommand.self,
             BackupCommand.self, KeysCommand.self, ConfigCommand.self, BenchCommand.self, SessionsCommand.self, SettleCommand.self,
+            StoreCommand.self,
         ])
 
     public init() {}

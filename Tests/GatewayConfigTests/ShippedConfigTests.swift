@@ -64,13 +64,16 @@ struct ShippedConfigTests {
 
     @Test func listsEveryKeyInFileOrder() {
         let values = config.effectiveValues()
-        #expect(values.count == 54)
+        #expect(values.count == 57)
         #expect(values.first?.key == "gateway.ocid")
         #expect(values.last?.key == "settlement.notify")
         let byKey = Dictionary(uniqueKeysWithValues: values.map { ($0.key, $0.value) })
         #expect(byKey["gateway.currencies"] == "USD,EUR,UGX")
         #expect(byKey["http.body_limit"] == "64KiB")
         #expect(byKey["store.backend"] == "sqlite")
+        #expect(byKey["store.postgres_url"] == "")
+        #expect(byKey["store.pool_size"] == "10")
+        #expect(byKey["store.statement_timeout"] == "30s")
         #expect(byKey["delivery.schedule"] == "10s,30s,2m,10m,30m,1h,6h")
         #expect(byKey["workers.session_expire_every"] == "30s")
         #expect(byKey["checkout.redirect_wait"] == "2s")

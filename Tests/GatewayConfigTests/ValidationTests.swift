@@ -188,4 +188,28 @@ struct ValidationTests {
         #expect(values.first { $0.key == "payment.http_start_url" }?.value == "https://processor.example/start")
         #expect(!values.contains { $0.value.contains("s3cret") })
     }
+
+    @Test func effectiveValuesRedactThePostgresURL() throws {
+        let config = try ConfigFixture.load(environment: [
+            "OCGATE_STORE_BACKEND": "postgres",
+            "OCGATE_STORE_POSTGRES_URL": "postgres://ocgate:s3cret@db.internal:5432/ocgate?sslmode=disable",
+            "OCGATE_STORE_POOL_SIZE": "4",
+        ])
+        #expect(config.store.backend == .postgres)
+        #expect(config.store.poolSize == 4)
+        let values = config.effectiveValues()
+        #expect(values.first { $0.key == "store.postgres_url" }?.value == "<redacted>")
+        #expect(values.first { $0.key == "store.pool_size" }?.value == "4")
+        #expect(!values.contains { $0.value.contains("s3cret") })
+    }
+
+    @Test func thePostgresBackendNeedsAURL() throws {
+        let error = try failure(environment: ["OCGATE_STORE_BACKEND": "postgres"])
+        #expect(error.key == "store.postgres_url")
+    }
+
+    @Test func aPoolOfNoConnectionsIsRefused() throws {
+        let error = try failure(environment: ["OCGATE_STORE_POOL_SIZE": "0"])
+        #expect(error.key == "store.pool_size")
+    }
 }

@@ -27,6 +27,38 @@ struct SessionDrainAndLookupTests {
     }
 
     @Test(arguments: ConformanceBackend.allCases)
+    func noCreateRacingADrainStoresASessionAfterTheDrainReturns(backend: ConformanceBackend) async throws {
+        let fixture = try StoreFixture(backend)
+        let (now, expiry) = (fixture.now, fixture.clock.seconds + 900)
+        let (sessions, jobs) = (fixture.sessions, fixture.jobs)
+        let creators = 8
+
+        // Creators keep creating until the drain refuses them, so creates are in flight whenever the drain runs; the
+        // drain starts once some have been stored, and counts the sessions as soon as it returns.
+        let outcomes = try await race(creators + 1) { index -> (created: Int, storedAtDrain: Int?) in
+            guard index == creators else {
+                var created = 0
+                for attempt in 0... {
+                    let record = Seed.session(createdAt: now, expiresAt: expiry)
+                    let claim = NonceClaim(nonce: "nonce-\(index)-\(attempt)", ocid: Seed.mg)
+                    guard case .created = try await sessions.create(record, nonce: claim, job: Seed.openJob(record.id))
+                    else { return (created, nil) }
+                    created += 1
+                }
+                return (created, nil)
+            }
+            while try await sessions.count() < 2 * creators { await Task.yield() }
+            try await jobs.setDraining(true)
+            return (0, try await sessions.count())
+        }
+
+        let storedAtDrain = try #require(outcomes[creators].storedAtDrain)
+        #expect(outcomes.map(\.created).reduce(0, +) == storedAtDrain, "every session stored committed before the drain returned")
+        #expect(try await sessions.count() == storedAtDrain)
+        #expect(try await jobs.pendingWork(excludingKinds: []) == storedAtDrain, "a drain waits for each one's job")
+    }
+
+    @Test(arguments: ConformanceBackend.allCases)
     func anOrderIsFoundForItsOwnMGOnly(backend: ConformanceBackend) async throws {
         let fixture = try StoreFixture(backend)
         let record = Seed.session(orderID: "order-7", createdAt: fixture.now, expiresAt: fixture.clock.seconds + 900)

@@ -4,6 +4,7 @@ import GatewayAssembly
 import GatewayConfig
 import Logging
 import GatewayCore
+import ServiceLifecycle
 
 /// `--config` plus opening the spool: what every verb that touches the queue shares.
 struct RuntimeOptions: ParsableArguments {
@@ -16,7 +17,20 @@ struct RuntimeOptions: ParsableArguments {
 
     /// Opens `configuration`'s spool and storage through the composition root; a problem is one line and exit code 1.
     static func open(_ configuration: GatewayConfiguration) throws -> GatewayRuntime {
-        do { return try GatewayAssembly.runtime(configuration) } catch { throw CommandFailure(error.description) }
+        let runtime: GatewayRuntime
+        do { runtime = try GatewayAssembly.runtime(configuration) } catch { throw CommandFailure(error.description) }
+        if configuration.store.backend == .postgres {
+            // A one-shot verb runs no ServiceGroup, but PostgreSQL's connection pool serves no query until it runs:
+            // it runs in the background here and ends with the process. (SQLite's service only flushes at a graceful
+            // shutdown, which a one-shot verb never asks for, so it is left alone.)
+            let services = runtime.services
+            Task.detached {
+                try? await withThrowingDiscardingTaskGroup { group in
+                    for service in services { group.addTask { try await service.run() } }
+                }
+            }
+        }
+        return runtime
     }
 
     /// Opens a whole gateway (storage, identity, peers, payment backend) through the composition root.

@@ -21,6 +21,25 @@ public struct SettlementGroup: Sendable, Equatable {
         self.heldBack = heldBack
         self.periodStart = periodStart
     }
+
+    /// The group `entry` starts: its MG and currency, empty until `file` takes the entry.
+    public init(startedBy entry: LedgerEntry, periodStart: Date?) {
+        self.init(mgOCID: entry.mgOCID, currency: entry.currency, entries: [], periodStart: periodStart)
+    }
+
+    /// Whether `entry`, read in a backend's order (MG, then currency), starts a new group after `last`.
+    public static func isStarted(by entry: LedgerEntry, after last: SettlementGroup?) -> Bool {
+        last?.mgOCID != entry.mgOCID || last?.currency != entry.currency
+    }
+
+    /// Takes `entry` if `scope` settles its proof's delivery `state`, else holds it back under that state.
+    public mutating func file(_ entry: LedgerEntry, state: DeliveryState, scope: SettlementScope) {
+        if scope.settleableStates.contains(state) {
+            entries.append(entry)
+        } else {
+            heldBack[state, default: []].append(entry)
+        }
+    }
 }
 
 /// Which ledger entries a settlement run may take.

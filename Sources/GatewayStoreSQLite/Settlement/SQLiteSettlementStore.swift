@@ -149,20 +149,13 @@ final class SQLiteSettlementStore: SettlementStore {
         for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
             let entry = SQLiteProofStore.ledgerEntry(row)
             let state = DeliveryState(rawValue: row["delivery_state"]) ?? .pending
-            if groups.last?.mgOCID != entry.mgOCID || groups.last?.currency != entry.currency {
+            if SettlementGroup.isStarted(by: entry, after: groups.last) {
                 let previousEnd = try Int64.fetchOne(
                     db, sql: "SELECT MAX(period_end) FROM settlement_statements WHERE mg_ocid = ? AND currency = ?",
                     arguments: [Int64(bitPattern: entry.mgOCID), entry.currency])
-                groups.append(
-                    SettlementGroup(
-                        mgOCID: entry.mgOCID, currency: entry.currency, entries: [],
-                        periodStart: previousEnd.map { Date(millis: $0) }))
+                groups.append(SettlementGroup(startedBy: entry, periodStart: previousEnd.map { Date(millis: $0) }))
             }
-            if scope.settleableStates.contains(state) {
-                groups[groups.count - 1].entries.append(entry)
-            } else {
-                groups[groups.count - 1].heldBack[state, default: []].append(entry)
-            }
+            groups[groups.count - 1].file(entry, state: state, scope: scope)
         }
         return groups
     }

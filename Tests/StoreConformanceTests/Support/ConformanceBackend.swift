@@ -1,6 +1,8 @@
 import Foundation
 import GatewayStore
+import GatewayStorePostgres
 import GatewayStoreSQLite
+import Logging
 
 /// Every storage backend the conformance suite runs on. Each test takes one as its argument, so a backend added
 /// here runs the whole suite.
@@ -10,12 +12,14 @@ import GatewayStoreSQLite
 /// Foundation's `Process.run` crashed copying the descriptors of another suite's subprocess (seen under load).
 enum ConformanceBackend: String, CaseIterable, Sendable, CustomStringConvertible {
     case sqlite
+    /// A fresh database per test on the server `OCGATE_TEST_POSTGRES_URL` names (`scripts/postgres-test-cluster`).
+    case postgres
 
     var description: String { rawValue }
 
-    /// A fresh, empty set of stores on this backend, reading time from `time`. `.normal` durability by default:
-    /// nothing here tests durability, and syncing every commit would only slow the suite down.
-    func openStores(time: any TimeSource, durability: Durability = .normal) throws -> GatewayStores {
+    /// A fresh, empty set of stores on this backend, reading time from `time`, and how to discard them. `.normal`
+    /// durability by default: nothing here tests durability, and syncing every commit would only slow the suite down.
+    func openStores(time: any TimeSource, durability: Durability = .normal) throws -> OpenedStores {
         switch self {
         case .sqlite:
             // One directory per database, so discarding it takes the WAL and shared-memory files along.
@@ -23,17 +27,18 @@ enum ConformanceBackend: String, CaseIterable, Sendable, CustomStringConvertible
                 .appendingPathComponent("ocgate-conformance-\(UUID().uuidString)", isDirectory: true)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let path = directory.appendingPathComponent("gateway.db").path
-            return try SQLiteBackend.open(path: path, durability: durability, busyTimeout: .seconds(10), time: time).stores
+            let stores = try SQLiteBackend.open(path: path, durability: durability, busyTimeout: .seconds(10), time: time).stores
+            return OpenedStores(stores: stores) { try? FileManager.default.removeItem(at: directory) }
+        case .postgres:
+            return try PostgresTestDatabase.open(time: time)
         }
     }
+}
 
-    /// Deletes what `openStores` made, given where it says the data lives.
-    func discard(location: String) {
-        switch self {
-        case .sqlite:
-            try? FileManager.default.removeItem(at: URL(fileURLWithPath: location).deletingLastPathComponent())
-        }
-    }
+/// A backend's stores for one test, and what discards them.
+struct OpenedStores: Sendable {
+    let stores: GatewayStores
+    let discard: @Sendable () -> Void
 }
 
 /// One test's backend: fresh stores on a clock the test moves by hand, discarded when the test lets go of it.
@@ -41,15 +46,18 @@ final class StoreFixture: Sendable {
     let backend: ConformanceBackend
     let clock: TestClock
     let stores: GatewayStores
+    private let discard: @Sendable () -> Void
 
     init(_ backend: ConformanceBackend, clock: TestClock = TestClock(), durability: Durability = .normal) throws {
         self.backend = backend
         self.clock = clock
-        stores = try backend.openStores(time: clock, durability: durability)
+        let opened = try backend.openStores(time: clock, durability: durability)
+        stores = opened.stores
+        discard = opened.discard
     }
 
     deinit {
-        backend.discard(location: stores.maintenance.location)
+        discard()
     }
 
     var sessions: any CheckoutSessionStore { stores.sessions }

@@ -1,0 +1,57 @@
+import Foundation
+import GatewayStore
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// Database-level chores on a server, run on a connection of their own (not a store's pool): creating and dropping
+/// whole databases, as the test suite does per test. Synchronous like `PostgresBackend.open`: the work runs on NIO's
+/// event loops and the caller's thread only waits.
+package enum PostgresAdmin {
+    /// Creates the empty database `name` on the server of `server` (connecting to `server`'s own database).
+    package static func createDatabase(_ name: String, on server: PostgresStoreConfiguration, logger: Logger) throws {
+        try run("CREATE DATABASE \(quoted(name)) TEMPLATE template0 ENCODING 'UTF8'", on: server, logger: logger)
+    }
+
+    /// Drops the database `name`, disconnecting whoever is still connected to it (PostgreSQL 13+).
+    package static func dropDatabase(_ name: String, on server: PostgresStoreConfiguration, logger: Logger) throws {
+        try run("DROP DATABASE IF EXISTS \(quoted(name)) WITH (FORCE)", on: server, logger: logger)
+    }
+
+    /// Databases whose name starts with `prefix` and that were created more than `age` ago (by their files' time;
+    /// needs a superuser, as a test server's `postgres` is).
+    package static func databases(
+        prefix: String, olderThan age: Duration, on server: PostgresStoreConfiguration, logger: Logger
+    ) throws -> [String] {
+        let connection = try PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: server.connectionConfiguration, id: 0,
+            logger: logger
+        ).wait()
+        defer { try? connection.close().wait() }
+        let rows = try connection.query(
+            """
+            SELECT datname FROM pg_database
+            WHERE starts_with(datname, \(prefix))
+              AND (pg_stat_file('base/' || oid || '/PG_VERSION')).modification
+                  < now() - make_interval(secs => \(Double(age.components.seconds)))
+            """, logger: logger
+        ).wait().rows
+        return try rows.map { try $0.decode(String.self) }
+    }
+
+    /// Runs one statement on `server`'s database (operators' chores and tests that must reach past the contracts).
+    package static func run(_ sql: String, on server: PostgresStoreConfiguration, logger: Logger) throws {
+        let connection = try PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: server.connectionConfiguration, id: 0,
+            logger: logger
+        ).wait()
+        defer { try? connection.close().wait() }
+        _ = try connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).wait()
+    }
+
+    /// An identifier quoted for SQL (names here are generated, but quoting keeps that an assumption nobody relies on).
+    private static func quoted(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

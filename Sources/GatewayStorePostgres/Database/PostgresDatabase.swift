@@ -1,0 +1,106 @@
+import Foundation
+import GatewayStore
+import Logging
+import PostgresNIO
+
+/// The pool every store of one backend shares, and the two ways they use it: one statement on any connection
+/// (`run`), or several in one transaction (`transaction`). Only this module sees it.
+///
+/// postgres-nio does not pipeline: each statement is a round trip, so the stores batch rows into one statement
+/// where a call carries many (claims, `jobs(uniqueKeys:)`) and keep transactions to the statements they need.
+final class PostgresDatabase: Sendable {
+    let client: PostgresClient
+    /// The pool as a service: run it, and the queries go.
+    let pool: PoolService
+    let configuration: PostgresStoreConfiguration
+    let logger: Logger
+    /// Wakes this process's workers after a commit that enqueued jobs.
+    let notifier = JobNotifier()
+
+    init(configuration: PostgresStoreConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
+        pool = PoolService(client: client)
+    }
+
+    /// Runs one statement in its own (implicit) transaction and returns every row.
+    @discardableResult
+    func run(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await pool.ready()
+        return try await client.query(query, logger: logger).collect()
+    }
+
+    /// Runs `body` in one transaction (READ COMMITTED: every statement sees what committed before it began, and a
+    /// conditional UPDATE re-checks its condition on the newest row version after waiting for a lock). Commits if
+    /// `body` returns, rolls back if it throws, and rethrows `body`'s own error rather than the wrapper's.
+    func transaction<T: Sendable>(_ body: (Transaction) async throws -> T) async throws -> T {
+        try await pool.ready()
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await body(Transaction(connection: connection, logger: logger))
+            }
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error
+        }
+    }
+}
+
+/// A connection inside an open transaction.
+struct Transaction {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    @discardableResult
+    func run(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await connection.query(query, logger: logger).collect()
+    }
+}
+
+/// The database clock, in the store's unit (integer milliseconds since 1970), as SQL. `statement_timestamp()`
+/// so every use within one statement agrees.
+let databaseNowMillis = "(floor(extract(epoch FROM statement_timestamp()) * 1000))::bigint"
+
+extension PostgresRow {
+    /// The value of `column`, decoded.
+    func get<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
+        try makeRandomAccess()[column].decode(T.self)
+    }
+}
+
+extension PostgresRandomAccessRow {
+    func get<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
+        try self[column].decode(T.self)
+    }
+
+    func date(_ column: String) throws -> Date { Date(millis: try get(column, as: Int64.self)) }
+
+    func optionalDate(_ column: String) throws -> Date? { try get(column, as: Int64?.self).map(Date.init(millis:)) }
+
+    /// An OCID: a UInt64 kept as its BIGINT bit pattern.
+    func ocid(_ column: String) throws -> UInt64 { UInt64(bitPattern: try get(column, as: Int64.self)) }
+}
+
+extension UInt64 {
+    /// How an OCID is stored: its bit pattern as a BIGINT. Orderings by OCID sort on `(ocid < 0, ocid)`, so OCIDs
+    /// above Int64.max (negative patterns) come after the rest, in unsigned order.
+    var stored: Int64 { Int64(bitPattern: self) }
+}
+
+/// A statement assembled at run time (optional filters), with its parameters numbered as they are bound.
+struct DynamicQuery {
+    private(set) var sql: String
+    private(set) var binds = PostgresBindings()
+
+    init(_ sql: String) { self.sql = sql }
+
+    /// Binds `value` and returns its placeholder.
+    mutating func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value) -> String {
+        binds.append(value)
+        return "$\(binds.count)"
+    }
+
+    mutating func append(_ text: String) { sql += text }
+
+    var query: PostgresQuery { PostgresQuery(unsafeSQL: sql, binds: binds) }
+}

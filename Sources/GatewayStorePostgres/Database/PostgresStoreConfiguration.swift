@@ -1,0 +1,72 @@
+import Foundation
+import GatewayStore
+import PostgresNIO
+
+/// Where the PostgreSQL database is and how the pool talks to it, read from `store.postgres_url`,
+/// `store.pool_size` and `store.statement_timeout`.
+public struct PostgresStoreConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var username: String
+    /// A secret: never part of `description` or `location`.
+    public var password: String?
+    public var database: String
+    /// Connections the pool may open at once (per process).
+    public var poolSize: Int
+    /// The server cancels a statement that runs longer (PostgreSQL's `statement_timeout`).
+    public var statementTimeout: Duration
+
+    /// Reads a `postgres://user:pass@host:port/db?sslmode=disable` URL.
+    /// - Throws: `StoreError.unsupported` for a URL that is not one, or asks for TLS (not supported yet).
+    public init(url: String, poolSize: Int = 10, statementTimeout: Duration = .seconds(30)) throws {
+        guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? ""),
+            let host = parts.host, !host.isEmpty
+        else {
+            throw StoreError.unsupported("store.postgres_url must look like postgres://user:password@host:5432/database")
+        }
+        let sslmode = parts.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "disable"
+        // TLS needs a trust store configured through swift-nio-ssl; until then only plain connections (loopback,
+        // a private network, or a TLS-terminating proxy such as pgbouncer) are accepted, and said so.
+        guard sslmode == "disable" else {
+            throw StoreError.unsupported("store.postgres_url: sslmode=\(sslmode) is not supported yet; use sslmode=disable")
+        }
+        self.host = host
+        self.port = parts.port ?? 5432
+        self.username = parts.user.flatMap { $0.removingPercentEncoding } ?? "postgres"
+        self.password = parts.password.flatMap { $0.removingPercentEncoding }
+        let path = parts.path.hasPrefix("/") ? String(parts.path.dropFirst()) : parts.path
+        self.database = path.isEmpty ? self.username : path
+        self.poolSize = max(1, poolSize)
+        self.statementTimeout = statementTimeout
+    }
+
+    /// The same server, another database (the tests' admin connection and their per-test databases).
+    public func with(database: String) -> Self {
+        var copy = self
+        copy.database = database
+        return copy
+    }
+
+    /// Where the data lives, for logs: the URL without its password.
+    public var location: String { "postgres://\(username)@\(host):\(port)/\(database)" }
+
+    /// Startup parameters every connection sends: the statement timeout, and UTC so no server default leaks in.
+    var startupParameters: [(String, String)] {
+        [("statement_timeout", "\(statementTimeout.millis)"), ("TimeZone", "UTC"), ("application_name", "ocgate")]
+    }
+
+    var clientConfiguration: PostgresClient.Configuration {
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: .disable)
+        configuration.options.maximumConnections = poolSize
+        configuration.options.additionalStartupParameters = startupParameters
+        return configuration
+    }
+
+    var connectionConfiguration: PostgresConnection.Configuration {
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: .disable)
+        configuration.options.additionalStartupParameters = startupParameters
+        return configuration
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import GatewayStore
+import PostgresNIO
+
+/// Request nonces in the `nonces` table shared by every acceptor host, with this process's recent ones in memory.
+/// Recording is one `INSERT … ON CONFLICT DO UPDATE … WHERE` on the primary key: a row comes back only when this
+/// call inserted the nonce or took over a record older than the retention, so of racing hosts exactly one wins.
+struct PostgresNonceStore: NonceStore {
+    static let retention = NonceRetention.window
+
+    let database: PostgresDatabase
+    let time: any TimeSource
+    private let recent: RecentNonces
+
+    init(database: PostgresDatabase, time: any TimeSource, frontCapacity: Int = 100_000) {
+        self.database = database
+        self.time = time
+        recent = RecentNonces(capacity: frontCapacity, retention: Self.retention)
+    }
+
+    func recentlySeen(_ nonce: String, ocid: UInt64) -> Bool {
+        recent.contains(nonce, ocid: ocid, at: time.now())
+    }
+
+    /// Records the nonce in the caller's transaction; if that rolls back, call `forget`.
+    /// - Throws: `NonceError.reused` when the nonce was used within the retention.
+    func record(_ nonce: String, ocid: UInt64, in tx: Transaction) async throws {
+        try await record(nonce, ocid: ocid) { query in try await tx.run(query) }
+    }
+
+    func record(_ nonce: String, ocid: UInt64) async throws {
+        try await record(nonce, ocid: ocid) { query in try await database.run(query) }
+    }
+
+    private func record(
+        _ nonce: String, ocid: UInt64, run: (PostgresQuery) async throws -> [PostgresRow]
+    ) async throws {
+        let instant = time.now()
+        guard recent.claim(nonce, ocid: ocid, at: instant) else { throw NonceError.reused(ocid: ocid, nonce: nonce) }
+        let now = instant.millis
+        let rows: [PostgresRow]
+        do {
+            rows = try await run("""
+                INSERT INTO nonces (ocid, nonce, seen_at) VALUES (\(ocid.stored), \(nonce), \(now))
+                ON CONFLICT (ocid, nonce) DO UPDATE SET seen_at = excluded.seen_at
+                    WHERE nonces.seen_at < \(now - Self.retention.millis)
+                RETURNING seen_at
+                """)
+        } catch {
+            recent.release(nonce, ocid: ocid)
+            throw error
+        }
+        // Another process holds it (this process's memory only knows its own).
+        guard !rows.isEmpty else { throw NonceError.reused(ocid: ocid, nonce: nonce) }
+    }
+
+    func forget(_ nonce: String, ocid: UInt64) {
+        recent.release(nonce, ocid: ocid)
+    }
+
+    func isRecorded(_ nonce: String, ocid: UInt64) async throws -> Bool {
+        let since = time.now().millis - Self.retention.millis
+        return !(try await database.run("""
+            SELECT 1 FROM nonces WHERE ocid = \(ocid.stored) AND nonce = \(nonce) AND seen_at >= \(since)
+            """)).isEmpty
+    }
+
+    @discardableResult
+    func prune() async throws -> Int {
+        let cutoff = time.now().millis - Self.retention.millis
+        return try await database.run("DELETE FROM nonces WHERE seen_at < \(cutoff) RETURNING 1").count
+    }
+}

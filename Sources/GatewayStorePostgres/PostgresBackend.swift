@@ -1,0 +1,95 @@
+import Foundation
+import GatewayStore
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// The shared backend: every store contract on one PostgreSQL database, for acceptors and workers on many hosts.
+public struct PostgresBackend: Sendable {
+    /// One instance of each store, all on this database's pool.
+    public let stores: GatewayStores
+    let pool: PoolService
+
+    /// The services the process runs for this backend: the connection pool. Put it first in the process's
+    /// `ServiceGroup`, so it is up before anything that uses the stores and stops after them; nothing reaches the
+    /// database until it runs, and its shutdown closes every connection.
+    public var services: [any Service] { [pool] }
+
+    /// Opens the database at `configuration`, creating or upgrading its schema first (see `PostgresSchema`).
+    /// Blocks while it migrates, on a connection of its own: the pool runs only once its service does.
+    /// - Parameter time: the clock of every instant the contracts expose. With `SystemTime` (the default), leases
+    ///   and due checks use the database's clock instead, so hosts with skewed clocks agree on them.
+    /// - Throws: `StoreError.schemaTooNew` if a newer ocgate migrated the database; connection errors otherwise.
+    public static func open(
+        _ configuration: PostgresStoreConfiguration, time: any TimeSource = SystemTime(),
+        logger: Logger = Logger(label: "ocgate.store.postgres")
+    ) throws -> PostgresBackend {
+        try migrate(configuration, logger: logger)
+        return unmigrated(configuration, time: time, logger: logger)
+    }
+
+    /// Creates or upgrades the schema of the database at `configuration` (see `PostgresSchema`), blocking the
+    /// calling thread while it does.
+    /// - Throws: `StoreError.schemaTooNew` if a newer ocgate migrated the database; `PostgresOpenError` otherwise.
+    package static func migrate(_ configuration: PostgresStoreConfiguration, logger: Logger) throws {
+        do {
+            try PostgresSchema.migrate(configuration, logger: logger)
+        } catch let error as PSQLError {
+            // PSQLError's own description hides everything; its reflection says what failed (never the password,
+            // which is only in the configuration).
+            throw PostgresOpenError(detail: String(reflecting: error))
+        }
+    }
+
+    /// The stores on the database at `configuration`, which the caller migrates (`migrate`) before it runs the
+    /// pool's service, or abandons (`abandon`). Connects to nothing: the test fixture makes its stores at once and
+    /// its database off the test's thread.
+    package static func unmigrated(
+        _ configuration: PostgresStoreConfiguration, time: any TimeSource, logger: Logger
+    ) -> PostgresBackend {
+        let database = PostgresDatabase(configuration: configuration, logger: logger)
+        let queue = PostgresJobQueue(database: database, time: time)
+        let nonces = PostgresNonceStore(database: database, time: time)
+        let sessions = PostgresSessionStore(database: database, queue: queue, nonces: nonces)
+        let proofs = PostgresProofStore(database: database, queue: queue)
+        let stores = GatewayStores(
+            sessions: sessions, charges: sessions, proofs: proofs, deliveries: proofs,
+            settlement: PostgresSettlementStore(database: database, queue: queue),
+            partners: PostgresPartnerStore(database: database), nonces: nonces,
+            peerDocuments: PostgresPeerDocumentStore(database: database), jobs: queue,
+            maintenance: PostgresMaintenance(database: database))
+        return PostgresBackend(stores: stores, pool: database.pool)
+    }
+
+    /// The pool will never run: every query waiting for it, and every later one, throws `error`.
+    package func abandon(because error: any Error) {
+        pool.fail(error)
+    }
+}
+
+/// What operators and probes ask of the database itself.
+struct PostgresMaintenance: StoreMaintenance {
+    let database: PostgresDatabase
+
+    var location: String { database.configuration.location }
+
+    /// A write transaction that changes nothing: fails on a read-only standby, a lost server or a full pool.
+    func checkWritable() async throws {
+        try await database.transaction { tx in
+            try await tx.run("SET TRANSACTION READ WRITE")
+            try await tx.run("SELECT txid_current()")
+        }
+    }
+
+    func backup(to destination: String) async throws {
+        throw StoreError.unsupported(
+            "PostgreSQL is backed up with its own tools: pg_dump, or pg_basebackup with WAL archiving")
+    }
+}
+
+/// Opening the database failed at the server or on the way to it.
+public struct PostgresOpenError: Error, CustomStringConvertible {
+    public let detail: String
+
+    public var description: String { "PostgreSQL refused or could not be reached: \(detail)" }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import GatewayStore
+import PostgresNIO
+
+/// Transfer proofs, the MG ledger, deliveries and the per-MG breakers. One proof per session and per txid, one
+/// ledger entry per txid: the unique keys decide a race between hosts, and the session's completion (a conditional
+/// UPDATE that a second issuer waits on, then finds done) keeps the losing issuer from even trying.
+final class PostgresProofStore: ProofStore, DeliveryStore {
+    let database: PostgresDatabase
+    let queue: PostgresJobQueue
+    private let handedOver = HandedOverProofs()
+
+    init(database: PostgresDatabase, queue: PostgresJobQueue) {
+        self.database = database
+        self.queue = queue
+    }
+
+    func issue(
+        sessionID: String, now: Date,
+        build: @escaping @Sendable (CheckoutSessionRecord) throws -> StoredProof,
+        deliveryJob: @escaping @Sendable (String) -> NewJob, ending job: ClaimedJob?
+    ) async throws -> (issue: ProofIssue, held: Bool?, delivery: ClaimedJob?) {
+        // Signing (in `build`) happens before the transaction, so no row lock is held while it runs.
+        guard let session = try await database.run("SELECT * FROM checkout_sessions WHERE id = \(sessionID)").first
+            .map(PostgresSessionStore.record)
+        else { return (.unknownSession, nil, nil) }
+        let prebuilt = session.status == SessionStatus.completed.rawValue ? nil : try build(session)
+        let queue = self.queue
+        let (outcome, enqueued) = try await database.transaction {
+            tx -> ((issue: ProofIssue, held: Bool?, delivery: ClaimedJob?), Bool) in
+            let (issue, delivery, enqueued) = try await Self.issue(
+                prebuilt, build: build, sessionID: sessionID, now: now, deliveryJob: deliveryJob, by: job,
+                queue: queue, in: tx)
+            guard let job, issue != .unknownSession else { return ((issue, nil, nil), enqueued) }
+            let held = try await JobSuccess(job: job, note: issue.note).record(at: now, in: tx)
+            return ((issue, held, delivery), enqueued)
+        }
+        if enqueued { queue.notifier.jobsEnqueued() }
+        if case .issued(let proof, _) = outcome.issue, let delivery = outcome.delivery {
+            handedOver.keep(proof, for: delivery)
+        }
+        return outcome
+    }
+
+    private static func issue(
+        _ prebuilt: StoredProof?, build: (CheckoutSessionRecord) throws -> StoredProof, sessionID: String, now: Date,
+        deliveryJob: (String) -> NewJob, by job: ClaimedJob?, queue: PostgresJobQueue, in tx: Transaction
+    ) async throws -> (ProofIssue, delivery: ClaimedJob?, enqueued: Bool) {
+        // Completing the session is the check that it exists and has no proof yet; `late` is judged on the row as
+        // this UPDATE finds it (SET reads the old values).
+        let completed = try await tx.run("""
+            UPDATE checkout_sessions SET status = 'completed',
+                late = (status = 'expired' OR expires_at <= \(Int64(now.timeIntervalSince1970))),
+                status_changed_at = \(now.millis)
+            WHERE id = \(sessionID) AND status != 'completed'
+            RETURNING late
+            """)
+        guard let late = try completed.first?.get("late", as: Bool.self) else {
+            guard let existing = try await fetchProof(sessionID: sessionID, in: tx) else {
+                return (.unknownSession, nil, false)
+            }
+            var enqueued = false
+            if existing.deliveryState == .pending {
+                enqueued = try await queue.insert(deliveryJob(existing.txid), in: tx).inserted
+            }
+            return (.existing(existing), nil, enqueued)
+        }
+        let proof: StoredProof
+        if let prebuilt {
+            proof = prebuilt
+        } else {
+            guard let row = try await tx.run("SELECT * FROM checkout_sessions WHERE id = \(sessionID)").first else {
+                throw StoreError.inconsistent("session \(sessionID) vanished while its proof was issued")
+            }
+            proof = try build(try PostgresSessionStore.record(row))
+        }
+        // The proof and its ledger entry in one statement: one round trip, one snapshot.
+        try await tx.run("""
+            WITH proof AS (
+                INSERT INTO transfer_proofs (txid, session_id, mg_ocid, proof_json, signature, amount, currency,
+                    issued_at, delivery_state)
+                VALUES (\(proof.txid), \(proof.sessionID), \(proof.mgOCID.stored), \(proof.proofJSON),
+                    \(proof.signature), \(proof.amount), \(proof.currency), \(proof.issuedAt.millis),
+                    \(proof.deliveryState.rawValue))
+                RETURNING txid, mg_ocid, currency, amount, issued_at
+            )
+            INSERT INTO ledger_entries (txid, mg_ocid, currency, amount, created_at)
+            SELECT txid, mg_ocid, currency, amount, issued_at FROM proof
+            """)
+        let delivery = deliveryJob(proof.txid)
+        guard let job else {
+            let enqueued = try await queue.insert(delivery, in: tx).inserted
+            return (.issued(proof, late: late), nil, enqueued)
+        }
+        let (claimed, inserted) = try await queue.insert(delivery, after: job, in: tx)
+        return (.issued(proof, late: late), claimed, inserted && claimed == nil)
+    }
+
+    func proofToDeliver(txid: String, for job: ClaimedJob) async throws -> StoredProof? {
+        if let proof = handedOver.take(txid: txid, for: job) { return proof }
+        return try await proof(txid: txid)
+    }
+
+    func proof(txid: String) async throws -> StoredProof? {
+        try await database.run("SELECT * FROM transfer_proofs WHERE txid = \(txid)").first.map(Self.proof)
+    }
+
+    func proof(sessionID: String) async throws -> StoredProof? {
+        try await database.run("SELECT * FROM transfer_proofs WHERE session_id = \(sessionID)").first.map(Self.proof)
+    }
+
+    private static func fetchProof(sessionID: String, in tx: Transaction) async throws -> StoredProof? {
+        try await tx.run("SELECT * FROM transfer_proofs WHERE session_id = \(sessionID)").first.map(proof)
+    }
+
+    func ledgerEntries(mgOCID: UInt64) async throws -> [LedgerEntry] {
+        try await database.run("""
+            SELECT * FROM ledger_entries WHERE mg_ocid = \(mgOCID.stored) ORDER BY created_at, txid
+            """).map(Self.ledgerEntry)
+    }
+
+    func ledgerEntry(txid: String) async throws -> LedgerEntry? {
+        try await database.run("SELECT * FROM ledger_entries WHERE txid = \(txid)").first.map(Self.ledgerEntry)
+    }
+
+    func isLate(sessionID: String) async throws -> Bool {
+        try await database.run("SELECT late FROM checkout_sessions WHERE id = \(sessionID)").first?
+            .get("late", as: Bool.self) ?? false
+    }
+
+    @discardableResult
+    func recordDelivery(
+        of proof: StoredProof, state: DeliveryState, at time: Date, mgAnswered: Bool, ending success: JobSuccess?
+    ) async throws -> Bool? {
+        let deliveredAt: Int64? = state == .accepted ? time.millis : nil
+        return try await database.transaction { tx in
+            try await tx.run("""
+                UPDATE transfer_proofs SET delivery_state = \(state.rawValue), delivered_at = \(deliveredAt)::bigint
+                WHERE txid = \(proof.txid)
+                """)
+            if mgAnswered {
+                try await tx.run("""
+                    UPDATE delivery_breakers SET consecutive_failures = 0, open_until = NULL, updated_at = \(time.millis)
+                    WHERE mg_ocid = \(proof.mgOCID.stored) AND (consecutive_failures > 0 OR open_until IS NOT NULL)
+                    """)
+            }
+            guard let success else { return nil }
+            return try await success.record(at: time, in: tx)
+        }
+    }
+
+    static func proof(_ row: PostgresRow) throws -> StoredProof {
+        let r = row.makeRandomAccess()
+        return StoredProof(
+            txid: try r.get("txid"), sessionID: try r.get("session_id"), mgOCID: try r.ocid("mg_ocid"),
+            proofJSON: try r.get("proof_json"), signature: try r.get("signature"), amount: try r.get("amount"),
+            currency: try r.get("currency"), issuedAt: try r.date("issued_at"),
+            deliveryState: DeliveryState(rawValue: try r.get("delivery_state")) ?? .pending,
+            deliveredAt: try r.optionalDate("delivered_at"))
+    }
+
+    static func ledgerEntry(_ row: PostgresRow) throws -> LedgerEntry {
+        let r = row.makeRandomAccess()
+        return LedgerEntry(
+            txid: try r.get("txid"), mgOCID: try r.ocid("mg_ocid"), currency: try r.get("currency"),
+            amount: try r.get("amount"), createdAt: try r.date("created_at"), statementID: try r.get("statement_id"))
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import GatewayStore
+import PostgresNIO
+
+extension PostgresSessionStore {
+    /// The conditional UPDATE is the claim: only the caller whose UPDATE moves `pending → processing` stores the
+    /// charge and its job (claimed for `holder` when it runs the kind), in the same transaction.
+    func claim(sessionID: String, for charge: ChargeRecord, job: NewJob, heldBy holder: JobHolder?, now: Date)
+        async throws -> (claim: SessionClaim, held: ClaimedJob?)
+    {
+        let queue = self.queue
+        let result = try await database.transaction { tx -> (claim: SessionClaim, held: ClaimedJob?, queued: Bool) in
+            let moved = try await tx.run("""
+                UPDATE checkout_sessions SET status = 'processing', charge_reference = \(charge.reference),
+                    status_changed_at = \(now.millis)
+                WHERE id = \(sessionID) AND status = 'pending' AND expires_at > \(Int64(now.timeIntervalSince1970))
+                RETURNING id
+                """)
+            if !moved.isEmpty {
+                try await tx.run("""
+                    INSERT INTO payment_charges (reference, session_id, backend, state, settles_at, created_at, processor_id)
+                    VALUES (\(charge.reference), \(charge.sessionID), \(charge.backend), \(charge.state.rawValue),
+                        \(charge.settlesAt), \(charge.createdAt.millis), \(charge.processorID))
+                    """)
+                guard let holder else {
+                    _ = try await queue.insert(job, in: tx)
+                    return (.claimed, nil, true)
+                }
+                let (held, inserted) = try await queue.insert(job, claimedFor: holder, in: tx)
+                return (.claimed, held, inserted && held == nil)
+            }
+            guard let row = try await tx.run("SELECT * FROM checkout_sessions WHERE id = \(sessionID)").first else {
+                return (.unknown, nil, false)
+            }
+            return (.notPayable(try Self.record(row)), nil, false)
+        }
+        // A job held by its holder is no worker's to wake for.
+        if result.queued { queue.notifier.jobsEnqueued() }
+        return (result.claim, result.held)
+    }
+
+    func charge(reference: String) async throws -> ChargeRecord? {
+        try await database.run("SELECT * FROM payment_charges WHERE reference = \(reference)").first
+            .map(Self.chargeRecord)
+    }
+
+    func charges(sessionID: String) async throws -> [ChargeRecord] {
+        try await database.run("""
+            SELECT * FROM payment_charges WHERE session_id = \(sessionID) ORDER BY created_at, reference
+            """).map(Self.chargeRecord)
+    }
+
+    func confirm(chargeReference reference: String, sessionID: String, proofJob: NewJob) async throws
+        -> ChargeConfirmation
+    {
+        let queue = self.queue
+        let confirmation = try await database.transaction { tx -> ChargeConfirmation in
+            try await tx.run("""
+                UPDATE payment_charges SET state = 'succeeded' WHERE reference = \(reference) AND session_id = \(sessionID)
+                """)
+            let job = try await queue.insert(proofJob, in: tx)
+            let session = try await tx.run("SELECT * FROM checkout_sessions WHERE id = \(sessionID)").first
+            return ChargeConfirmation(session: try session.map(Self.record), proofJob: job)
+        }
+        if confirmation.proofJob.inserted { queue.notifier.jobsEnqueued() }
+        return confirmation
+    }
+
+    func fail(chargeReference reference: String, sessionID: String, now: Date) async throws -> CheckoutSessionRecord? {
+        try await database.transaction { tx in
+            try await tx.run("""
+                UPDATE payment_charges SET state = 'failed' WHERE reference = \(reference) AND session_id = \(sessionID)
+                """)
+            try await tx.run("""
+                UPDATE checkout_sessions SET status = 'pending', charge_reference = NULL, status_changed_at = \(now.millis)
+                WHERE id = \(sessionID) AND status = 'processing' AND charge_reference = \(reference)
+                """)
+            return try await tx.run("SELECT * FROM checkout_sessions WHERE id = \(sessionID)").first.map(Self.record)
+        }
+    }
+
+    /// The first id recorded stays: the UPDATE only fills an empty one, and returns what the row holds either way.
+    func recordProcessorID(_ processorID: String, forCharge reference: String) async throws -> String? {
+        // Two statements: the second sees an id a racing call committed while the UPDATE waited for the row.
+        var rows = try await database.run("""
+            UPDATE payment_charges SET processor_id = \(processorID)
+            WHERE reference = \(reference) AND processor_id IS NULL
+            RETURNING processor_id
+            """)
+        if rows.isEmpty {
+            rows = try await database.run("SELECT processor_id FROM payment_charges WHERE reference = \(reference)")
+        }
+        return try rows.first?.get("processor_id", as: String?.self)
+    }
+
+    private static func chargeRecord(_ row: PostgresRow) throws -> ChargeRecord {
+        let r = row.makeRandomAccess()
+        return ChargeRecord(
+            reference: try r.get("reference"), sessionID: try r.get("session_id"), backend: try r.get("backend"),
+            state: ChargeRecord.State(rawValue: try r.get("state")) ?? .failed, settlesAt: try r.get("settles_at"),
+            createdAt: try r.date("created_at"), processorID: try r.get("processor_id"))
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import GatewayStore
+import GatewayStorePostgres
+import Logging
+import Opencharge
+import Testing
+
+/// `ocgate store migrate` run as an operator would before a rollout: on the embedded default, and on PostgreSQL.
+@Suite(.serialized) struct StoreCommandTests {
+    let config = OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path
+
+    func ocgate(_ arguments: [String], _ environment: [String: String]) throws -> OCGateProcess.Result {
+        try OCGateProcess.run(arguments + ["--config", config], environment: environment)
+    }
+
+    @Test func migrateCreatesTheSQLiteSchemaAndIsIdempotent() throws {
+        let spool = try OCGateProcess.temporaryDirectory().appendingPathComponent("spool").path
+        let environment = ["OCGATE_SPOOL_DIR": spool]
+
+        let first = try ocgate(["store", "migrate"], environment)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout == "schema of \(spool)/ocgate.db is current\n")
+        #expect(FileManager.default.fileExists(atPath: spool + "/ocgate.db"))
+
+        let again = try ocgate(["store", "migrate", "--json"], environment)
+        #expect(again.status == 0, "\(again.stderr)")
+        let answer = try JSONParser.parse(again.stdout)
+        #expect(answer["store"]?.stringValue == "\(spool)/ocgate.db")
+        #expect(answer["schema"]?.stringValue == "current")
+    }
+
+    @Test func migrateNeedsThePostgresURLWithThePostgresBackend() throws {
+        let spool = try OCGateProcess.temporaryDirectory().appendingPathComponent("spool").path
+        let result = try ocgate(["store", "migrate"], ["OCGATE_SPOOL_DIR": spool, "OCGATE_STORE_BACKEND": "postgres"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("store.postgres_url"))
+    }
+
+    /// On a fresh database of the test server: created, current on a second run, and a schema from a newer ocgate
+    /// refused with exit code 1. Fails (never skips) without `OCGATE_TEST_POSTGRES_URL`.
+    @Test func migrateCreatesThePostgresSchemaAndRefusesANewerOne() throws {
+        let database = try TestDatabase()
+        defer { database.drop() }
+        let spool = try OCGateProcess.temporaryDirectory().appendingPathComponent("spool").path
+        let environment = [
+            "OCGATE_SPOOL_DIR": spool, "OCGATE_STORE_BACKEND": "postgres", "OCGATE_STORE_POSTGRES_URL": database.url,
+        ]
+
+        let first = try ocgate(["store", "migrate"], environment)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout == "schema of \(database.configuration.location) is current\n")
+        let again = try ocgate(["store", "migrate"], environment)
+        #expect(again.status == 0, "\(again.stderr)")
+
+        try PostgresAdmin.run(
+            "INSERT INTO schema_migrations (version, name) VALUES (9999, 'from-a-newer-ocgate')",
+            on: database.configuration, logger: database.logger)
+        let refused = try ocgate(["store", "migrate"], environment)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("9999-from-a-newer-ocgate"), "\(refused.stderr)")
+        #expect(refused.stdout.isEmpty)
+    }
+
+    /// An empty database of its own on the server `OCGATE_TEST_POSTGRES_URL` names.
+    struct TestDatabase {
+        let configuration: PostgresStoreConfiguration
+        let server: PostgresStoreConfiguration
+        let url: String
+        let logger: Logger = { var logger = Logger(label: "ocgate.cli-tests.postgres"); logger.logLevel = .error; return logger }()
+
+        struct Unavailable: Error, CustomStringConvertible {
+            var description: String {
+                "OCGATE_TEST_POSTGRES_URL is not set; start a test server with eval \"$(scripts/postgres-test-cluster --export)\""
+            }
+        }
+
+        init() throws {
+            guard let serverURL = ProcessInfo.processInfo.environment["OCGATE_TEST_POSTGRES_URL"], !serverURL.isEmpty,
+                var parts = URLComponents(string: serverURL)
+            else { throw Unavailable() }
+            server = try PostgresStoreConfiguration(url: serverURL, poolSize: 1)
+            let name = "ocgate_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
+            parts.path = "/" + name
+            url = parts.string ?? serverURL
+            configuration = server.with(database: name)
+            try PostgresAdmin.createDatabase(name, on: server, logger: logger)
+        }
+
+        func drop() {
+            try? PostgresAdmin.dropDatabase(configuration.database, on: server, logger: logger)
+        }
+    }
+}

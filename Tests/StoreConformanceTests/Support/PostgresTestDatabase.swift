@@ -1,0 +1,135 @@
+import Foundation
+import GatewayStore
+import GatewayStorePostgres
+import Logging
+import ServiceLifecycle
+
+/// The PostgreSQL side of the fixture: a database of its own per test on the server `OCGATE_TEST_POSTGRES_URL`
+/// names, dropped when the test lets go.
+///
+/// `open` returns at once (the fixture's init is synchronous) and blocks no thread of the test's: the stores exist
+/// straight away, and a task creates and migrates the database on a dispatch thread, then runs the pool. Queries
+/// wait for the pool; if the database cannot be made (no server, say), they throw why, so the test fails.
+enum PostgresTestDatabase {
+    static let variable = "OCGATE_TEST_POSTGRES_URL"
+
+    /// No server configured: the postgres cases fail, loudly, with how to get one.
+    struct Unavailable: Error, CustomStringConvertible {
+        var description: String {
+            """
+            \(PostgresTestDatabase.variable) is not set, so the PostgreSQL conformance cases cannot run (they fail \
+            rather than skip). Start a local test server and export its URL with
+                eval "$(scripts/postgres-test-cluster --export)"
+            (scripts/test and .ci/run do this themselves), then run the tests again.
+            """
+        }
+    }
+
+    /// The test's database could not be made: the test's queries throw this.
+    struct PreparationFailed: Error, CustomStringConvertible {
+        let location: String
+        let error: any Error
+
+        /// postgres-nio's own description hides everything; its reflection says what failed (the location and the
+        /// reflection carry no password).
+        var description: String { "could not create and migrate \(location): \(String(reflecting: error))" }
+    }
+
+    static func open(time: any TimeSource) throws -> OpenedStores {
+        guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { throw Unavailable() }
+        // The pool reports connections it gives up as a test ends (the database is dropped under it): not news.
+        let logger = { var logger = Logger(label: "ocgate.conformance.postgres"); logger.logLevel = .error; return logger }()
+        // Up to eight connections per test (opened only as a test's callers need them): with two, the racers queued
+        // for a connection behind each other, so a race the database must decide (a drain against the creates in
+        // flight) was decided by the pool's queue instead, and a missing lock went unseen. Suites run their tests
+        // one at a time, so the server (max_connections 500 in scripts/postgres-test-cluster) sees a few dozen.
+        let server = try PostgresStoreConfiguration(url: url, poolSize: 8)
+        let name = "ocgate_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
+        let database = server.with(database: name)
+        let backend = PostgresBackend.unmigrated(database, time: time, logger: logger)
+        let services = backend.services
+        let pool = Task {
+            do {
+                try await prepare(database, on: server, logger: logger)
+            } catch {
+                backend.abandon(because: PreparationFailed(location: database.location, error: error))
+                return
+            }
+            try await withThrowingDiscardingTaskGroup { group in
+                for service in services { group.addTask { try await service.run() } }
+            }
+        }
+        return OpenedStores(stores: backend.stores) {
+            pool.cancel()
+            // On a dispatch thread, not the test's: FORCE ends the connections the cancelled pool has not closed yet.
+            // A drop the process exits before is left to the next run's sweep or `scripts/postgres-test-cluster --stop`.
+            DispatchQueue.global().async { try? PostgresAdmin.dropDatabase(name, on: server, logger: logger) }
+        }
+    }
+
+    /// Creates and migrates `database`, a few at a time and on a dispatch thread: that work blocks its thread, the
+    /// cooperative threads are few and shared with every other suite, and a burst of every suite's databases at once
+    /// loads the machine enough to slow the other suites' servers.
+    private static func prepare(
+        _ database: PostgresStoreConfiguration, on server: PostgresStoreConfiguration, logger: Logger
+    ) async throws {
+        await openings.acquire()
+        defer { Task { await openings.release() } }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result {
+                    sweepOnce(server, logger: logger)
+                    try PostgresAdmin.createDatabase(database.database, on: server, logger: logger)
+                    try PostgresBackend.migrate(database, logger: logger)
+                })
+            }
+        }
+    }
+
+    private static let openings = Openings(limit: 4)
+
+    /// A counting semaphore that suspends instead of blocking a thread.
+    private actor Openings {
+        private var available: Int
+        private var waiters: [CheckedContinuation<Void, Never>] = []
+
+        init(limit: Int) { available = limit }
+
+        func acquire() async {
+            guard available == 0 else {
+                available -= 1
+                return
+            }
+            await withCheckedContinuation { waiters.append($0) }
+        }
+
+        func release() {
+            if waiters.isEmpty { available += 1 } else { waiters.removeFirst().resume() }
+        }
+    }
+
+    /// Drops test databases an earlier run left behind (it ended before its last drops ran), once per process. Only
+    /// those over an hour old: another worktree's run may share the server.
+    private static func sweepOnce(_ server: PostgresStoreConfiguration, logger: Logger) {
+        sweep.once {
+            let stale = (try? PostgresAdmin.databases(prefix: "ocgate_test_", olderThan: .seconds(3600), on: server, logger: logger)) ?? []
+            for name in stale { try? PostgresAdmin.dropDatabase(name, on: server, logger: logger) }
+        }
+    }
+
+    private static let sweep = Once()
+
+    /// Runs a body the first time only. `@unchecked Sendable`: `done` is only touched under `lock`.
+    private final class Once: @unchecked Sendable {
+        private let lock = NSLock()
+        private var done = false
+
+        func once(_ body: () -> Void) {
+            lock.withLock {
+                guard !done else { return }
+                done = true
+                body()
+            }
+        }
+    }
+}
