@@ -64,12 +64,13 @@ struct ShippedConfigTests {
 
     @Test func listsEveryKeyInFileOrder() {
         let values = config.effectiveValues()
-        #expect(values.count == 54)
+        #expect(values.count == 55)
         #expect(values.first?.key == "gateway.ocid")
         #expect(values.last?.key == "settlement.notify")
         let byKey = Dictionary(uniqueKeysWithValues: values.map { ($0.key, $0.value) })
         #expect(byKey["gateway.currencies"] == "USD,EUR,UGX")
         #expect(byKey["http.body_limit"] == "64KiB")
+        #expect(byKey["http.bench_ceiling"] == "false", "the checks-only benchmark route is off as shipped")
         #expect(byKey["store.backend"] == "sqlite")
         #expect(byKey["delivery.schedule"] == "10s,30s,2m,10m,30m,1h,6h")
         #expect(byKey["workers.session_expire_every"] == "30s")
