@@ -16,10 +16,10 @@ final class PostgresSessionStore: CheckoutSessionStore, ChargeStore {
         self.nonces = nonces
     }
 
-    /// The nonce, the session (`ON CONFLICT` on the idempotency key) and its first job in one transaction. A nonce
+    /// The nonce, the session (`ON CONFLICT` on the idempotency key) and its first job, if any, in one transaction. A nonce
     /// refused rolls back nothing it did not write; a session that already exists keeps the nonce claimed (the
     /// request used it), as on every backend.
-    func create(_ record: CheckoutSessionRecord, nonce: NonceClaim?, job: NewJob) async throws -> SessionCreation {
+    func create(_ record: CheckoutSessionRecord, nonce: NonceClaim?, job: NewJob?) async throws -> SessionCreation {
         let queue = self.queue
         let nonces = self.nonces
         let creation: SessionCreation
@@ -37,15 +37,16 @@ final class PostgresSessionStore: CheckoutSessionStore, ChargeStore {
                 let r = record
                 let inserted = try await tx.run("""
                     INSERT INTO checkout_sessions (id, mg_ocid, merchant_ocid, order_id, order_json, order_signature,
-                        request_digest, amount, currency, success_url, cancel_url, status, created_at, expires_at)
+                        request_digest, amount, currency, success_url, cancel_url, status, created_at, expires_at,
+                        merchant_name)
                     VALUES (\(r.id), \(r.mgOCID.stored), \(r.merchantOCID.stored), \(r.orderID), \(r.orderJSON),
                         \(r.orderSignature), \(r.requestDigest), \(r.amount), \(r.currency), \(r.successURL),
-                        \(r.cancelURL), \(r.status), \(r.createdAt.millis), \(r.expiresAt))
+                        \(r.cancelURL), \(r.status), \(r.createdAt.millis), \(r.expiresAt), \(r.merchantName))
                     ON CONFLICT ON CONSTRAINT checkout_sessions_order_key DO NOTHING
                     RETURNING id
                     """)
                 if !inserted.isEmpty {
-                    _ = try await queue.insert(job, in: tx)
+                    if let job { _ = try await queue.insert(job, in: tx) }
                     return .created(r)
                 }
                 // The key's holder committed (ON CONFLICT waited for it), so this statement sees it.
@@ -63,7 +64,7 @@ final class PostgresSessionStore: CheckoutSessionStore, ChargeStore {
             if let nonce { nonces.forget(nonce.nonce, ocid: nonce.ocid) }
             throw error
         }
-        if case .created = creation { queue.notifier.jobsEnqueued() }
+        if case .created = creation, job != nil { queue.notifier.jobsEnqueued() }
         return creation
     }
 
@@ -89,11 +90,6 @@ final class PostgresSessionStore: CheckoutSessionStore, ChargeStore {
             UPDATE checkout_sessions SET merchant_name = \(merchantName)
             WHERE id = \(sessionID) AND merchant_name IS NULL RETURNING id
             """)).isEmpty
-    }
-
-    func merchantName(sessionID: String) async throws -> String? {
-        try await database.run("SELECT merchant_name FROM checkout_sessions WHERE id = \(sessionID)").first?
-            .get("merchant_name", as: String?.self)
     }
 
     func cancel(sessionID: String, now: Date) async throws -> SessionCancellation {
@@ -143,7 +139,7 @@ final class PostgresSessionStore: CheckoutSessionStore, ChargeStore {
             orderSignature: try r.get("order_signature"), requestDigest: try r.get("request_digest"),
             amount: try r.get("amount"), currency: try r.get("currency"), successURL: try r.get("success_url"),
             cancelURL: try r.get("cancel_url"), status: try r.get("status"), createdAt: try r.date("created_at"),
-            expiresAt: try r.get("expires_at"))
+            expiresAt: try r.get("expires_at"), merchantName: try r.get("merchant_name"))
     }
 
     private static func overview(_ row: PostgresRow) throws -> SessionOverview {
