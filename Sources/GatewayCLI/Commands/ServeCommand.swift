@@ -36,7 +36,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let settings = ServerSettings(
             host: configuration.http.host, port: configuration.http.port, bodyLimit: configuration.http.bodyLimit,
-            basePath: configuration.http.basePath, benchmarkCeiling: configuration.http.benchCeiling)
+            basePath: configuration.http.basePath, benchmarkCeiling: configuration.http.benchCeiling,
+            accessLog: configuration.log.access)
         if settings.benchmarkCeiling {
             logger.warning("http.bench_ceiling is on: POST /bench/checkout-checked answers checks-only benchmark requests")
         }
