@@ -15,6 +15,11 @@ public struct PostgresBackend: Sendable {
     package let listener: JobListener
     /// Tells other processes' listeners of this process's enqueues (see `JobAnnouncer`).
     package let announcer: JobAnnouncer
+    /// The group commit of checkout creates.
+    let committer: BatchCommitter<SessionRequest, SessionCreation>
+
+    /// Transactions the group commit of checkout creates has run (fewer than creates when they shared them).
+    package var checkoutTransactions: Int { committer.transactionCount }
 
     /// The services the process runs for this backend: the connection pool, then the listener for other processes'
     /// enqueues. Put them first in the process's `ServiceGroup`, so they are up before anything that uses the stores
@@ -70,7 +75,8 @@ public struct PostgresBackend: Sendable {
         let listener = JobListener(
             configuration: configuration, options: wakeups, notifier: database.notifier, logger: logger)
         return PostgresBackend(
-            stores: stores, pool: database.pool, configuration: configuration, listener: listener, announcer: database.announcer)
+            stores: stores, pool: database.pool, configuration: configuration, listener: listener, announcer: database.announcer,
+            committer: sessions.committer)
     }
 
     /// The pool will never run: every query waiting for it, and every later one, throws `error`.
