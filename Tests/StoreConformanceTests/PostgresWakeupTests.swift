@@ -16,7 +16,8 @@ struct PostgresWakeupTests {
         defer { discard() }
         try await Self.listening(b)
         let ran = CallCounter()
-        // Polling every 10 minutes: only B's listener can tell B's worker in time.
+        // B's worker polls every 10 minutes (after its first idle polls, 10 ms doubling), so the job runs in time
+        // only when B hears of it; the wait below, on B's notifier, ends in time only by B's listener.
         let worker = Self.worker(on: b, pollInterval: .seconds(600), ran: ran)
         try await withServices([worker]) {
             let wake = WakeSignal()

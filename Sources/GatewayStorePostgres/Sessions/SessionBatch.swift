@@ -45,17 +45,7 @@ struct SessionBatch {
         // First, before the nonces: a create refused for draining spends nothing.
         if try await PostgresJobQueue.isDraining(in: tx) { return requests.map { _ in .draining } }
         var answers = [SessionCreation?](repeating: nil, count: requests.count)
-        let withNonce = requests.indices.filter { requests[$0].nonce != nil }
-        let nonceClaims = withNonce.map { requests[$0].nonce! }
-        let won = try await nonces.record(nonceClaims, in: tx)
-        for (k, i) in withNonce.enumerated() {
-            let claim = nonceClaims[k]
-            if won[k] {
-                claimed.append(claim)
-            } else {
-                answers[i] = .nonceReused(.reused(ocid: claim.ocid, nonce: claim.nonce))
-            }
-        }
+        try await claimNonces(in: tx, answers: &answers, claimed: &claimed)
         let storing = requests.indices.filter { answers[$0] == nil }
         let created = try await insertSessions(storing.map { requests[$0].record }, in: tx)
         for i in storing where created.contains(requests[i].record.id) { answers[i] = .created(requests[i].record) }
@@ -72,6 +62,22 @@ struct SessionBatch {
             answers[i] = holder.requestDigest == r.requestDigest ? .existing(holder) : .conflict(existingSessionID: holder.id)
         }
         return answers.map { $0! }
+    }
+
+    /// Records the batch's nonces in one statement; a request whose nonce is refused is answered `.nonceReused`.
+    private func claimNonces(
+        in tx: Transaction, answers: inout [SessionCreation?], claimed: inout [NonceClaim]
+    ) async throws {
+        let withNonce = requests.indices.filter { requests[$0].nonce != nil }
+        let claims = withNonce.map { requests[$0].nonce! }
+        let won = try await nonces.record(claims, in: tx)
+        for (k, i) in withNonce.enumerated() {
+            if won[k] {
+                claimed.append(claims[k])
+            } else {
+                answers[i] = .nonceReused(.reused(ocid: claims[k].ocid, nonce: claims[k].nonce))
+            }
+        }
     }
 
     /// Inserts the sessions in one statement, in key order (racing batches on other hosts lock the keys in one
