@@ -28,7 +28,7 @@ struct PostgresWakeupTests {
             await wake.wait(since: generation, timeout: .seconds(600))
             #expect(ContinuousClock.now - start < .seconds(60))
             #expect(b.listener.observed.notifications >= 1)
-            #expect(try await eventually(within: .seconds(60)) { ran.value == 1 })
+            #expect(try await eventually { ran.value == 1 })
         }
     }
 
@@ -41,17 +41,18 @@ struct PostgresWakeupTests {
         _ = try await race(1_000) { _ in try await a.stores.jobs.enqueue(NewJob(kind: Self.kind)) }
         let elapsed = ContinuousClock.now - start
         // Every enqueue asked; the last NOTIFY started after the last request (none is left without one).
-        #expect(try await eventually(within: .seconds(60)) {
+        #expect(try await eventually {
             let counts = a.announcer.counts
             return counts.requested == 1_000 && counts.covered == 1_000
         })
         let sent = a.announcer.counts.runs
-        // One at once, then at most one per 100 ms window the burst lasted (it lasts longer than 100 ms on a busy
-        // machine), and far fewer than the enqueues.
+        // One at once, then at most one per 100 ms window the burst lasted: how many windows that is depends on the
+        // machine's speed (a loaded one took 15 s), so the bound is measured, never a fixed count. The exact window
+        // is DebouncerTests' business, on the test clock.
         let windows = UInt64(elapsed / .milliseconds(100)) + 2
         #expect(sent >= 1 && sent <= windows)
-        #expect(sent < 100)
-        #expect(try await eventually(within: .seconds(60)) { b.listener.observed.notifications - heard == Int(sent) })
+        #expect(sent < 1_000, "concurrent enqueues share notifications")
+        #expect(try await eventually { b.listener.observed.notifications - heard == Int(sent) })
     }
 
     @Test func theListenerReconnectsAfterItsConnectionIsTerminated() async throws {
@@ -64,7 +65,7 @@ struct PostgresWakeupTests {
 
         #expect(try await PostgresAdmin.terminateListeners(on: b.configuration, logger: Self.quiet) >= 1)
 
-        #expect(try await eventually(within: .seconds(60)) { b.listener.observed.listens >= 2 })
+        #expect(try await eventually { b.listener.observed.listens >= 2 })
         // Back, it woke the workers at once: whatever was notified while it was away is looked for now.
         #expect(wake.generation > beforeDrop)
         let ran = CallCounter()
@@ -75,7 +76,7 @@ struct PostgresWakeupTests {
             let start = ContinuousClock.now
             await wake.wait(since: generation, timeout: .seconds(600))
             #expect(ContinuousClock.now - start < .seconds(60))
-            #expect(try await eventually(within: .seconds(60)) { ran.value == 1 })
+            #expect(try await eventually { ran.value == 1 })
         }
     }
 
@@ -89,7 +90,7 @@ struct PostgresWakeupTests {
         let worker = Self.worker(on: b, pollInterval: .seconds(1), ran: ran)
         try await withServices([worker]) {
             _ = try await a.stores.jobs.enqueue(NewJob(kind: Self.kind))
-            #expect(try await eventually(within: .seconds(60)) { ran.value == 1 })
+            #expect(try await eventually { ran.value == 1 })
         }
         #expect(a.announcer.counts.runs == 0)
         #expect(b.listener.observed.notifications == heard)
@@ -106,7 +107,7 @@ struct PostgresWakeupTests {
 
     /// Returns once `backend`'s listener LISTENs (a notification sent before would reach nobody).
     private static func listening(_ backend: PostgresBackend) async throws {
-        #expect(try await eventually(within: .seconds(60)) { backend.listener.observed.listens >= 1 })
+        #expect(try await eventually { backend.listener.observed.listens >= 1 })
     }
 
     private static func worker(on backend: PostgresBackend, pollInterval: Duration, ran: CallCounter) -> JobWorker {
@@ -130,28 +131,28 @@ struct DebouncerTests {
         let debouncer = Debouncer(window: .milliseconds(100), time: time) { _ = ran.next() }
 
         debouncer.request()
-        #expect(try await eventually(within: .seconds(60)) { ran.value == 1 })
+        #expect(try await eventually { ran.value == 1 })
         for _ in 0..<999 { debouncer.request() }
         // One timer for the whole burst, armed for the window's end; nothing more runs before it.
-        #expect(try await eventually(within: .seconds(60)) { time.sleeping == 1 })
+        #expect(try await eventually { time.sleeping == 1 })
         #expect(debouncer.counts == Debouncer.Counts(requested: 1_000, runs: 1, covered: 1))
         time.advance(by: .milliseconds(99))
         #expect(debouncer.counts.runs == 1)
 
         time.advance(by: .milliseconds(1))
-        #expect(try await eventually(within: .seconds(60)) { ran.value == 2 })
+        #expect(try await eventually { ran.value == 2 })
         #expect(debouncer.counts == Debouncer.Counts(requested: 1_000, runs: 2, covered: 1_000))
 
         // A request inside the window the trailing run opened waits for its end, too.
         debouncer.request()
-        #expect(try await eventually(within: .seconds(60)) { time.sleeping == 1 })
+        #expect(try await eventually { time.sleeping == 1 })
         time.advance(by: .milliseconds(100))
-        #expect(try await eventually(within: .seconds(60)) { ran.value == 3 })
+        #expect(try await eventually { ran.value == 3 })
 
         // After a quiet period, at once again.
         time.advance(by: .seconds(1))
         debouncer.request()
-        #expect(try await eventually(within: .seconds(60)) { ran.value == 4 })
+        #expect(try await eventually { ran.value == 4 })
         #expect(debouncer.counts == Debouncer.Counts(requested: 1_002, runs: 4, covered: 1_002))
     }
 }
