@@ -131,6 +131,19 @@ import Testing
         #expect(again.stdout.isEmpty)
     }
 
+    /// A drained spool whose job still holds a live lease (a worker not yet stopped) is refused before the target is
+    /// touched, naming the job.
+    @Test func aRunningJobWithALiveLeaseIsRefused() async throws {
+        let spool = try SpoolFixture()
+        let id = try await spool.enqueue("callback.deliver")
+        _ = try await spool.queue.claim(kinds: ["callback.deliver"], limit: 1, worker: "still-running", lease: .seconds(300))
+        try await spool.queue.setDraining(true)
+        let result = try spool.ocgate(["store", "copy", "--to", "postgres://nobody@127.0.0.1:1/none?sslmode=disable"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("1 running jobs (\(id))"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
     @Test func aWrongTargetIsOneLineWithoutThePassword() async throws {
         let spool = try SpoolFixture()
         try await spool.queue.setDraining(true)
