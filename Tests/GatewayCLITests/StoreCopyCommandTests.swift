@@ -123,8 +123,10 @@ import Testing
         #expect(detail["attempts"]?.arrayValue?.count == 1)
         #expect(detail["attempts"]?.arrayValue?.first?["http_status"]?.numberValue?.int64Value == 403)
 
-        // Again into the same database: refused, one line, nothing printed.
-        let again = try spool.ocgate(["store", "copy", "--to", database.url])
+        // Again into the same database, named by store.postgres_url this time: refused, one line, nothing printed.
+        let again = try OCGateProcess.run(
+            ["store", "copy", "--config", spool.config],
+            environment: spool.environment.merging(["OCGATE_STORE_POSTGRES_URL": database.url]) { $1 })
         #expect(again.status == 1)
         #expect(again.stderr.contains("is not empty"), "\(again.stderr)")
         #expect(again.stderr.split(separator: "\n").count == 1)

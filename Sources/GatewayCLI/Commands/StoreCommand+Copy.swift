@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GatewayAssembly
+import GatewayConfig
 import GatewayCore
 import GatewayStore
 import Opencharge
@@ -22,24 +23,32 @@ extension StoreCommand {
                 """)
 
         @OptionGroup var config: ConfigOptions
-        @Option(help: "The empty target database: postgres://user:password@host:port/database?sslmode=disable.")
-        var to: String
+        @Option(
+            help: """
+                The empty target database: postgres://user:password@host:port/database?sslmode=disable (default: \
+                store.postgres_url of the configuration, e.g. from OCGATE_STORE_POSTGRES_URL, which keeps the \
+                password out of the process list).
+                """)
+        var to: String?
         @Flag(help: "Print JSON.") var json = false
 
         /// Rows per INSERT statement (one round trip each: postgres-nio does not pipeline).
         static let batchRows = 1_000
 
         func validate() throws {
-            if to.isEmpty { throw ValidationError("--to needs a postgres:// URL") }
+            if to?.isEmpty == true { throw ValidationError("--to needs a postgres:// URL") }
         }
 
         func run() async throws {
             let configuration = try config.load()
             let source: StoreCopySource
             let target: any StoreCopyTarget
+            guard let url = to ?? configuration.store.postgresURL else {
+                throw CommandFailure("store copy needs --to postgres://… or store.postgres_url (OCGATE_STORE_POSTGRES_URL)")
+            }
             do {
                 source = try GatewayAssembly.copySource(configuration)
-                target = try GatewayAssembly.copyTarget(url: to)
+                target = try GatewayAssembly.copyTarget(url: url)
             } catch {
                 throw CommandFailure(error.description)
             }
