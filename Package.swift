@@ -173,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "StoreConformanceTests",
             dependencies: [
-                "GatewayStore", "GatewayStoreSQLite", "GatewayStorePostgres",
+                "GatewayStore", "GatewayStoreSQLite", "GatewayStorePostgres", "GatewayTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -14,16 +14,22 @@ public struct ServerSettings: Sendable {
     public var bodyLimit: Int
     /// Serve `POST /bench/checkout-checked` (every checkout check, nothing stored); only `ocgate bench` sets it.
     public var benchmarkCeiling: Bool
+    /// `log.access`: one `request` line per answered request.
+    public var accessLog: Bool
     /// `http.base_path`: every route is served under it as well as without it, so a proxy may pass the prefix on
     /// or strip it. Empty: routes are served at the root only.
     public var basePath: String
 
-    public init(host: String, port: Int, bodyLimit: Int, basePath: String = "", benchmarkCeiling: Bool = false) {
+    public init(
+        host: String, port: Int, bodyLimit: Int, basePath: String = "", benchmarkCeiling: Bool = false,
+        accessLog: Bool = true
+    ) {
         self.host = host
         self.port = port
         self.bodyLimit = bodyLimit
         self.basePath = basePath
         self.benchmarkCeiling = benchmarkCeiling
+        self.accessLog = accessLog
     }
 }
 
@@ -70,7 +76,7 @@ public struct GatewayServer: Sendable {
         let responder = SignedResponder(identity: identity, now: { time.now() })
         let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: RequestLogMiddleware())
+        if settings.accessLog { router.add(middleware: RequestLogMiddleware()) }
         router.add(middleware: ErrorMiddleware(responder: responder))
         let routes = makeRoutes(responder: responder)
         routes.register(on: router)

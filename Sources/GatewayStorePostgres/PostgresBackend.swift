@@ -9,11 +9,23 @@ public struct PostgresBackend: Sendable {
     /// One instance of each store, all on this database's pool.
     public let stores: GatewayStores
     let pool: PoolService
+    /// The database the stores are on.
+    package let configuration: PostgresStoreConfiguration
+    /// Hears other processes' enqueues and wakes this process's workers (see `JobListener`).
+    package let listener: JobListener
+    /// Tells other processes' listeners of this process's enqueues (see `JobAnnouncer`).
+    package let announcer: JobAnnouncer
+    /// The group commit of checkout creates.
+    let committer: BatchCommitter<SessionRequest, SessionCreation>
 
-    /// The services the process runs for this backend: the connection pool. Put it first in the process's
-    /// `ServiceGroup`, so it is up before anything that uses the stores and stops after them; nothing reaches the
-    /// database until it runs, and its shutdown closes every connection.
-    public var services: [any Service] { [pool] }
+    /// Transactions the group commit of checkout creates has run (fewer than creates when they shared them).
+    package var checkoutTransactions: Int { committer.transactionCount }
+
+    /// The services the process runs for this backend: the connection pool, then the listener for other processes'
+    /// enqueues. Put them first in the process's `ServiceGroup`, so they are up before anything that uses the stores
+    /// and stop after them; nothing reaches the database until the pool runs, and its shutdown closes every
+    /// connection. A process without workers listens too: one idle connection, whose wake-ups wake nobody.
+    public var services: [any Service] { [pool, listener] }
 
     /// Opens the database at `configuration`, creating or upgrading its schema first (see `PostgresSchema`).
     /// Blocks while it migrates, on a connection of its own: the pool runs only once its service does.
@@ -44,10 +56,12 @@ public struct PostgresBackend: Sendable {
     /// The stores on the database at `configuration`, which the caller migrates (`migrate`) before it runs the
     /// pool's service, or abandons (`abandon`). Connects to nothing: the test fixture makes its stores at once and
     /// its database off the test's thread.
+    /// - Parameter wakeups: the NOTIFY channel, its debounce window and clock, the listener's reconnect delays.
     package static func unmigrated(
-        _ configuration: PostgresStoreConfiguration, time: any TimeSource, logger: Logger
+        _ configuration: PostgresStoreConfiguration, time: any TimeSource, wakeups: WakeupOptions = WakeupOptions(),
+        logger: Logger
     ) -> PostgresBackend {
-        let database = PostgresDatabase(configuration: configuration, logger: logger)
+        let database = PostgresDatabase(configuration: configuration, wakeups: wakeups, logger: logger)
         let queue = PostgresJobQueue(database: database, time: time)
         let nonces = PostgresNonceStore(database: database, time: time)
         let sessions = PostgresSessionStore(database: database, queue: queue, nonces: nonces)
@@ -58,7 +72,11 @@ public struct PostgresBackend: Sendable {
             partners: PostgresPartnerStore(database: database), nonces: nonces,
             peerDocuments: PostgresPeerDocumentStore(database: database), jobs: queue,
             maintenance: PostgresMaintenance(database: database))
-        return PostgresBackend(stores: stores, pool: database.pool)
+        let listener = JobListener(
+            configuration: configuration, options: wakeups, notifier: database.notifier, logger: logger)
+        return PostgresBackend(
+            stores: stores, pool: database.pool, configuration: configuration, listener: listener, announcer: database.announcer,
+            committer: sessions.committer)
     }
 
     /// The pool will never run: every query waiting for it, and every later one, throws `error`.

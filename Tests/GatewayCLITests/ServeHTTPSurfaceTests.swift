@@ -155,9 +155,18 @@ struct ServeHTTPSurfaceTests {
         _ = try await run(["jobs", "drain", "--timeout", "60s"], exitsWith: 0)
         try expectDraining(try await create(at: served))
         _ = try await run(["jobs", "resume"], exitsWith: 0)
-        #expect(try await create(at: served).status == 200)
+        let accepted = try await create(at: served)
+        #expect(accepted.status == 200)
 
-        // The checkout's `session.open` job is due and no worker runs it: the drain times out, the flag stays.
+        // A charge the sandbox keeps pending leaves a `payment.poll` job due later; an operator's cancel and retry make
+        // it due now, and no worker runs it: the drain times out, the flag stays.
+        let session = try CheckoutCreateResponse(json: try JSONParser.parse(accepted.body)).sessionID
+        let customer = SimulatedCustomer(gatewayURL: served.publicURL, formToken: FormToken(gatewayKey: served.key))
+        #expect(try await client.send(customer.pay(session, choice: "delay")).status == 200)
+        let polls = try await run(["jobs", "list", "--kind", "payment.poll", "--json"], exitsWith: 0)
+        let poll = try #require(try JSONParser.parse(Array(polls.result.stdout.utf8))["jobs"]?.arrayValue?.first?["id"]?.numberValue?.int64Value)
+        _ = try await run(["jobs", "cancel", String(poll)], exitsWith: 0)
+        _ = try await run(["jobs", "retry", String(poll)], exitsWith: 0)
         let timedOut = try await run(["jobs", "drain", "--timeout", "0"], exitsWith: 1)
         #expect(timedOut.result.stderr.contains("drain timed out"))
         try expectDraining(try await create(at: served))

@@ -6,11 +6,12 @@ import GatewayTestSupport
 import Logging
 import Opencharge
 
-/// `ocgate serve --no-workers` as a real process on a loopback port, with a fresh spool and key and a registry that
-/// resolves the given parties, for tests that talk HTTP to it. `start` returns once the process has logged that it
-/// listens: that line is awaited on its stderr, not polled for.
+/// `ocgate serve --no-workers` (or with its workers) as a real process on a loopback port, with a fresh spool and key
+/// and a registry that resolves the given parties, for tests that talk HTTP to it. `start` returns once the process
+/// has logged that it listens: that line is awaited on its stderr, not polled for.
 final class ServedGateway {
     let process: Process
+    private let errors: ListeningSignal
     let directory: URL
     let port: Int
     let key: PrivateKey
@@ -22,8 +23,10 @@ final class ServedGateway {
     let environment: [String: String]
 
     private init(
-        process: Process, directory: URL, port: Int, key: PrivateKey, publicURL: String, environment: [String: String]
+        process: Process, errors: ListeningSignal, directory: URL, port: Int, key: PrivateKey, publicURL: String,
+        environment: [String: String]
     ) {
+        self.errors = errors
         self.environment = environment
         self.process = process
         self.directory = directory
@@ -35,7 +38,11 @@ final class ServedGateway {
     /// - Parameters:
     ///   - parties: published on loopback and listed in the registry file (partners are open).
     ///   - basePath: `http.base_path`; `gateway.public_url` is the socket's URL followed by it.
-    static func start(resolving parties: [SimulatedParty], basePath: String = "") async throws -> ServedGateway {
+    ///   - workers: run the in-process workers and the recurring scheduler too.
+    ///   - settings: `OCGATE_*` settings over the defaults here (the log level is `notice` unless set).
+    static func start(
+        resolving parties: [SimulatedParty], basePath: String = "", workers: Bool = false, settings: [String: String] = [:]
+    ) async throws -> ServedGateway {
         let directory = try OCGateProcess.temporaryDirectory()
         let keyFile = directory.appendingPathComponent("gateway.key").path
         let key = PrivateKey.generate()
@@ -56,9 +63,9 @@ final class ServedGateway {
             "OCGATE_GATEWAY_PUBLIC_URL": publicURL, "OCGATE_HTTP_BASE_PATH": basePath,
             "OCGATE_REGISTRY_FILE": registry.path, "OCGATE_HTTP_PORT": String(port), "OCGATE_PARTNERS_OPEN": "true",
             "OCGATE_LOG_LEVEL": "notice",
-        ]
+        ].merging(settings) { $1 }
         let process = try OCGateProcess.launch(
-            ["serve", "--no-workers", "--config", configPath], environment: environment, in: directory,
+            ["serve", "--config", configPath] + (workers ? [] : ["--no-workers"]), environment: environment, in: directory,
             standardError: errors.fileHandleForWriting)
         process.terminationHandler = { _ in listening.exited() }
         // The child holds its own copy; ours would keep the pipe from ever reaching end-of-file.
@@ -70,8 +77,15 @@ final class ServedGateway {
             throw error
         }
         return ServedGateway(
-            process: process, directory: directory, port: port, key: key, publicURL: publicURL, environment: environment)
+            process: process, errors: listening, directory: directory, port: port, key: key, publicURL: publicURL,
+            environment: environment)
     }
+
+    /// Everything the process wrote to stderr so far.
+    var standardError: String { errors.text }
+
+    /// The spool's `inbox/new`, `inbox/tmp` and `outbox` folders.
+    var spool: URL { directory.appendingPathComponent("spool") }
 
     private static var configPath: String { OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path }
 
@@ -89,26 +103,28 @@ final class ServedGateway {
     }
 }
 
-/// Resolves once the server's "ocgate listening" line has been read from its stderr, or fails when the process
+/// Keeps the server's stderr; resolves once its "ocgate listening" line has been read, or fails when the process
 /// ended without it.
 ///
 /// `@unchecked Sendable`: every field is touched only under `lock`.
 private final class ListeningSignal: @unchecked Sendable {
     private let lock = NSLock()
-    private var text = ""
+    private var received = ""
     private var outcome: Result<Void, ServeFailure>?
     private var waiter: CheckedContinuation<Void, any Error>?
 
+    /// Everything read so far.
+    var text: String { lock.withLock { received } }
+
     func read(_ data: Data) {
         lock.withLock {
-            guard outcome == nil else { return }
-            text += String(decoding: data, as: UTF8.self)
-            if text.contains("ocgate listening") { settle(.success(())) }
+            received += String(decoding: data, as: UTF8.self)
+            if received.contains("ocgate listening") { settle(.success(())) }
         }
     }
 
     func exited() {
-        lock.withLock { settle(.failure(ServeFailure(description: "ocgate serve ended without listening:\n\(text)"))) }
+        lock.withLock { settle(.failure(ServeFailure(description: "ocgate serve ended without listening:\n\(received)"))) }
     }
 
     func value() async throws {

@@ -64,13 +64,15 @@ struct ShippedConfigTests {
 
     @Test func listsEveryKeyInFileOrder() {
         let values = config.effectiveValues()
-        #expect(values.count == 57)
+        #expect(values.count == 59)
         #expect(values.first?.key == "gateway.ocid")
         #expect(values.last?.key == "settlement.notify")
         let byKey = Dictionary(uniqueKeysWithValues: values.map { ($0.key, $0.value) })
         #expect(byKey["gateway.currencies"] == "USD,EUR,UGX")
         #expect(byKey["http.body_limit"] == "64KiB")
+        #expect(byKey["http.bench_ceiling"] == "false", "the checks-only benchmark route is off as shipped")
         #expect(byKey["store.backend"] == "sqlite")
+        #expect(byKey["log.access"] == "true", "the access log is on as shipped")
         #expect(byKey["store.postgres_url"] == "")
         #expect(byKey["store.pool_size"] == "10")
         #expect(byKey["store.statement_timeout"] == "30s")

@@ -21,7 +21,7 @@ struct GatewayJobsTests {
             checkoutURL: acceptor.checkoutURL)
         let registry = GatewayJobs.registry(gateway, acceptor: acceptor, logger: Logger(label: "test"))
         #expect(registry.kinds == GatewayJobs.kinds)
-        #expect(Set(GatewayJobs.recurring(configuration.workers).map(\.kind)).isSubset(of: GatewayJobs.kinds))
+        #expect(Set(GatewayJobs.recurring(configuration.workers, spool: SpoolLayout(root: "spool")).map(\.kind)).isSubset(of: GatewayJobs.kinds))
         #expect(GatewayJobs.maintenanceKinds.contains(GatewayJobs.noncePruneKind))
     }
 

@@ -83,12 +83,12 @@ struct SessionOpenJobTests {
         let job = try await openJob(fixture, session: fixture.session.id)
         let first = SessionOpening(sessions: fixture.sessions, peers: merchant(named: "Shop <b>&"), logger: fixture.logger)
         #expect(await first.run(job) == .succeeded(note: "merchant named Shop <b>&"))
-        #expect(try await fixture.sessions.merchantName(sessionID: fixture.session.id) == "Shop <b>&")
+        #expect(try await fixture.sessions.session(id: fixture.session.id)?.merchantName == "Shop <b>&")
 
         // A second run (a worker died after committing) changes nothing, even if the metadata changed meanwhile.
         let again = SessionOpening(sessions: fixture.sessions, peers: merchant(named: "Renamed"), logger: fixture.logger)
         #expect(await again.run(job) == .succeeded(note: "already named Shop <b>&"))
-        #expect(try await fixture.sessions.merchantName(sessionID: fixture.session.id) == "Shop <b>&")
+        #expect(try await fixture.sessions.session(id: fixture.session.id)?.merchantName == "Shop <b>&")
         #expect(try await fixture.status() == "pending")
     }
 
@@ -99,7 +99,7 @@ struct SessionOpenJobTests {
             .run(job)
         guard case .retry(let failure, _) = outcome else { Issue.record("expected a retry, got \(outcome)"); return }
         #expect(failure.error.contains("merchant 500"))
-        #expect(try await fixture.sessions.merchantName(sessionID: fixture.session.id) == nil)
+        #expect(try await fixture.sessions.session(id: fixture.session.id)?.merchantName == nil)
     }
 
     @Test func aJobForAMissingSessionIsDead() async throws {
@@ -208,9 +208,9 @@ struct SessionExpiryJobTests {
     }
 
     @Test func isRegisteredAsARecurringJobEveryThirtySeconds() {
-        let recurring = GatewayJobs.recurring(WorkersSection()).filter { $0.kind == SessionExpiry.kind }
+        let recurring = GatewayJobs.recurring(WorkersSection(), spool: SpoolLayout(root: "spool")).filter { $0.kind == SessionExpiry.kind }
         #expect(recurring.map(\.every) == [.seconds(30)])
-        let configured = GatewayJobs.recurring(WorkersSection(sessionExpireEvery: .seconds(5)))
+        let configured = GatewayJobs.recurring(WorkersSection(sessionExpireEvery: .seconds(5)), spool: SpoolLayout(root: "spool"))
         #expect(configured.filter { $0.kind == SessionExpiry.kind }.map(\.every) == [.seconds(5)])
         #expect(GatewayJobs.maintenanceKinds.contains(SessionExpiry.kind))
         #expect(GatewayJobs.kinds.isSuperset(of: [SessionOpening.kind, PaymentPolling.kind, SessionExpiry.kind]))

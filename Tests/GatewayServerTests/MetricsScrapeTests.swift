@@ -18,12 +18,13 @@ struct MetricsScrapeTests {
     let time = ManualTime()
 
     func withServer(
-        mode: TestingSetup, logger: Logger = Logger(label: "test"),
+        mode: TestingSetup, logger: Logger = Logger(label: "test"), accessLog: Bool = true,
         _ test: @Sendable (any TestClientProtocol, any JobQueue) async throws -> Void
     ) async throws {
         let stores = try TestStores.sqlite(time: time)
         let server = GatewayServer(
-            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096), identity: identity, stores: stores,
+            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096, accessLog: accessLog), identity: identity,
+            stores: stores,
             acceptor: nil, time: time, logger: logger)
         try await server.makeApplication().test(mode) { client in try await test(client, stores.jobs) }
     }
@@ -75,6 +76,16 @@ struct MetricsScrapeTests {
         await sampler.refresh()
         let text = String(decoding: registry.emitToBuffer(), as: UTF8.self)
         #expect(Scrape(text: text)[#"ocgate_jobs{kind="alpha",state="queued"}"#] == 1, "the second scrape reused the first read")
+    }
+
+    @Test func withTheAccessLogOffRequestsLogNothingAndStillAnswer() async throws {
+        let logs = RecordedLogs()
+        try await withServer(mode: .router, logger: logs.logger, accessLog: false) { client, _ in
+            let health = try await client.execute(uri: "/health", method: .get)
+            let nowhere = try await client.execute(uri: "/nowhere", method: .post)
+            #expect(health.status == .ok && nowhere.status == .notFound)
+        }
+        #expect(logs.lines("request").isEmpty)
     }
 
     @Test func everyRequestLogsOneLineWithItsRequestID() async throws {

@@ -138,7 +138,7 @@ final class StatusOverrides: CheckoutSessionStore, @unchecked Sendable {
         return session
     }
 
-    func create(_ record: CheckoutSessionRecord, nonce: NonceClaim?, job: NewJob) async throws -> SessionCreation {
+    func create(_ record: CheckoutSessionRecord, nonce: NonceClaim?, job: NewJob?) async throws -> SessionCreation {
         try await base.create(record, nonce: nonce, job: job)
     }
     func session(mgOCID: UInt64, orderID: String, merchantOCID: UInt64?) async throws -> CheckoutSessionRecord? {
@@ -148,7 +148,6 @@ final class StatusOverrides: CheckoutSessionStore, @unchecked Sendable {
     func name(sessionID: String, merchantName: String) async throws -> Bool {
         try await base.name(sessionID: sessionID, merchantName: merchantName)
     }
-    func merchantName(sessionID: String) async throws -> String? { try await base.merchantName(sessionID: sessionID) }
     func cancel(sessionID: String, now: Date) async throws -> SessionCancellation {
         try await base.cancel(sessionID: sessionID, now: now)
     }

@@ -18,16 +18,19 @@ import Testing
             failures.next() < 1 ? .retry(error: "try again", httpStatus: 503) : .succeeded(note: "second time")
         }
         registry.register("report.hopeless") { _ in .dead(error: "rejected", httpStatus: 400) }
+        registry.register("report.sweep") { _ in .swept(0, note: "pruned 0 rows") }
         let worker = JobWorker(
             queue: queue, registry: registry, configuration: JobWorkerConfiguration(pollInterval: .milliseconds(20)),
             logger: logs.logger, metrics: metrics)
         let flaky = try await queue.enqueue(NewJob(kind: "report.flaky", uniqueKey: "report:flaky")).id
         let hopeless = try await queue.enqueue(NewJob(kind: "report.hopeless")).id
+        let sweep = try await queue.enqueue(NewJob(kind: "report.sweep")).id
         try await withServices([worker]) {
             let done = try await eventually {
                 let flakyState = try await queue.show(id: flaky)?.job.state
                 let hopelessState = try await queue.show(id: hopeless)?.job.state
-                return flakyState == .succeeded && hopelessState == .dead
+                let sweepState = try await queue.show(id: sweep)?.job.state
+                return flakyState == .succeeded && hopelessState == .dead && sweepState == .succeeded
             }
             #expect(done)
         }
@@ -39,6 +42,13 @@ import Testing
         #expect(flakyLines.allSatisfy { $0.metadata["kind"] == "report.flaky" && $0.metadata["unique_key"] == "report:flaky" })
         #expect(flakyLines.allSatisfy { $0.metadata["duration_ms"].flatMap(Int.init) != nil })
         #expect(flakyLines.first?.metadata["http_status"] == "503")
+
+        // A sweep that found nothing is a success in the queue and the metrics, and silent at info.
+        let sweepLines = logs.lines("job attempt").filter { $0.metadata["job"] == "\(sweep)" }
+        #expect(sweepLines.map(\.level) == [.debug])
+        #expect(sweepLines.first?.metadata["outcome"] == "succeeded")
+        #expect(try await queue.show(id: sweep)?.attempts.map(\.note) == ["pruned 0 rows"])
+        #expect(try metrics.expectCounter("ocgate_job_attempts_total", [("kind", "report.sweep"), ("outcome", "succeeded")]).totalValue == 1)
 
         let hopelessLines = logs.lines("job attempt").filter { $0.metadata["job"] == "\(hopeless)" }
         #expect(hopelessLines.map(\.level) == [.error])

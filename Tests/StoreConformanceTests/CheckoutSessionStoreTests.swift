@@ -25,6 +25,22 @@ struct CheckoutSessionStoreTests {
     }
 
     @Test(arguments: ConformanceBackend.allCases)
+    func createWithoutAJobStoresTheSessionWithItsMerchantsNameAndEnqueuesNothing(backend: ConformanceBackend) async throws {
+        let fixture = try StoreFixture(backend)
+        var record = Seed.session(createdAt: fixture.now, expiresAt: fixture.clock.seconds + 900)
+        record.merchantName = "Shop <b>&"
+
+        let creation = try await fixture.sessions.create(record, nonce: nil, job: nil)
+
+        guard case .created(let created) = creation else { Issue.record("expected .created, got \(creation)"); return }
+        #expect(created == record)
+        #expect(try await fixture.sessions.session(id: record.id)?.merchantName == "Shop <b>&")
+        #expect(try await fixture.sessions.overview(id: record.id)?.merchantName == "Shop <b>&")
+        #expect(try await fixture.sessions.name(sessionID: record.id, merchantName: "Other") == false)
+        #expect(try await fixture.jobs.list(JobFilter()).isEmpty)
+    }
+
+    @Test(arguments: ConformanceBackend.allCases)
     func unknownSessionReadsAsNil(backend: ConformanceBackend) async throws {
         let fixture = try StoreFixture(backend)
         #expect(try await fixture.sessions.session(id: "cs_missing") == nil)
@@ -192,12 +208,12 @@ struct CheckoutSessionStoreTests {
     func merchantNameIsStoredOnce(backend: ConformanceBackend) async throws {
         let fixture = try StoreFixture(backend)
         let session = try await fixture.createSession()
-        #expect(try await fixture.sessions.merchantName(sessionID: session.id) == nil)
+        #expect(try await fixture.sessions.session(id: session.id)?.merchantName == nil)
 
         #expect(try await fixture.sessions.name(sessionID: session.id, merchantName: "Shop One"))
         #expect(try await fixture.sessions.name(sessionID: session.id, merchantName: "Shop Two") == false)
 
-        #expect(try await fixture.sessions.merchantName(sessionID: session.id) == "Shop One")
+        #expect(try await fixture.sessions.session(id: session.id)?.merchantName == "Shop One")
         #expect(try await fixture.sessions.overview(id: session.id)?.merchantName == "Shop One")
     }
 
@@ -205,7 +221,7 @@ struct CheckoutSessionStoreTests {
     func namingAnUnknownSessionReturnsFalse(backend: ConformanceBackend) async throws {
         let fixture = try StoreFixture(backend)
         #expect(try await fixture.sessions.name(sessionID: "cs_missing", merchantName: "Shop") == false)
-        #expect(try await fixture.sessions.merchantName(sessionID: "cs_missing") == nil)
+        #expect(try await fixture.sessions.session(id: "cs_missing") == nil)
     }
 
     @Test(arguments: ConformanceBackend.allCases)

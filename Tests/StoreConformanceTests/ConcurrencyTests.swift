@@ -305,7 +305,7 @@ struct ConcurrencyTests {
 
         #expect(stored.filter { $0 }.count == 1)
         let winner = try #require(stored.firstIndex(of: true))
-        #expect(try await sessions.merchantName(sessionID: session.id) == "Shop \(winner)")
+        #expect(try await sessions.session(id: session.id)?.merchantName == "Shop \(winner)")
     }
 
     @Test(arguments: ConformanceBackend.allCases)

@@ -71,10 +71,7 @@ struct CheckoutBenchCommand: AsyncParsableCommand {
 /// A gateway, a merchant and a Merchant Gateway with fresh keys, the acceptor on a temporary spool.
 struct CheckoutBenchSetup: Sendable {
     let identity: GatewayIdentity
-    let merchant = SimulatedMerchant(
-        party: SimulatedParty(ocid: 500, name: "bench merchant", endpoint: "https://merchant.invalid", accepts: [300]))
-    let gateway = SimulatedMerchantGateway(
-        party: SimulatedParty(ocid: 300, name: "bench MG", endpoint: "https://mg.invalid", accepts: [200]))
+    let callers = SignedCheckouts(gatewayOCID: 200)
     let runtime: GatewayRuntime
     let server: GatewayServer
     private let ports = PortSignal()
@@ -90,7 +87,7 @@ struct CheckoutBenchSetup: Sendable {
         configuration.store.durability = durability
         runtime = try RuntimeOptions.open(configuration)
         let stores = runtime.stores
-        let peers = InlinePeerDirectory([merchant.party.metadata, gateway.party.metadata])
+        let peers = InlinePeerDirectory([callers.merchant.party.metadata, callers.gateway.party.metadata])
         let time = runtime.time
         let acceptor = CheckoutAcceptor(
             identity: identity, checkout: CheckoutSection(),
@@ -121,12 +118,7 @@ struct CheckoutBenchSetup: Sendable {
 
     /// Unique orders and nonces, signed now, as the Merchant Gateway sends them.
     func signedRequests(count: Int, gatewayURL url: String, path: String) -> [OutboundRequest] {
-        let now = Date()
-        return (0..<count).map { _ in
-            gateway.checkoutRequest(
-                to: url, path: path, order: merchant.order(accepts: [300], createdAt: Int64(now.timeIntervalSince1970)),
-                merchant: merchant, at: now, timeout: .seconds(30))
-        }
+        callers.requests(count: count, gatewayURL: url, path: path)
     }
 }
 

@@ -79,9 +79,8 @@ struct FlowBenchCommand: AsyncParsableCommand {
             base: base, merchant: bench.merchant, gateway: SimulatedMerchantGateway(party: bench.webhook.party),
             webhook: bench.webhook, formToken: FormToken(gatewayKey: gateway.identity.key))
 
-        // Not measured: the checkouts, and the session.open jobs they start.
+        // Not measured: the checkouts (they start no job).
         let created = try await createCheckouts(flow)
-        try await drain(gateway.stores.jobs, within: .seconds(timeout))
 
         let payments = try await pay(created, with: payment(base: base, gateway: gateway, logger: logger))
         let deadline = ContinuousClock.now + .seconds(timeout)
@@ -124,14 +123,6 @@ struct FlowBenchCommand: AsyncParsableCommand {
                 }
             }
             return try await group.reduce(into: []) { $0 += $1 }
-        }
-    }
-
-    private func drain(_ queue: any JobQueue, within limit: Duration) async throws {
-        let deadline = ContinuousClock.now + limit
-        while try await queue.pendingWork(excludingKinds: []) > 0 {
-            guard ContinuousClock.now < deadline else { throw CommandFailure("session.open jobs did not finish within \(limit)") }
-            try await Task.sleep(for: .milliseconds(50))
         }
     }
 

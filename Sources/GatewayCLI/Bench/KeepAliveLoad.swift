@@ -37,8 +37,14 @@ enum KeepAliveLoad {
 
     /// Sends every request once over `connections` connections to `127.0.0.1:port` and measures each exchange.
     static func run(_ requests: [OutboundRequest], port: Int, connections: Int) async throws -> LoadRun {
-        let wire = try requests.map { try serialise($0, port: port) }
-        let timeout = requests.map(\.timeout).max() ?? .seconds(30)
+        try await run(
+            wire: requests.map { try serialise($0, port: port) }, port: port, connections: connections,
+            timeout: requests.map(\.timeout).max() ?? .seconds(30))
+    }
+
+    /// Sends every request, already serialised for `port`, once over `connections` connections to `127.0.0.1:port`
+    /// and measures each exchange; an answer slower than `timeout` fails the run.
+    static func run(wire: [[UInt8]], port: Int, connections: Int, timeout: Duration) async throws -> LoadRun {
         let next = RequestCursor(count: wire.count)
         let results = Results()
         let clock = ContinuousClock()

@@ -36,7 +36,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let settings = ServerSettings(
             host: configuration.http.host, port: configuration.http.port, bodyLimit: configuration.http.bodyLimit,
-            basePath: configuration.http.basePath)
+            basePath: configuration.http.basePath, benchmarkCeiling: configuration.http.benchCeiling,
+            accessLog: configuration.log.access)
+        if settings.benchmarkCeiling {
+            logger.warning("http.bench_ceiling is on: POST /bench/checkout-checked answers checks-only benchmark requests")
+        }
         let server = GatewayServer(
             settings: settings, identity: identity, stores: gateway.stores, acceptor: acceptor,
             paymentBackend: gateway.payments, afterPayment: AfterPayment(gateway: gateway, logger: logger), metrics: metrics, time: gateway.time, services: services, logger: logger)

@@ -9,13 +9,19 @@ public struct HTTPSection: Sendable, Equatable {
     /// The path prefix the gateway is served under: empty, or the start of `gateway.public_url`'s path
     /// (`/ocgate`). Request signatures are also verified against the path relative to it.
     public var basePath: String
+    /// A benchmarking aid, off by default: also serve `POST /bench/checkout-checked`, which runs every check of a
+    /// checkout and stores nothing (`ocgate bench serve` measures the served process's ceiling with it).
+    public var benchCeiling: Bool
 
     /// Makes a section with the documented defaults.
-    public init(host: String = "127.0.0.1", port: Int = 8080, bodyLimit: Int = 65536, basePath: String = "") {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, bodyLimit: Int = 65536, basePath: String = "", benchCeiling: Bool = false
+    ) {
         self.host = host
         self.port = port
         self.bodyLimit = bodyLimit
         self.basePath = basePath
+        self.benchCeiling = benchCeiling
     }
 }
 
@@ -28,6 +34,7 @@ extension HTTPSection: ConfigSection {
             .value("port", \.port, ValueFormat.integer.within(1...65535, "a port number from 1 to 65535")),
             .value("body_limit", \.bodyLimit, .byteSize),
             .value("base_path", \.basePath, .basePath),
+            .value("bench_ceiling", \.benchCeiling, .flag),
         ]
     }
 }

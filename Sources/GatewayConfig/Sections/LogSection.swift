@@ -15,11 +15,14 @@ public struct LogSection: Sendable, Equatable {
     public var format: LogFormat
     /// The least severe level written: one of `LogSection.levels`.
     public var level: String
+    /// One `request` line (info) per HTTP request answered; off for gateways whose proxy keeps the access log.
+    public var access: Bool
 
     /// Makes a section with the documented defaults.
-    public init(format: LogFormat = .text, level: String = "info") {
+    public init(format: LogFormat = .text, level: String = "info", access: Bool = true) {
         self.format = format
         self.level = level
+        self.access = access
     }
 }
 
@@ -30,6 +33,7 @@ extension LogSection: ConfigSection {
         [
             .value("format", \.format, .choice),
             .value("level", \.level, .oneOf(levels)),
+            .value("access", \.access, .flag),
         ]
     }
 }

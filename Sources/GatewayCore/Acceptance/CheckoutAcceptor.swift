@@ -6,8 +6,9 @@ import Metrics
 import Opencharge
 
 /// `POST /checkout/create` (spec §5.3 with every [REC] check), for HTTP and the inbox alike: takes the
-/// request as received and returns the answer. A 200 is returned only after the session row and its
-/// `session.open` job are durable.
+/// request as received and returns the answer. A 200 is returned only after the session row (with the merchant's
+/// name, from the metadata that verified the order) is durable. No job follows: nothing the shipped payment
+/// backends do has to happen before the page can be paid, so `session.open` is not enqueued (docs/sessions.md).
 public struct CheckoutAcceptor: Sendable {
     public let identity: GatewayIdentity
     public let checkout: CheckoutSection
@@ -64,7 +65,7 @@ public struct CheckoutAcceptor: Sendable {
 
     func create(_ request: IncomingRequest) async throws(APIError) -> CheckoutCreateResponse {
         let checked = try await check(request)
-        return try await store(checked.body, request: checked.request, now: checked.now)
+        return try await store(checked)
     }
 
     /// A checkout request that passed every check and is ready to store.
@@ -72,6 +73,8 @@ public struct CheckoutAcceptor: Sendable {
         public let request: VerifiedRequest
         public let body: CheckoutCreateRequest
         public let now: Date
+        /// The merchant's display name from the metadata that verified the order; nil when it publishes none.
+        public let merchantName: String?
     }
 
     /// Every check of `accept` without storing anything (the nonce is not recorded either): `ocgate bench
@@ -125,7 +128,7 @@ public struct CheckoutAcceptor: Sendable {
                 "order amount differs from its items",
                 metadata: ["order": "\(order.id)", "amount": "\(order.amount)", "items_total": "\(total)"])
         }
-        return CheckedCheckout(request: verified, body: body, now: now)
+        return CheckedCheckout(request: verified, body: body, now: now, merchantName: merchant.name.isEmpty ? nil : merchant.name)
     }
 
     private func verifyOrder(_ order: Order, signature: Signature, merchant: PeerMetadata) -> Bool {
@@ -140,9 +143,8 @@ public struct CheckoutAcceptor: Sendable {
         return false
     }
 
-    private func store(_ body: CheckoutCreateRequest, request: VerifiedRequest, now: Date) async throws(APIError)
-        -> CheckoutCreateResponse
-    {
+    private func store(_ checked: CheckedCheckout) async throws(APIError) -> CheckoutCreateResponse {
+        let (body, request, now) = (checked.body, checked.request, checked.now)
         let caller = request.caller
         let order = body.order
         let ttlSeconds = Int64(sessionTTL.components.seconds)
@@ -153,11 +155,10 @@ public struct CheckoutAcceptor: Sendable {
             orderJSON: String(decoding: orderBytes, as: UTF8.self), orderSignature: body.signatureHex,
             requestDigest: SHA256Digest(hashing: orderBytes + Array(body.signature.compact)).hex, amount: order.amount,
             currency: order.currency, successURL: body.urls.success, cancelURL: body.urls.cancel, status: "pending",
-            createdAt: now, expiresAt: expiresAt)
-        let job = SessionOpenJob(session: record.id).job()
+            createdAt: now, expiresAt: expiresAt, merchantName: checked.merchantName)
         let creation: SessionCreation
         do {
-            creation = try await sessions.create(record, nonce: request.nonceClaim, job: job)
+            creation = try await sessions.create(record, nonce: request.nonceClaim, job: nil)
         } catch {
             logger.error("storing checkout session failed", metadata: ["order": "\(order.id)", "error": "\(error)"])
             throw APIError(.internalError, "the checkout could not be stored; retry")

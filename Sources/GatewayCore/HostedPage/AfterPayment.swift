@@ -81,7 +81,7 @@ extension JobOutcome {
     /// Whether a delivery attempt ended with the MG's acceptance (recorded with it, or found accepted before).
     fileprivate var isDelivered: Bool {
         switch self {
-        case .recorded, .succeeded: true
+        case .recorded, .succeeded, .idle: true
         case .retry, .dead: false
         }
     }

@@ -165,8 +165,10 @@ public struct HostedCheckout: Sendable {
             notice: notice, successURL: session.successURL, cancelURL: session.cancelURL)
     }
 
-    /// The merchant's published name; the page still renders when its metadata cannot be had.
+    /// The merchant's name as stored with the session; for a session stored without one, its published name; the
+    /// page still renders when that metadata cannot be had.
     private func merchantName(_ session: CheckoutSessionRecord) async -> String {
+        if let stored = session.merchantName { return stored }
         guard let metadata = try? await peers.metadata(for: session.merchantOCID), !metadata.name.isEmpty else {
             return "Merchant \(session.merchantOCID)"
         }

@@ -51,7 +51,13 @@ public struct InboxIngest: JobHandler {
         if let failure = report.failures.first {
             return .retry(error: "\(report.failures.count) inbox file(s) left in new/: \(failure)")
         }
-        return .succeeded(note: "answered \(report.answered), rejected \(report.rejected)")
+        return .swept(report.answered + report.rejected, note: "answered \(report.answered), rejected \(report.rejected)")
+    }
+
+    /// Whether `inbox/new/` holds a file to ingest; true when it cannot be listed, so the job runs and reports why.
+    public static func hasWaitingFiles(in spool: SpoolLayout) -> Bool {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: spool.inboxNew) else { return true }
+        return names.contains { !$0.hasPrefix(".") }
     }
 
     /// What one batch did.

@@ -37,17 +37,19 @@ public enum GatewayJobs {
         let workers = runtime.configuration.workers
         registry.register(pruneKind) { _ in
             let pruned = try await queue.prune(olderThan: workers.jobRetention)
-            return .succeeded(note: "pruned \(pruned) jobs")
+            return .swept(pruned, note: "pruned \(pruned) jobs")
         }
         let nonces = stores.nonces
         registry.register(noncePruneKind) { _ in
-            .succeeded(note: "pruned \(try await nonces.prune()) nonces")
+            let pruned = try await nonces.prune()
+            return .swept(pruned, note: "pruned \(pruned) nonces")
         }
         let documents = stores.peerDocuments
         let time = runtime.time
         registry.register(peerPruneKind) { _ in
             let cutOff = time.now().addingTimeInterval(-workers.peerRetention.timeInterval)
-            return .succeeded(note: "pruned \(try await documents.prune(fetchedBefore: cutOff)) peer documents")
+            let pruned = try await documents.prune(fetchedBefore: cutOff)
+            return .swept(pruned, note: "pruned \(pruned) peer documents")
         }
         registry.register(
             SessionOpening.kind, handler: SessionOpening(sessions: stores.sessions, peers: gateway.peers, logger: logger))
@@ -82,11 +84,13 @@ public enum GatewayJobs {
                 urls: gateway.configuration.settlement, settings: delivery, time: time, logger: logger))
     }
 
-    /// The maintenance jobs enqueued on the schedule of `[workers]`: inbox polling, the prunes of jobs, nonces and
-    /// peer metadata, and the session expiry sweep.
-    public static func recurring(_ workers: WorkersSection) -> [RecurringJob] {
+    /// The maintenance jobs enqueued on the schedule of `[workers]`: inbox polling (only in a period that finds a
+    /// file in `spool`'s `inbox/new/`), the prunes of jobs, nonces and peer metadata, and the session expiry sweep.
+    public static func recurring(_ workers: WorkersSection, spool: SpoolLayout) -> [RecurringJob] {
         [
-            RecurringJob(name: "inbox", kind: InboxIngest.kind, every: workers.inboxPollEvery),
+            RecurringJob(
+                name: "inbox", kind: InboxIngest.kind, every: workers.inboxPollEvery,
+                hasWork: { InboxIngest.hasWaitingFiles(in: spool) }),
             RecurringJob(name: "prune", kind: pruneKind, every: workers.jobPruneEvery),
             RecurringJob(name: "nonces", kind: noncePruneKind, every: workers.noncePruneEvery),
             RecurringJob(name: "peers", kind: peerPruneKind, every: workers.peerPruneEvery),
@@ -95,11 +99,14 @@ public enum GatewayJobs {
     }
 
     /// Kinds a drain does not wait for: the schedule keeps enqueueing them.
-    public static var maintenanceKinds: Set<String> { Set(recurring(WorkersSection()).map(\.kind)) }
+    public static let maintenanceKinds: Set<String> = [
+        InboxIngest.kind, pruneKind, noncePruneKind, peerPruneKind, SessionExpiry.kind,
+    ]
 
     /// The scheduler for `recurring`, run next to the workers.
     public static func scheduler(_ runtime: GatewayRuntime, logger: Logger) -> RecurringScheduler {
         RecurringScheduler(
-            jobs: recurring(runtime.configuration.workers), queue: runtime.stores.jobs, logger: logger)
+            jobs: recurring(runtime.configuration.workers, spool: runtime.spool), queue: runtime.stores.jobs,
+            time: runtime.time, logger: logger)
     }
 }

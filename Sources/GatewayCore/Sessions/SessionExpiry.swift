@@ -19,7 +19,7 @@ public struct SessionExpiry: JobHandler {
     public func run(_ job: ClaimedJob) async -> JobOutcome {
         do {
             let expired = try await sessions.expirePending(now: time.now())
-            return .succeeded(note: "expired \(expired) sessions")
+            return .swept(expired, note: "expired \(expired) sessions")
         } catch {
             return .retry(error: "storage: \(error)")
         }

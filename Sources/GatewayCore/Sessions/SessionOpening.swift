@@ -3,8 +3,9 @@ import GatewayStore
 import Logging
 import Opencharge
 
-/// Runs `session.open`: finishes a session the acceptor stored by resolving the merchant's display name through
-/// the peer directory and storing it with the session, so the hosted page shows it without a network call.
+/// Runs `session.open`: what must happen before a session's page can be paid. The shipped payment backends need
+/// nothing there and the acceptor stores the merchant's name with the session, so the acceptor no longer enqueues it;
+/// the handler finishes the jobs an older version enqueued, by naming a session stored without the merchant's name.
 ///
 /// Idempotent: a session already named is left as it is. When the metadata cannot be had the job retries; the
 /// hosted page falls back to the merchant's OCID meanwhile.
@@ -30,7 +31,7 @@ public struct SessionOpening: JobHandler {
             guard let session = try await sessions.session(id: payload.session) else {
                 return .dead(error: "session \(payload.session) does not exist")
             }
-            if let stored = try await sessions.merchantName(sessionID: session.id) {
+            if let stored = session.merchantName {
                 return .succeeded(note: "already named \(stored)")
             }
             let name: String

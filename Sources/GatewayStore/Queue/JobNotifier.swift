@@ -1,14 +1,21 @@
 import Foundation
 
-/// Fans an in-process "jobs were enqueued" event out to every running worker's wake signal.
-/// Jobs enqueued by other processes are found by polling instead.
+/// Fans an in-process "jobs were enqueued" event out to every running worker's wake signal, and hands it to the
+/// backend's `announce` so workers in other processes hear of it too (PostgreSQL's NOTIFY). Whatever another process
+/// enqueued reaches `wakeWorkers` through the backend's listener, or is found by polling.
 ///
 /// Safe as `@unchecked Sendable`: `subscribers` is only touched under `lock`.
 public final class JobNotifier: @unchecked Sendable {
     private let lock = NSLock()
     private var subscribers: [ObjectIdentifier: WakeSignal] = [:]
 
-    package init() {}
+    private let announce: (@Sendable () -> Void)?
+
+    /// - Parameter announce: tells other processes that jobs were enqueued; nil where only this process's workers
+    ///   need to know, or the others share nothing that could tell them (SQLite).
+    package init(announce: (@Sendable () -> Void)? = nil) {
+        self.announce = announce
+    }
 
     /// Starts waking `signal` on every enqueue commit.
     public func subscribe(_ signal: WakeSignal) {
@@ -22,6 +29,13 @@ public final class JobNotifier: @unchecked Sendable {
 
     /// Called after a commit that enqueued jobs.
     package func jobsEnqueued() {
+        wakeWorkers()
+        announce?()
+    }
+
+    /// Wakes this process's workers without announcing anything: another process enqueued the work, or a listener
+    /// came back and what it missed must be looked for now.
+    package func wakeWorkers() {
         let signals = lock.withLock { Array(subscribers.values) }
         signals.forEach { $0.signal() }
     }

@@ -42,7 +42,7 @@ public struct RetryPolicy: Sendable, Equatable {
         random: (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
     ) -> JobTransition {
         switch outcome {
-        case let .succeeded(note), let .recorded(note, _, _):
+        case let .succeeded(note), let .idle(note), let .recorded(note, _, _):
             return .succeeded(note: note)
         case let .dead(failure):
             return .dead(failure)

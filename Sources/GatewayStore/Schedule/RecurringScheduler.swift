@@ -23,11 +23,13 @@ public struct RecurringScheduler: Service {
     /// The kinds of the recurring jobs (excluded from `pendingWork` so they never hold a drain).
     public var kinds: Set<String> { Set(jobs.map(\.kind)) }
 
-    /// Enqueues the current period of every recurring job (a no-op for periods already enqueued).
+    /// Enqueues the current period of every recurring job that has work (a no-op for periods already enqueued).
     @discardableResult
     public func enqueueCurrentPeriods() async throws -> [EnqueueResult] {
         let now = time.now()
-        return try await queue.enqueue(jobs.map { job in
+        let due = jobs.filter { $0.hasWork() }
+        guard !due.isEmpty else { return [] }
+        return try await queue.enqueue(due.map { job in
             let start = job.periodStart(containing: now)
             return NewJob(kind: job.kind, payload: job.payload, runAt: now,
                           uniqueKey: job.uniqueKey(forPeriodStarting: start))

@@ -19,11 +19,14 @@ public struct CheckoutSessionRecord: Sendable, Equatable {
     public var createdAt: Date
     /// Unix seconds.
     public var expiresAt: Int64
+    /// The merchant's display name as its metadata gave it when the checkout was accepted (the acceptor resolved the
+    /// metadata to verify the order), so the hosted page needs no fetch; nil when it publishes none.
+    public var merchantName: String?
 
     public init(
         id: String, mgOCID: UInt64, merchantOCID: UInt64, orderID: String, orderJSON: String, orderSignature: String,
         requestDigest: String, amount: String, currency: String, successURL: String, cancelURL: String,
-        status: String, createdAt: Date, expiresAt: Int64
+        status: String, createdAt: Date, expiresAt: Int64, merchantName: String? = nil
     ) {
         self.id = id
         self.mgOCID = mgOCID
@@ -39,12 +42,13 @@ public struct CheckoutSessionRecord: Sendable, Equatable {
         self.status = status
         self.createdAt = createdAt
         self.expiresAt = expiresAt
+        self.merchantName = merchantName
     }
 }
 
 /// What creating a session did.
 public enum SessionCreation: Sendable {
-    /// A new session row (and its job) committed.
+    /// A new session row (and its job, if any) committed.
     case created(CheckoutSessionRecord)
     /// The same order was accepted before: its session, unchanged.
     case existing(CheckoutSessionRecord)

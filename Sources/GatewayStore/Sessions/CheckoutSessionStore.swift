@@ -4,7 +4,7 @@ import Foundation
 /// jobs (`pending → processing → completed | failed | cancelled | expired`).
 ///
 /// Guarantees every backend keeps, also when several processes on several hosts call at once:
-/// - `create` is one atomic operation: the request's nonce claim, the session row and its first job commit
+/// - `create` is one atomic operation: the request's nonce claim, the session row and its first job (if any) commit
 ///   together or not at all. Of two creates with the same nonce, exactly one gets past the nonce; of two with the
 ///   same `(mg, merchant, order id)`, exactly one inserts (a unique constraint, never a read-then-write) and the
 ///   other sees `.existing` or `.conflict`. A create whose nonce is refused writes nothing.
@@ -15,10 +15,10 @@ import Foundation
 /// - Each lifecycle transition is one conditional update: of any number of concurrent callers exactly one moves
 ///   the session, and a transition repeated (a job run twice) changes nothing the second time.
 public protocol CheckoutSessionStore: Sendable {
-    /// Stores a session and enqueues `job` in the same atomic operation, claiming `nonce` (when given) in it too;
-    /// or reports the existing session for the same `(mg, merchant, order id)`: identical when the digest matches,
-    /// a conflict otherwise.
-    func create(_ record: CheckoutSessionRecord, nonce: NonceClaim?, job: NewJob) async throws -> SessionCreation
+    /// Stores a session (its merchant's name included) and enqueues `job`, if any, in the same atomic operation,
+    /// claiming `nonce` (when given) in it too; or reports the existing session for the same `(mg, merchant, order
+    /// id)`: identical when the digest matches, a conflict otherwise.
+    func create(_ record: CheckoutSessionRecord, nonce: NonceClaim?, job: NewJob?) async throws -> SessionCreation
 
     /// The session with this id, or nil.
     func session(id: String) async throws -> CheckoutSessionRecord?
@@ -33,11 +33,8 @@ public protocol CheckoutSessionStore: Sendable {
     func count() async throws -> Int
 
     /// Stores the merchant's display name unless one is stored already; false if the session was named before
-    /// (or does not exist).
+    /// (or does not exist). For sessions an older version stored without it (`session.open` names them).
     func name(sessionID: String, merchantName: String) async throws -> Bool
-
-    /// The stored display name of the session's merchant, if one was stored.
-    func merchantName(sessionID: String) async throws -> String?
 
     /// Cancels a pending, unexpired session. Cancelling twice is fine: the second call reports it cancelled.
     func cancel(sessionID: String, now: Date) async throws -> SessionCancellation

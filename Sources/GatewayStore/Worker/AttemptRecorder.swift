@@ -17,17 +17,21 @@ struct AttemptRecorder: Sendable {
         async -> (retryAt: Date?, next: ClaimedJob?)
     {
         guard let outcome else { return await record(job, .released, since: started) }
-        if case let .recorded(_, held, next) = outcome {
-            let transition = policy.transition(after: outcome, of: job, now: time.now())
+        let transition = policy.transition(after: outcome, of: job, now: time.now())
+        switch outcome {
+        case let .recorded(_, held, next):
             return await record(job, transition, recorded: held, next: next, since: started)
+        case .idle:
+            return await record(job, transition, quiet: true, since: started)
+        case .succeeded, .retry, .dead:
+            return await record(job, transition, since: started)
         }
-        return await record(job, policy.transition(after: outcome, of: job, now: time.now()), since: started)
     }
 
-    /// Records `transition` (no handler's outcome behind it, or one already read).
+    /// Records `transition` (no handler's outcome behind it, or one already read); `quiet` logs a success at `debug`.
     func record(
         _ job: ClaimedJob, _ transition: JobTransition, recorded: Bool? = nil, next: ClaimedJob? = nil,
-        since started: ContinuousClock.Instant
+        quiet: Bool = false, since started: ContinuousClock.Instant
     ) async -> (retryAt: Date?, next: ClaimedJob?) {
         let recording: AttemptReport.Recording
         if let recorded {
@@ -35,8 +39,9 @@ struct AttemptRecorder: Sendable {
         } else {
             recording = await finish(job, transition)
         }
-        AttemptReport(job: job, transition: transition, recording: recording, duration: ContinuousClock.now - started)
-            .emit(to: logger, metrics: metrics)
+        AttemptReport(
+            job: job, transition: transition, recording: recording, duration: ContinuousClock.now - started, quiet: quiet
+        ).emit(to: logger, metrics: metrics)
         guard case .held = recording, case let .retry(at, _) = transition else { return (nil, next) }
         return (at, next)
     }

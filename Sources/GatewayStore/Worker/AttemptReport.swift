@@ -19,6 +19,8 @@ struct AttemptReport {
     let transition: JobTransition
     let recording: Recording
     let duration: Duration
+    /// The handler found nothing to do (`JobOutcome.idle`): a success is logged at `debug`.
+    var quiet = false
 
     /// The `outcome` label and log field: an `AttemptOutcome` name, or `unrecorded` when the queue write failed.
     var outcome: String {
@@ -39,6 +41,7 @@ struct AttemptReport {
         switch (recording, transition) {
         case (.failed, _), (.held, .dead): .error
         case (.leaseLost, _): .warning
+        case (.held, .succeeded) where quiet: .debug
         default: .info
         }
     }

@@ -8,6 +8,9 @@ public protocol JobHandler: Sendable {
 public enum JobOutcome: Sendable, Equatable {
     /// Done, with an optional note for the attempt log.
     case succeeded(note: String? = nil)
+    /// Done, and there was nothing to do (a sweep that found nothing): recorded as a success, but its attempt line
+    /// is logged at `debug`, so recurring work keeps an idle gateway's `info` log silent.
+    case idle(note: String? = nil)
     /// Done, and already recorded: the handler ended the attempt in its own last transaction
     /// (`JobSuccess.record(at:in:)`), so its rows and the job's end shared one commit. `held` is what that
     /// returned: false when the worker had lost the lease. `next` is a job that transaction enqueued already
@@ -23,6 +26,11 @@ public enum JobOutcome: Sendable, Equatable {
         error: String, after: Duration? = nil, httpStatus: Int? = nil, responseExcerpt: String? = nil
     ) -> JobOutcome {
         .retry(AttemptFailure(error: error, httpStatus: httpStatus, responseExcerpt: responseExcerpt), after: after)
+    }
+
+    /// A sweep's success: `.idle` when it found nothing (`count` is 0), `.succeeded` otherwise.
+    public static func swept(_ count: Int, note: String) -> JobOutcome {
+        count == 0 ? .idle(note: note) : .succeeded(note: note)
     }
 
     /// A permanent failure with its details.

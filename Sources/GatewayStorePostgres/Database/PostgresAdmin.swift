@@ -50,6 +50,26 @@ package enum PostgresAdmin {
         _ = try connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).wait()
     }
 
+    /// Ends the connections of every job listener (`JobListener`) on `database`, as a network failure or an operator's
+    /// `pg_terminate_backend` would. - Returns: how many it ended.
+    package static func terminateListeners(on database: PostgresStoreConfiguration, logger: Logger) async throws -> Int {
+        let connection = try await PostgresConnection.connect(
+            configuration: database.connectionConfiguration, id: 0, logger: logger)
+        let ended: Result<[PostgresRow], any Error>
+        do {
+            ended = .success(try await connection.query(
+                """
+                SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE datname = current_database() AND application_name = \(JobListener.applicationName)
+                """, logger: logger
+            ).collect())
+        } catch {
+            ended = .failure(error)
+        }
+        try? await connection.close()
+        return try ended.get().count
+    }
+
     /// An identifier quoted for SQL (names here are generated, but quoting keeps that an assumption nobody relies on).
     private static func quoted(_ identifier: String) -> String {
         "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""

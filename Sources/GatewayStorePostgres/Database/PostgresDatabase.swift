@@ -14,14 +14,19 @@ final class PostgresDatabase: Sendable {
     let pool: PoolService
     let configuration: PostgresStoreConfiguration
     let logger: Logger
-    /// Wakes this process's workers after a commit that enqueued jobs.
-    let notifier = JobNotifier()
+    /// Wakes this process's workers after a commit that enqueued jobs, and has `announcer` tell the other processes.
+    let notifier: JobNotifier
+    /// NOTIFYs the other processes' listeners (`JobListener`) of enqueued jobs.
+    let announcer: JobAnnouncer
 
-    init(configuration: PostgresStoreConfiguration, logger: Logger) {
+    init(configuration: PostgresStoreConfiguration, wakeups: WakeupOptions = WakeupOptions(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
         pool = PoolService(client: client)
+        let announcer = JobAnnouncer(client: client, pool: pool, options: wakeups, logger: logger)
+        self.announcer = announcer
+        notifier = JobNotifier(announce: { announcer.jobsEnqueued() })
     }
 
     /// Runs one statement in its own (implicit) transaction and returns every row.
@@ -96,6 +101,12 @@ struct DynamicQuery {
 
     /// Binds `value` and returns its placeholder.
     mutating func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value) -> String {
+        binds.append(value)
+        return "$\(binds.count)"
+    }
+
+    /// Binds `value`, NULL when nil, and returns its placeholder.
+    mutating func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value?) -> String {
         binds.append(value)
         return "$\(binds.count)"
     }

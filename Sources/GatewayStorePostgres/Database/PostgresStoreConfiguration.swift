@@ -51,8 +51,10 @@ public struct PostgresStoreConfiguration: Sendable {
     public var location: String { "postgres://\(username)@\(host):\(port)/\(database)" }
 
     /// Startup parameters every connection sends: the statement timeout, and UTC so no server default leaks in.
-    var startupParameters: [(String, String)] {
-        [("statement_timeout", "\(statementTimeout.millis)"), ("TimeZone", "UTC"), ("application_name", "ocgate")]
+    var startupParameters: [(String, String)] { startupParameters(applicationName: "ocgate") }
+
+    func startupParameters(applicationName: String) -> [(String, String)] {
+        [("statement_timeout", "\(statementTimeout.millis)"), ("TimeZone", "UTC"), ("application_name", applicationName)]
     }
 
     var clientConfiguration: PostgresClient.Configuration {
@@ -63,10 +65,13 @@ public struct PostgresStoreConfiguration: Sendable {
         return configuration
     }
 
-    var connectionConfiguration: PostgresConnection.Configuration {
+    var connectionConfiguration: PostgresConnection.Configuration { connectionConfiguration(applicationName: "ocgate") }
+
+    /// A connection of its own, named `applicationName` in `pg_stat_activity` (the listener's, so it can be told apart).
+    func connectionConfiguration(applicationName: String) -> PostgresConnection.Configuration {
         var configuration = PostgresConnection.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: .disable)
-        configuration.options.additionalStartupParameters = startupParameters
+        configuration.options.additionalStartupParameters = startupParameters(applicationName: applicationName)
         return configuration
     }
 }

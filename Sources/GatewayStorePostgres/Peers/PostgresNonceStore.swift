@@ -28,6 +28,45 @@ struct PostgresNonceStore: NonceStore {
         try await record(nonce, ocid: ocid) { query in try await tx.run(query) }
     }
 
+    /// Records several nonces in the caller's transaction with one statement (a group commit's); if that rolls
+    /// back, call `forget` for each claimed.
+    /// - Returns: for each claim, whether this call claimed it. False when it was used within the retention: by
+    ///   another host, by this process, or by an equal claim earlier in `claims` (the first of equals wins).
+    func record(_ claims: [NonceClaim], in tx: Transaction) async throws -> [Bool] {
+        let instant = time.now()
+        // This process's memory refuses the nonces it knows, and the second of two equal claims, so the statement
+        // never meets one row twice (ON CONFLICT DO UPDATE refuses that).
+        var claimed = claims.map { recent.claim($0.nonce, ocid: $0.ocid, at: instant) }
+        // Sorted, so racing batches on other hosts take the rows' locks in one order and cannot deadlock.
+        let candidates = claims.indices.filter { claimed[$0] }
+            .sorted { (claims[$0].ocid.stored, claims[$0].nonce) < (claims[$1].ocid.stored, claims[$1].nonce) }
+        guard !candidates.isEmpty else { return claimed }
+        let now = instant.millis
+        let rows: [PostgresRow]
+        do {
+            rows = try await tx.run("""
+                INSERT INTO nonces (ocid, nonce, seen_at)
+                SELECT c.ocid, c.nonce, \(now)
+                FROM unnest(\(candidates.map { claims[$0].ocid.stored })::bigint[],
+                            \(candidates.map { claims[$0].nonce })::text[]) WITH ORDINALITY AS c(ocid, nonce, n)
+                ORDER BY c.n
+                ON CONFLICT (ocid, nonce) DO UPDATE SET seen_at = excluded.seen_at
+                    WHERE nonces.seen_at < \(now - Self.retention.millis)
+                RETURNING ocid, nonce
+                """)
+        } catch {
+            for i in candidates { recent.release(claims[i].nonce, ocid: claims[i].ocid) }
+            throw error
+        }
+        let won = Set(try rows.map { row in
+            let r = row.makeRandomAccess()
+            return NonceKey(ocid: try r.ocid("ocid"), nonce: try r.get("nonce"))
+        })
+        // Another process holds the rest (this process's memory only knows its own).
+        for i in candidates where !won.contains(NonceKey(ocid: claims[i].ocid, nonce: claims[i].nonce)) { claimed[i] = false }
+        return claimed
+    }
+
     func record(_ nonce: String, ocid: UInt64) async throws {
         try await record(nonce, ocid: ocid) { query in try await database.run(query) }
     }
@@ -70,4 +109,9 @@ struct PostgresNonceStore: NonceStore {
         let cutoff = time.now().millis - Self.retention.millis
         return try await database.run("DELETE FROM nonces WHERE seen_at < \(cutoff) RETURNING 1").count
     }
+}
+
+private struct NonceKey: Hashable {
+    let ocid: UInt64
+    let nonce: String
 }

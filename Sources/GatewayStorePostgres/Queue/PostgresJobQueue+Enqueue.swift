@@ -1,5 +1,6 @@
 import Foundation
 import GatewayStore
+import NIOCore
 import PostgresNIO
 
 extension PostgresJobQueue {
@@ -75,5 +76,32 @@ extension PostgresJobQueue {
             maxAttempts: job.maxAttempts, uniqueKey: job.uniqueKey, createdAt: now, worker: holder.worker,
             claimedAt: now, budgetAttempt: 1, budgetSince: now, lease: holder.lease, workerKinds: holder.kinds)
         return (claimed, true)
+    }
+}
+
+extension PostgresJobQueue {
+    /// Enqueues `jobs` in the caller's transaction with one multi-row statement (a group commit's): a job whose
+    /// unique key is taken is skipped. The caller wakes the workers after its commit when any was inserted.
+    /// - Returns: how many were inserted.
+    func insert(_ jobs: [NewJob], in tx: Transaction) async throws -> Int {
+        guard !jobs.isEmpty else { return 0 }
+        let now = time.now().millis
+        var query = DynamicQuery("""
+            INSERT INTO jobs (kind, payload, state, priority, run_at, max_attempts, unique_key,
+                              created_at, updated_at, retry_since)
+            VALUES
+            """)
+        for (n, job) in jobs.enumerated() {
+            // Without a run_at the job is due now: on the database's clock when that decides due checks.
+            let runAt = job.runAt?.millis ?? (usesDatabaseClock ? nil : now)
+            let values = [
+                query.bind(job.kind), query.bind(ByteBuffer(bytes: job.payload)), "'queued'", query.bind(Int64(job.priority)),
+                clockSQL(query.bind(runAt)), query.bind(job.maxAttempts.map(Int64.init)), query.bind(job.uniqueKey),
+            ]
+            let at = query.bind(now)
+            query.append((n == 0 ? " (" : ", (") + (values + [at, at, at]).joined(separator: ", ") + ")")
+        }
+        query.append(" ON CONFLICT (unique_key) DO NOTHING RETURNING id")
+        return try await tx.run(query.query).count
     }
 }

@@ -11,7 +11,7 @@ import Metrics
 /// the writer, not on Swift's cooperative pool: there the next batch waited behind every request task that was
 /// ready to run, and the single writer, the one serial stage, sat idle meanwhile.
 ///
-/// `@unchecked Sendable`: the mutable state is only touched under `lock`.
+/// `@unchecked Sendable`: its only mutable state is the `BatchQueue`, which locks itself.
 final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendable {
     typealias Body = @Sendable (Item, Database) throws -> Output
     /// Runs one transaction and commits it.
@@ -26,11 +26,8 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendabl
     private let maxBatch: Int
     private let body: Body
     private let batchSizes = Recorder(label: "ocgate_commit_batch_size")
-    private let lock = NSLock()
     private let committing = DispatchQueue(label: "ocgate.group-commit")
-    private var pending: [Waiter] = []
-    private var draining = false
-    private var closed = false
+    private let queue = BatchQueue<Waiter>()
 
     /// A committer whose batches are transactions of their own on `database`'s writer.
     convenience init(database: SQLiteDatabase, maxBatch: Int, body: @escaping Body) {
@@ -46,42 +43,28 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendabl
     /// Writes `item` in the next shared transaction; returns after that transaction committed.
     func submit(_ item: Item) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
-            let action: SubmitAction = lock.withLock {
-                if closed { return .refuse }
-                pending.append(Waiter(item: item, continuation: continuation))
-                if draining { return .wait }
-                draining = true
-                return .startDrain
-            }
-            switch action {
-            case .refuse: continuation.resume(throwing: StoreError.closed)
-            case .wait: break
-            case .startDrain: committing.async { self.drain() }
+            switch queue.append(Waiter(item: item, continuation: continuation)) {
+            case .refused: continuation.resume(throwing: StoreError.closed)
+            case .queued: break
+            case .startDrainer: committing.async { self.drain() }
             }
         }
     }
 
-    private enum SubmitAction { case refuse, wait, startDrain }
-
     /// Submissions waiting for the next transaction (tests wait on it instead of on time).
-    var waiting: Int { lock.withLock { pending.count } }
+    var waiting: Int { queue.count }
 
     /// Stops accepting submissions and returns once everything submitted so far has committed.
     func close() async {
-        lock.withLock { closed = true }
-        while lock.withLock({ draining }) {
+        queue.close()
+        while queue.isDraining {
             try? await Task.sleep(for: .milliseconds(1))
         }
     }
 
     private func drain() {
         while true {
-            let batch: [Waiter] = lock.withLock {
-                let taken = Array(pending.prefix(maxBatch))
-                pending.removeFirst(taken.count)
-                if taken.isEmpty { draining = false }
-                return taken
-            }
+            let batch = queue.next(upTo: maxBatch)
             if batch.isEmpty { return }
             batchSizes.record(batch.count)
             let items = batch.map(\.item)

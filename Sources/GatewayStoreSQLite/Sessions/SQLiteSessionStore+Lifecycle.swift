@@ -14,13 +14,6 @@ extension SQLiteSessionStore {
         }
     }
 
-    /// The stored display name of the session's merchant, if `session.open` resolved it.
-    func merchantName(sessionID: String) async throws -> String? {
-        try await database.read { db in
-            try String.fetchOne(db.cachedStatement(sql: "SELECT merchant_name FROM checkout_sessions WHERE id = ?"), arguments: [sessionID])
-        }
-    }
-
     /// Records that the backend took the money for `reference` and enqueues `proofJob` in the same transaction.
     /// The session's status and expiry are not consulted: a late payment still gets its proof (money was taken).
     func confirm(chargeReference reference: String, sessionID: String, proofJob: NewJob) async throws

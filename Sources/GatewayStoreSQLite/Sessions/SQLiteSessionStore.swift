@@ -14,7 +14,7 @@ final class SQLiteSessionStore: CheckoutSessionStore, ChargeStore {
     struct PendingSession: Sendable {
         let record: CheckoutSessionRecord
         let nonce: NonceClaim?
-        let job: NewJob
+        let job: NewJob?
     }
 
     init(database: SQLiteDatabase, queue: SQLiteJobQueue, nonces: SQLiteNonceStore, maxBatch: Int = 512) {
@@ -26,7 +26,7 @@ final class SQLiteSessionStore: CheckoutSessionStore, ChargeStore {
         }
     }
 
-    func create(_ record: CheckoutSessionRecord, nonce: NonceClaim?, job: NewJob) async throws -> SessionCreation {
+    func create(_ record: CheckoutSessionRecord, nonce: NonceClaim?, job: NewJob?) async throws -> SessionCreation {
         do {
             let creation = try await committer.submit(PendingSession(record: record, nonce: nonce, job: job))
             // A nonce claimed for a session that was not created stays claimed: the request used it.
@@ -81,17 +81,17 @@ final class SQLiteSessionStore: CheckoutSessionStore, ChargeStore {
         let r = pending.record
         let insert = try db.cachedStatement(sql: """
             INSERT INTO checkout_sessions (id, mg_ocid, merchant_ocid, order_id, order_json, order_signature,
-                request_digest, amount, currency, success_url, cancel_url, status, created_at, expires_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                request_digest, amount, currency, success_url, cancel_url, status, created_at, expires_at, merchant_name)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(mg_ocid, merchant_ocid, order_id) DO NOTHING
             """)
         try insert.execute(arguments: [
             r.id, Int64(bitPattern: r.mgOCID), Int64(bitPattern: r.merchantOCID), r.orderID, r.orderJSON,
             r.orderSignature, r.requestDigest, r.amount, r.currency, r.successURL, r.cancelURL, r.status,
-            r.createdAt.millis, r.expiresAt,
+            r.createdAt.millis, r.expiresAt, r.merchantName,
         ])
         if db.changesCount == 1 {
-            _ = try queue.enqueue(pending.job, in: db)
+            if let job = pending.job { _ = try queue.enqueue(job, in: db) }
             return .created(r)
         }
         let existing = try Row.fetchOne(
@@ -115,6 +115,6 @@ final class SQLiteSessionStore: CheckoutSessionStore, ChargeStore {
             orderID: row["order_id"], orderJSON: row["order_json"], orderSignature: row["order_signature"],
             requestDigest: row["request_digest"], amount: row["amount"], currency: row["currency"],
             successURL: row["success_url"], cancelURL: row["cancel_url"], status: row["status"],
-            createdAt: Date(millis: row["created_at"]), expiresAt: row["expires_at"])
+            createdAt: Date(millis: row["created_at"]), expiresAt: row["expires_at"], merchantName: row["merchant_name"])
     }
 }

@@ -36,6 +36,15 @@ enum PostgresTestDatabase {
     }
 
     static func open(time: any TimeSource) throws -> OpenedStores {
+        let shared = try openShared(time: time)
+        return OpenedStores(stores: shared.backends[0].stores, discard: shared.discard)
+    }
+
+    /// `count` backends on one fresh database, as `count` processes (on as many hosts) would have: each with its own
+    /// pool and job listener, all of them running. `discard` stops them and drops the database.
+    static func openShared(
+        count: Int = 1, time: any TimeSource, wakeups: WakeupOptions = WakeupOptions()
+    ) throws -> (backends: [PostgresBackend], discard: @Sendable () -> Void) {
         guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { throw Unavailable() }
         // The pool reports connections it gives up as a test ends (the database is dropped under it): not news.
         let logger = { var logger = Logger(label: "ocgate.conformance.postgres"); logger.logLevel = .error; return logger }()
@@ -46,25 +55,29 @@ enum PostgresTestDatabase {
         let server = try PostgresStoreConfiguration(url: url, poolSize: 8)
         let name = "ocgate_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
         let database = server.with(database: name)
-        let backend = PostgresBackend.unmigrated(database, time: time, logger: logger)
-        let services = backend.services
+        let backends = (0..<count).map { _ in
+            PostgresBackend.unmigrated(database, time: time, wakeups: wakeups, logger: logger)
+        }
+        let services = backends.flatMap(\.services)
         let pool = Task {
             do {
                 try await prepare(database, on: server, logger: logger)
             } catch {
-                backend.abandon(because: PreparationFailed(location: database.location, error: error))
+                for backend in backends {
+                    backend.abandon(because: PreparationFailed(location: database.location, error: error))
+                }
                 return
             }
             try await withThrowingDiscardingTaskGroup { group in
                 for service in services { group.addTask { try await service.run() } }
             }
         }
-        return OpenedStores(stores: backend.stores) {
+        return (backends, {
             pool.cancel()
             // On a dispatch thread, not the test's: FORCE ends the connections the cancelled pool has not closed yet.
             // A drop the process exits before is left to the next run's sweep or `scripts/postgres-test-cluster --stop`.
             DispatchQueue.global().async { try? PostgresAdmin.dropDatabase(name, on: server, logger: logger) }
-        }
+        })
     }
 
     /// An empty database of its own, not migrated, for a test that fills it another way (`store copy`).

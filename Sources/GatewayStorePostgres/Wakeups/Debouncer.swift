@@ -1,0 +1,85 @@
+import Foundation
+import GatewayStore
+
+/// Runs an action at most once per `window`: a request after a quiet period runs it at once; requests within the
+/// window of the last run coalesce into one run at the window's end, so the last request is never left without a
+/// run that started after it.
+///
+/// `@unchecked Sendable`: the mutable state is only touched under `lock`.
+package final class Debouncer: @unchecked Sendable {
+    /// What `request` found: counted so tests can check coalescing without timing anything.
+    package struct Counts: Sendable, Equatable {
+        /// Calls of `request`.
+        package var requested: UInt64 = 0
+        /// Runs of the action started.
+        package var runs: UInt64 = 0
+        /// Requests made before the latest run started: equal to `requested` once every request is served.
+        package var covered: UInt64 = 0
+
+        package init(requested: UInt64 = 0, runs: UInt64 = 0, covered: UInt64 = 0) {
+            self.requested = requested
+            self.runs = runs
+            self.covered = covered
+        }
+    }
+
+    private let window: Duration
+    private let time: any TimeSource
+    private let action: @Sendable () async -> Void
+    private let lock = NSLock()
+    private var tally = Counts()
+    private var lastRun: Date?
+    /// A run is scheduled for the end of the current window.
+    private var trailing = false
+
+    /// - Parameters:
+    ///   - window: the least time between the starts of two runs.
+    ///   - time: the clock the window is measured on.
+    package init(window: Duration, time: any TimeSource, action: @escaping @Sendable () async -> Void) {
+        self.window = window
+        self.time = time
+        self.action = action
+    }
+
+    package var counts: Counts { lock.withLock { tally } }
+
+    /// Asks for a run: now, or at the end of the window the last run opened.
+    package func request() {
+        let next: Next = lock.withLock {
+            tally.requested += 1
+            if trailing { return .covered }
+            let now = time.now()
+            if let lastRun, now < lastRun.adding(window) {
+                trailing = true
+                return .at(lastRun.adding(window))
+            }
+            start(at: now)
+            return .now
+        }
+        switch next {
+        case .covered:
+            break
+        case .now:
+            Task { await action() }
+        case let .at(deadline):
+            Task {
+                // Nothing cancels this task: it ends when the clock passes the window, at most `window` from now.
+                try? await time.sleep(until: deadline)
+                lock.withLock {
+                    trailing = false
+                    start(at: time.now())
+                }
+                await action()
+            }
+        }
+    }
+
+    private enum Next { case covered, now, at(Date) }
+
+    /// Records a run starting at `instant`; called under `lock`.
+    private func start(at instant: Date) {
+        lastRun = instant
+        tally.runs += 1
+        tally.covered = tally.requested
+    }
+}
