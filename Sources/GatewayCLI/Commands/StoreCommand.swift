@@ -6,7 +6,7 @@ import Opencharge
 /// `ocgate store …`: the database itself, as opposed to what it holds.
 struct StoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "store", abstract: "Work on the configured database itself.", subcommands: [Migrate.self])
+        commandName: "store", abstract: "Work on the configured database itself.", subcommands: [Migrate.self, Copy.self])
 
     /// `ocgate store migrate`: the schema brought up to this binary's, ahead of a rollout, without starting anything.
     /// Opening a store does exactly this (every process migrates when it opens the store, each migration once, in a

@@ -27,8 +27,10 @@ enum ConformanceBackend: String, CaseIterable, Sendable, CustomStringConvertible
                 .appendingPathComponent("ocgate-conformance-\(UUID().uuidString)", isDirectory: true)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let path = directory.appendingPathComponent("gateway.db").path
-            let stores = try SQLiteBackend.open(path: path, durability: durability, busyTimeout: .seconds(10), time: time).stores
-            return OpenedStores(stores: stores) { try? FileManager.default.removeItem(at: directory) }
+            let backend = try SQLiteBackend.open(path: path, durability: durability, busyTimeout: .seconds(10), time: time)
+            return OpenedStores(stores: backend.stores, snapshot: { try backend.snapshot() }) {
+                try? FileManager.default.removeItem(at: directory)
+            }
         case .postgres:
             return try PostgresTestDatabase.open(time: time)
         }
@@ -38,7 +40,18 @@ enum ConformanceBackend: String, CaseIterable, Sendable, CustomStringConvertible
 /// A backend's stores for one test, and what discards them.
 struct OpenedStores: Sendable {
     let stores: GatewayStores
+    /// A snapshot of every table, where the backend is one `ocgate store copy` reads (SQLite).
+    let snapshot: (@Sendable () throws -> any StoreSnapshot)?
     let discard: @Sendable () -> Void
+
+    init(
+        stores: GatewayStores, snapshot: (@Sendable () throws -> any StoreSnapshot)? = nil,
+        discard: @escaping @Sendable () -> Void
+    ) {
+        self.stores = stores
+        self.snapshot = snapshot
+        self.discard = discard
+    }
 }
 
 /// One test's backend: fresh stores on a clock the test moves by hand, discarded when the test lets go of it.
@@ -46,6 +59,8 @@ final class StoreFixture: Sendable {
     let backend: ConformanceBackend
     let clock: TestClock
     let stores: GatewayStores
+    /// A snapshot of every table, on a backend `ocgate store copy` reads (SQLite); nil on the others.
+    let snapshot: (@Sendable () throws -> any StoreSnapshot)?
     private let discard: @Sendable () -> Void
 
     init(_ backend: ConformanceBackend, clock: TestClock = TestClock(), durability: Durability = .normal) throws {
@@ -53,6 +68,7 @@ final class StoreFixture: Sendable {
         self.clock = clock
         let opened = try backend.openStores(time: clock, durability: durability)
         stores = opened.stores
+        snapshot = opened.snapshot
         discard = opened.discard
     }
 

@@ -80,6 +80,36 @@ enum PostgresTestDatabase {
         })
     }
 
+    /// An empty database of its own, not migrated, for a test that fills it another way (`store copy`).
+    struct EmptyDatabase: Sendable {
+        let configuration: PostgresStoreConfiguration
+        let server: PostgresStoreConfiguration
+        let logger: Logger
+
+        /// Drops it, on a dispatch thread (FORCE ends connections still open).
+        func drop() {
+            let (name, server, logger) = (configuration.database, server, logger)
+            DispatchQueue.global().async { try? PostgresAdmin.dropDatabase(name, on: server, logger: logger) }
+        }
+    }
+
+    /// Creates an empty database on the server `OCGATE_TEST_POSTGRES_URL` names, on a dispatch thread.
+    static func empty() async throws -> EmptyDatabase {
+        guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { throw Unavailable() }
+        let logger = { var logger = Logger(label: "ocgate.conformance.postgres"); logger.logLevel = .error; return logger }()
+        let server = try PostgresStoreConfiguration(url: url, poolSize: 2)
+        let name = "ocgate_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result {
+                    sweepOnce(server, logger: logger)
+                    try PostgresAdmin.createDatabase(name, on: server, logger: logger)
+                })
+            }
+        }
+        return EmptyDatabase(configuration: server.with(database: name), server: server, logger: logger)
+    }
+
     /// Creates and migrates `database`, a few at a time and on a dispatch thread: that work blocks its thread, the
     /// cooperative threads are few and shared with every other suite, and a burst of every suite's databases at once
     /// loads the machine enough to slow the other suites' servers.
