@@ -11,9 +11,7 @@ enum GatewayLogging {
             case .json:
                 return JSONLogHandler(label: label, logLevel: level)
             case .text:
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
+                return TextLogHandler(label: label, logLevel: level)
             }
         }
         var logger = Logger(label: label)

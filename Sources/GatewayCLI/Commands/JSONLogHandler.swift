@@ -3,7 +3,7 @@ import Logging
 import Opencharge
 
 /// `log.format = json`: one JSON object per line on stderr (time, level, label, message, metadata), for log
-/// shippers. Lines are written whole with one `write`, so concurrent loggers never interleave within a line.
+/// shippers. Lines go whole to `LogSink`, so concurrent loggers never interleave within a line.
 struct JSONLogHandler: LogHandler {
     let label: String
     var logLevel: Logger.Level = .info
@@ -21,6 +21,7 @@ struct JSONLogHandler: LogHandler {
         ])
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) { fields[key] = .string(value.description) }
-        FileHandle.standardError.write(Data(CanonicalJSON.encode(.object(fields)) + [0x0a]))
+        LogSink.standardError.write(
+            String(decoding: CanonicalJSON.encode(.object(fields)) + [0x0a], as: UTF8.self), urgent: event.level >= .error)
     }
 }
