@@ -10,7 +10,11 @@ import Logging
 /// Safe as `@unchecked Sendable`: `pending` and `started` are only touched under `condition`; `writing` serializes
 /// taking and writing, so lines reach the descriptor in the order they were logged.
 final class LogSink: @unchecked Sendable {
-    static let standardError = LogSink(descriptor: STDERR_FILENO)
+    static let standardError: LogSink = {
+        let sink = LogSink(descriptor: STDERR_FILENO)
+        atexit { LogSink.standardError.flush() }
+        return sink
+    }()
 
     /// How long the writer lets lines gather after the first one arrives.
     private static let gathering: useconds_t = 2_000
@@ -21,9 +25,8 @@ final class LogSink: @unchecked Sendable {
     private var pending: [UInt8] = []
     private var started = false
 
-    private init(descriptor: Int32) {
+    init(descriptor: Int32) {
         self.descriptor = descriptor
-        atexit { LogSink.standardError.flush() }
     }
 
     func write(_ line: String, urgent: Bool) {
