@@ -9,10 +9,12 @@ import Testing
 
 let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
-/// A handler that never returns on its own and ignores cancellation (a hung peer).
+/// A handler that never returns and ignores cancellation (a hung peer): it waits on a gate nobody opens.
 struct HungHandler: JobHandler {
+    private static let never = Gate()
+
     func run(_ job: ClaimedJob) async -> JobOutcome {
-        await Task.detached { try? await Task.sleep(for: .seconds(30)) }.value
+        await Self.never.wait()
         return .succeeded(note: "too late")
     }
 }
@@ -106,9 +108,10 @@ struct HungHandler: JobHandler {
         let id = try await queue.enqueue(NewJob(kind: "quick")).id
         let started = CallCounter()
         var registry = JobRegistry()
+        // Still running when shutdown begins, and done right after: the grace period lets it finish.
         registry.register("quick") { _ in
             _ = started.next()
-            try await Task.sleep(for: .milliseconds(300))
+            try await gracefulShutdown()
             return .succeeded(note: nil)
         }
         let worker = JobWorker(
@@ -263,7 +266,7 @@ struct HungHandler: JobHandler {
         let secondRuns = CallCounter()
         let firstStarted = CallCounter()
         // Shutdown begins while the first handler is still running, after its commit.
-        let registry = handOverRegistry(queue, firstRuns: firstStarted, secondRuns: secondRuns, pause: .milliseconds(500))
+        let registry = handOverRegistry(queue, firstRuns: firstStarted, secondRuns: secondRuns, returnsAtShutdown: true)
         let worker = JobWorker(
             queue: queue, registry: registry,
             configuration: JobWorkerConfiguration(name: "stopping", gracePeriod: .seconds(10)), logger: quietLogger)
@@ -330,10 +333,11 @@ struct HungHandler: JobHandler {
 }
 
 /// "first" (retried by `firstPolicy`) awaits `beforeCommit`, ends its own attempt and hands a "second" job (only
-/// ever one: its unique key) over to its worker in one transaction, then waits `pause` before returning; "second"
+/// ever one: its unique key) over to its worker in one transaction, then (with `returnsAtShutdown`) waits for graceful
+/// shutdown before returning: the worker's own shutdown handler, registered first, has run by then; "second"
 /// succeeds. Each counts its runs.
 private func handOverRegistry(
-    _ queue: SQLiteJobQueue, time: any TimeSource = SystemTime(), firstRuns: CallCounter, secondRuns: CallCounter, pause: Duration = .zero,
+    _ queue: SQLiteJobQueue, time: any TimeSource = SystemTime(), firstRuns: CallCounter, secondRuns: CallCounter, returnsAtShutdown: Bool = false,
     firstPolicy: RetryPolicy = .standard, beforeCommit: @escaping @Sendable (ClaimedJob) async -> Void = { _ in }
 ) -> JobRegistry {
     var registry = JobRegistry()
@@ -347,7 +351,7 @@ private func handOverRegistry(
                 try queue.enqueue(NewJob(kind: "second", uniqueKey: "second"), after: job, in: db)
             )
         }
-        try? await Task.sleep(for: pause)
+        if returnsAtShutdown { try? await gracefulShutdown() }
         return success.outcome(held: held, next: next)
     }
     registry.register("second") { _ in
