@@ -6,14 +6,7 @@ enum GatewayLogging {
     static func logger(_ configuration: GatewayConfiguration, label: String) -> Logger {
         let level = Logger.Level(rawValue: configuration.log.level) ?? .info
         let format = configuration.log.format
-        LoggingSystem.bootstrap { label in
-            switch format {
-            case .json:
-                return JSONLogHandler(label: label, logLevel: level)
-            case .text:
-                return TextLogHandler(label: label, logLevel: level)
-            }
-        }
+        LoggingSystem.bootstrap { label in GatewayLogHandler(label: label, format: format, logLevel: level) }
         var logger = Logger(label: label)
         logger.logLevel = level
         return logger

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 
 /// Standard error for log lines, written by one background thread that takes every line waiting in one `write`, so
 /// a busy server's access log costs an append per line instead of a locked, flushed write of its own (measured:
@@ -68,39 +67,5 @@ final class LogSink: @unchecked Sendable {
             usleep(Self.gathering)
             flush()
         }
-    }
-}
-
-/// `log.format = text`: swift-log's `StreamLogHandler` line, word for word, written through `LogSink`.
-struct TextLogHandler: LogHandler {
-    let label: String
-    var logLevel: Logger.Level = .info
-    var metadata: Logger.Metadata = [:]
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        var merged = metadata
-        if let explicit = event.metadata { merged.merge(explicit) { $1 } }
-        if let error = event.error {
-            merged["error.message"] = "\(error)"
-            merged["error.type"] = "\(String(reflecting: type(of: error)))"
-        }
-        let pretty = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
-        LogSink.standardError.write(
-            "\(Self.timestamp()) \(event.level) \(label):\(pretty) [\(event.source)] \(event.message)\n",
-            urgent: event.level >= .error)
-    }
-
-    private static func timestamp() -> String {
-        var buffer = [Int8](repeating: 0, count: 255)
-        var now = time(nil)
-        var local = tm()
-        guard localtime_r(&now, &local) != nil else { return "<unknown>" }
-        strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &local)
-        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 }
