@@ -85,6 +85,25 @@ public protocol DeliveryStore: Sendable {
 
     /// Every MG with failures counted or a pause set, most failing first (for `jobs stats`).
     func troubledBreakers() async throws -> [DeliveryBreaker]
+
+    /// Sends a proof again, whatever its delivery state (the MG lost it, or an operator reconciled a rejection): in
+    /// one atomic operation the proof's delivery state returns to `pending` and its delivery job (`job`, keyed by
+    /// the txid) is queued now with a fresh retry budget, its attempt history kept; a job pruned meanwhile is
+    /// enqueued anew. A running delivery job is left to finish and reported. Returns nil when no proof has `txid`.
+    func redeliver(txid: String, job: NewJob) async throws -> Redelivery?
+}
+
+/// What asking for a redelivery did.
+public struct Redelivery: Sendable, Equatable {
+    /// The delivery job.
+    public var jobID: Int64
+    /// False when the job was running: it was left alone, and its own outcome stands.
+    public var queued: Bool
+
+    public init(jobID: Int64, queued: Bool) {
+        self.jobID = jobID
+        self.queued = queued
+    }
 }
 
 extension DeliveryStore {

@@ -18,12 +18,15 @@ public struct Job: Sendable, Equatable {
     public var updatedAt: Date
     public var finishedAt: Date?
     public var lastError: String?
+    /// The Merchant Gateway the job is about, when its enqueuer named one.
+    public var mgOCID: UInt64?
 
     package init(
         id: Int64, kind: String, state: JobState, payload: Data, priority: Int, runAt: Date, attempt: Int,
         maxAttempts: Int?, uniqueKey: String?, worker: String?, lockedUntil: Date?, createdAt: Date, updatedAt: Date,
-        finishedAt: Date?, lastError: String?
+        finishedAt: Date?, lastError: String?, mgOCID: UInt64? = nil
     ) {
+        self.mgOCID = mgOCID
         self.id = id
         self.kind = kind
         self.state = state

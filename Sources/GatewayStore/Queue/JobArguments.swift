@@ -15,7 +15,7 @@ public protocol JobArguments: Sendable, Equatable {
 
 extension JobArguments {
     /// The job to enqueue for these arguments.
-    public func job(runAt: Date? = nil, priority: Int = 0) -> NewJob {
-        NewJob(kind: Self.kind, payload: encoded(), priority: priority, runAt: runAt, uniqueKey: uniqueKey)
+    public func job(runAt: Date? = nil, priority: Int = 0, mgOCID: UInt64? = nil) -> NewJob {
+        NewJob(kind: Self.kind, payload: encoded(), priority: priority, runAt: runAt, uniqueKey: uniqueKey, mgOCID: mgOCID)
     }
 }

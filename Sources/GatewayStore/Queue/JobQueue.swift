@@ -27,11 +27,18 @@ public protocol JobQueue: Sendable {
     func cancel(id: Int64) async throws
     /// Requeues a dead or cancelled job now with a fresh retry budget; attempt count and history are kept.
     func retry(id: Int64) async throws
-    /// Requeues every dead or cancelled job matching `filter` (its state must be one of them or nil).
+    /// Requeues every dead or cancelled job matching `filter` (its state must be one of them or nil), in one
+    /// atomic operation; returns how many.
     func retry(matching filter: JobFilter) async throws -> Int
+    /// Cancels every queued job matching `filter` (its state must be `queued` or nil), in one atomic operation;
+    /// running jobs are left alone. Returns how many.
+    func cancel(matching filter: JobFilter) async throws -> Int
+    /// How many jobs match `filter` (its `beforeID` and `limit` ignored): what a bulk action would cover.
+    func count(matching filter: JobFilter) async throws -> Int
     /// Deletes succeeded and cancelled jobs (and their attempts) finished more than `age` ago.
     func prune(olderThan age: Duration) async throws -> Int
-    /// Jobs matching `filter`, newest first.
+    /// Jobs matching `filter`, newest (greatest id) first. A page of a listing over millions of jobs stays fast:
+    /// every filter but `errorContains` is served by an index, and `beforeID` continues where a page ended.
     func list(_ filter: JobFilter) async throws -> [Job]
     /// The jobs holding these unique keys, oldest first (the keys come from the job contracts).
     func jobs(uniqueKeys: [String]) async throws -> [Job]

@@ -14,11 +14,14 @@ public struct NewJob: Sendable, Equatable {
     public var maxAttempts: Int?
     /// At most one job ever exists per key (until pruned); enqueueing it again returns the existing job.
     public var uniqueKey: String?
+    /// The Merchant Gateway the job is about, for operators' filters (`JobFilter.mgOCID`); nil for none.
+    public var mgOCID: UInt64?
 
     public init(
         kind: String, payload: Data = Data("{}".utf8), priority: Int = 0, runAt: Date? = nil,
-        maxAttempts: Int? = nil, uniqueKey: String? = nil
+        maxAttempts: Int? = nil, uniqueKey: String? = nil, mgOCID: UInt64? = nil
     ) {
+        self.mgOCID = mgOCID
         self.kind = kind
         self.payload = payload
         self.priority = priority

@@ -43,7 +43,8 @@ public protocol CheckoutSessionStore: Sendable {
     /// `processing` are left alone because money may be moving. Returns how many sessions expired.
     func expirePending(now: Date) async throws -> Int
 
-    /// Sessions matching `filter`, newest first.
+    /// Sessions matching `filter`, newest first by `(createdAt, id)`. A page stays fast over millions of sessions:
+    /// `after` continues where the previous page ended, and every filter is served by an index.
     func list(_ filter: SessionFilter) async throws -> [SessionOverview]
 
     /// One session as operators see it, or nil.
@@ -80,7 +81,7 @@ public struct SessionOverview: Sendable, Equatable {
     }
 }
 
-/// Which sessions `ocgate sessions list` shows; every field left `nil` matches all.
+/// Which sessions `ocgate sessions list` and the console show; every field left `nil` matches all.
 public struct SessionFilter: Sendable, Equatable {
     public var status: SessionStatus?
     public var mgOCID: UInt64?
@@ -89,19 +90,41 @@ public struct SessionFilter: Sendable, Equatable {
     public var since: Date?
     /// Created before this instant.
     public var until: Date?
+    /// Sessions this text names exactly: as their session id, their order id, or the txid of their proof.
+    public var text: String?
+    /// Keyset pagination: only sessions after this one in newest-first order (the last of the previous page).
+    public var after: SessionCursor?
     /// At most this many sessions, newest first.
     public var limit: Int?
 
     public init(
         status: SessionStatus? = nil, mgOCID: UInt64? = nil, merchantOCID: UInt64? = nil, since: Date? = nil,
-        until: Date? = nil, limit: Int? = nil
+        until: Date? = nil, text: String? = nil, after: SessionCursor? = nil, limit: Int? = nil
     ) {
         self.status = status
         self.mgOCID = mgOCID
         self.merchantOCID = merchantOCID
         self.since = since
         self.until = until
+        self.text = text
+        self.after = after
         self.limit = limit
+    }
+}
+
+/// Where a newest-first page of sessions ended: listings order by `(createdAt, id)` descending.
+public struct SessionCursor: Sendable, Equatable {
+    public var createdAt: Date
+    public var id: String
+
+    public init(createdAt: Date, id: String) {
+        self.createdAt = createdAt
+        self.id = id
+    }
+
+    /// The cursor after `session`.
+    public init(_ session: CheckoutSessionRecord) {
+        self.init(createdAt: session.createdAt, id: session.id)
     }
 }
 

@@ -11,13 +11,17 @@ public struct GatewayStores: Sendable {
     public let peerDocuments: any PeerDocumentStore
     public let jobs: any JobQueue
     public let maintenance: any StoreMaintenance
+    public let audit: any AuditStore
+    public let activity: any ActivityStore
 
     public init(
         sessions: any CheckoutSessionStore, charges: any ChargeStore, proofs: any ProofStore,
         deliveries: any DeliveryStore, settlement: any SettlementStore, partners: any PartnerStore,
         nonces: any NonceStore, peerDocuments: any PeerDocumentStore, jobs: any JobQueue,
-        maintenance: any StoreMaintenance
+        maintenance: any StoreMaintenance, audit: any AuditStore, activity: any ActivityStore
     ) {
+        self.audit = audit
+        self.activity = activity
         self.sessions = sessions
         self.charges = charges
         self.proofs = proofs
