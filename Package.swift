@@ -116,6 +116,20 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
+        // The operator console: server-rendered pages on their own listener, reading and writing through the store
+        // contracts only.
+        .target(
+            name: "GatewayConsole",
+            dependencies: [
+                "GatewayCore", "GatewayStore", "GatewayServer", "Opencharge",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         // Simulated merchant and Merchant Gateway on loopback: what `ocgate demo` and the tests talk to.
         .target(
             name: "GatewaySimulator",
@@ -143,7 +157,7 @@ let package = Package(
             name: "GatewayCLI",
             dependencies: [
                 "Opencharge", "GatewayConfig", "GatewayStore", "GatewayOutbound", "GatewayCore", "GatewayServer",
-                "GatewaySimulator", "GatewayAssembly",
+                "GatewayConsole", "GatewaySimulator", "GatewayAssembly",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -233,6 +247,16 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "GatewayConsoleTests",
+            dependencies: [
+                "GatewayConsole", "GatewayCore", "GatewayStore", "GatewayTestSupport", "Opencharge",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .testTarget(

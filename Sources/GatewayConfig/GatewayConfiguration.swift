@@ -10,6 +10,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var gateway: GatewaySection
     /// The acceptor's listener: `[http]`.
     public var http: HTTPSection
+    /// The operator console's listener: `[admin]`.
+    public var admin: AdminSection
     /// Where state and file drops live: `[spool]`.
     public var spool: SpoolSection
     /// How peer OCIDs resolve: `[registry]`.
@@ -37,7 +39,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
 
     /// Makes a configuration in code (tests, embedding); every section but `gateway` defaults.
     public init(
-        gateway: GatewaySection, http: HTTPSection = .init(), spool: SpoolSection = .init(),
+        gateway: GatewaySection, http: HTTPSection = .init(), admin: AdminSection = .init(), spool: SpoolSection = .init(),
         registry: RegistrySection = .init(), partners: PartnersSection = .init(),
         checkout: CheckoutSection = .init(), delivery: DeliverySection = .init(),
         payment: PaymentSection = .init(), store: StoreSection = .init(), outbound: OutboundSection = .init(),
@@ -46,6 +48,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
     ) {
         self.gateway = gateway
         self.http = http
+        self.admin = admin
         self.spool = spool
         self.registry = registry
         self.partners = partners
@@ -85,7 +88,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
             file: file, environment: environment,
             schema: sectionTypes.map { (section: $0.name, keys: $0.keyNames) })
         let configuration = try GatewayConfiguration(
-            gateway: .init(reading: settings), http: .init(reading: settings), spool: .init(reading: settings),
+            gateway: .init(reading: settings), http: .init(reading: settings), admin: .init(reading: settings),
+            spool: .init(reading: settings),
             registry: .init(reading: settings), partners: .init(reading: settings),
             checkout: .init(reading: settings), delivery: .init(reading: settings),
             payment: .init(reading: settings), store: .init(reading: settings),
@@ -107,7 +111,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// Every section type: a section missing here would have all its keys refused as unknown.
     private static var sectionTypes: [any ConfigSection.Type] {
         [
-            GatewaySection.self, HTTPSection.self, SpoolSection.self, RegistrySection.self, PartnersSection.self,
+            GatewaySection.self, HTTPSection.self, AdminSection.self, SpoolSection.self, RegistrySection.self, PartnersSection.self,
             CheckoutSection.self, DeliverySection.self, PaymentSection.self, StoreSection.self,
             OutboundSection.self, LogSection.self, RateLimitSection.self, WorkersSection.self,
             SettlementSection.self,
@@ -116,7 +120,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
 
     /// The sections in file order, as `effectiveValues()` lists them.
     private var sections: [any ConfigSection] {
-        [gateway, http, spool, registry, partners, checkout, delivery, payment, store, outbound, log, rateLimit, workers, settlement]
+        [gateway, http, admin, spool, registry, partners, checkout, delivery, payment, store, outbound, log, rateLimit, workers, settlement]
     }
 
     /// The base path is where the gateway sits under `public_url`, so it must begin that URL's path.

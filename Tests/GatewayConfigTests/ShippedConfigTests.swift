@@ -64,7 +64,7 @@ struct ShippedConfigTests {
 
     @Test func listsEveryKeyInFileOrder() {
         let values = config.effectiveValues()
-        #expect(values.count == 59)
+        #expect(values.count == 64)
         #expect(values.first?.key == "gateway.ocid")
         #expect(values.last?.key == "settlement.notify")
         let byKey = Dictionary(uniqueKeysWithValues: values.map { ($0.key, $0.value) })
@@ -86,6 +86,8 @@ struct ShippedConfigTests {
         #expect(byKey["rate_limit.per_second"] == "100.0")
         #expect(byKey["registry.index_url"] == "")
         #expect(byKey["payment.http_auth_header"] == "")
+        #expect(byKey["admin.token"] == "", "the console is off as shipped")
+        #expect(byKey["admin.host"] == "127.0.0.1")
     }
 
     @Test func effectiveValuesLoadBackUnchanged() throws {

@@ -203,6 +203,19 @@ struct ValidationTests {
         #expect(!values.contains { $0.value.contains("s3cret") })
     }
 
+    @Test func effectiveValuesRedactTheAdminToken() throws {
+        let config = try ConfigFixture.load(environment: ["OCGATE_ADMIN_TOKEN": "operator-s3cret-token"])
+        #expect(config.admin.token == "operator-s3cret-token")
+        #expect(config.effectiveValues().first { $0.key == "admin.token" }?.value == "<redacted>")
+        #expect(!config.effectiveValues().contains { $0.value.contains("s3cret") })
+    }
+
+    @Test func aShortAdminTokenIsRefused() throws {
+        let error = try failure(environment: ["OCGATE_ADMIN_TOKEN": "short"])
+        #expect(error.key == "admin.token")
+        #expect(error.problem.contains("16 characters"))
+    }
+
     @Test func thePostgresBackendNeedsAURL() throws {
         let error = try failure(environment: ["OCGATE_STORE_BACKEND": "postgres"])
         #expect(error.key == "store.postgres_url")

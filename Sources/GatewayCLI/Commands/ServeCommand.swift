@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GatewayConfig
+import GatewayConsole
 import GatewayCore
 import GatewayServer
 import GatewayStore
@@ -34,6 +35,9 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(gateway.worker(acceptor: acceptor, logger: logger))
             services.append(GatewayJobs.scheduler(gateway.runtime, logger: logger))
         }
+        if let console = Self.console(configuration, gateway: gateway, logger: logger) {
+            services.append(console)
+        }
         let settings = ServerSettings(
             host: configuration.http.host, port: configuration.http.port, bodyLimit: configuration.http.bodyLimit,
             basePath: configuration.http.basePath, benchmarkCeiling: configuration.http.benchCeiling,
@@ -52,5 +56,22 @@ struct ServeCommand: AsyncParsableCommand {
                         "spool": "\(configuration.spool.dir)", "workers": "\(!noWorkers)",
                     ])
             })
+    }
+
+    /// The operator console on its own listener, or nil (with one notice saying so) while `admin.token` is unset.
+    static func console(_ configuration: GatewayConfiguration, gateway: Gateway, logger: Logger) -> (any Service)? {
+        let admin = configuration.admin
+        guard let token = admin.token else {
+            logger.notice("operator console is off: set admin.token (OCGATE_ADMIN_TOKEN) to serve it")
+            return nil
+        }
+        let settings = ConsoleSettings(
+            host: admin.host, port: admin.port, token: token, sessionTTL: admin.sessionTTL,
+            loginAttempts: admin.loginAttempts, secureCookie: configuration.gateway.publicURL.lowercased().hasPrefix("https:"))
+        let console = OperatorConsole(
+            settings: settings, stores: gateway.stores, gatewayName: gateway.identity.name, time: gateway.time, logger: logger)
+        return console.makeApplication(onServerRunning: { port in
+            logger.notice("operator console listening", metadata: ["address": "http://\(admin.host):\(port)"])
+        })
     }
 }
