@@ -7,6 +7,6 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure throughput; numbers belong in docs/benchmarks.md with the command that produced them.",
         subcommands: [
             CryptoBenchCommand.self, QueueBenchCommand.self, CheckoutBenchCommand.self, FlowBenchCommand.self,
-            ServeBenchCommand.self, ServeLoadCommand.self,
+            ServeBenchCommand.self, ServeLoadCommand.self, ConsoleBenchCommand.self,
         ])
 }
