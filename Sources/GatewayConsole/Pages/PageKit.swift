@@ -28,6 +28,14 @@ struct PageKit: Sendable {
         return login
     }
 
+    /// One page of a keyset listing fetched with one row more than `size`: the rows to show, and the cursor of the
+    /// next page for the template (`false` on the last page, so `{{#next}}` shows no link).
+    static func paginate<Row>(_ fetched: [Row], size: Int, cursor: (Row) -> String) -> (rows: ArraySlice<Row>, next: Any) {
+        let rows = fetched.prefix(size)
+        guard fetched.count > size, let last = rows.last else { return (rows, false) }
+        return (rows, cursor(last))
+    }
+
     /// The query string's fields.
     static func query(_ request: Request) -> FormFields {
         FormFields(encoded: request.uri.query ?? "")

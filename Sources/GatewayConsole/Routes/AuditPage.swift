@@ -13,7 +13,7 @@ struct AuditPage: Sendable {
         router.get("/audit") { request, context in
             let fields = FilterFields(fields: PageKit.query(request), names: ["before"])
             let entries = try await stores.audit.entries(beforeID: try fields.number("before", "before"), limit: Self.pageSize + 1)
-            let shown = entries.prefix(Self.pageSize)
+            let (shown, next) = PageKit.paginate(entries, size: Self.pageSize) { "\($0.id)" }
             let values: [String: Any] = [
                 "rows": shown.map { entry -> [String: Any] in
                     [
@@ -21,7 +21,7 @@ struct AuditPage: Sendable {
                         "outcome": entry.outcome, "client": entry.client,
                     ]
                 },
-                "next": entries.count > Self.pageSize ? shown.last.map { "\($0.id)" } as Any : false,
+                "next": next,
             ]
             return try kit.page(context, .audit, "audit", title: "Audit log", values)
         }

@@ -43,7 +43,7 @@ struct JobsPages: Sendable {
         filter.beforeID = try fields.number("before", "before")
         filter.limit = Self.pageSize + 1
         let jobs = try await stores.jobs.list(filter)
-        let shown = jobs.prefix(Self.pageSize)
+        let (shown, next) = PageKit.paginate(jobs, size: Self.pageSize) { "\($0.id)" }
         let stats = try await stores.jobs.stats(registeredKinds: GatewayJobs.kinds)
         let kinds = Set(stats.counts.keys.map(\.kind)).union(GatewayJobs.kinds).sorted()
         let values: [String: Any] = [
@@ -51,7 +51,7 @@ struct JobsPages: Sendable {
             "kinds": kinds.map { ["name": $0, "selected": $0 == filter.kind] },
             "stateChoices": JobState.allCases.map { ["name": $0.rawValue, "selected": $0 == filter.state] },
             "rows": shown.map(Self.row),
-            "next": jobs.count > Self.pageSize ? shown.last.map { "\($0.id)" } as Any : false,
+            "next": next,
         ]
         return try kit.page(context, .jobs, "jobs", title: "Jobs", values)
     }

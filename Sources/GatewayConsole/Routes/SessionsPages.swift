@@ -30,12 +30,12 @@ struct SessionsPages: Sendable {
             merchantOCID: try fields.number("merchant", "merchant"), since: since, until: until, text: fields.text("q"),
             after: try Self.cursor(PageKit.query(request)["after"]), limit: Self.pageSize + 1)
         let sessions = try await stores.sessions.list(filter)
-        let shown = sessions.prefix(Self.pageSize)
+        let (shown, next) = PageKit.paginate(sessions, size: Self.pageSize) { Self.cursorText(SessionCursor($0.session)) }
         let values: [String: Any] = [
             "filter": fields.values,
             "statuses": SessionStatus.allCases.map { ["name": $0.rawValue, "selected": $0 == filter.status] },
             "rows": shown.map(Self.row),
-            "next": sessions.count > Self.pageSize ? shown.last.map { Self.cursorText(SessionCursor($0.session)) } as Any : false,
+            "next": next,
         ]
         return try kit.page(context, .sessions, "sessions", title: "Sessions", values)
     }
