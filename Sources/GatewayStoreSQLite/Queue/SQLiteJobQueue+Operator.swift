@@ -37,6 +37,27 @@ extension SQLiteJobQueue {
         }
     }
 
+    /// A `queued` or nil state cancels; any other state matches no queued job, so it cancels nothing (no error:
+    /// the count says so). Running jobs are never touched: `jobs cancel` refuses them one by one too.
+    func cancel(matching filter: JobFilter) async throws -> Int {
+        let now = time.now().millis
+        let (clause, arguments) = filter.whereClause
+        return try await database.write { db in
+            try db.execute(sql: """
+                UPDATE jobs SET state = 'cancelled', finished_at = ?1, updated_at = ?1
+                WHERE state = 'queued' AND \(clause)
+                """, arguments: [now] + arguments)
+            return db.changesCount
+        }
+    }
+
+    func count(matching filter: JobFilter) async throws -> Int {
+        let (clause, arguments) = filter.whereClause
+        return try await database.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM jobs WHERE \(clause)", arguments: arguments) ?? 0
+        }
+    }
+
     /// Queued now, with the retry budget restarting here; `attempt` and the attempt log are kept.
     private static let revive = """
         state = 'queued', run_at = ?1, updated_at = ?1, finished_at = NULL, worker = NULL,
@@ -64,7 +85,7 @@ extension SQLiteJobQueue {
     }
 
     func list(_ filter: JobFilter) async throws -> [Job] {
-        let (clause, arguments) = filter.whereClause
+        let (clause, arguments) = filter.pageClause
         let limit = filter.limit ?? -1
         return try await database.read { db in
             try Row.fetchAll(db, sql: """
