@@ -151,4 +151,19 @@ struct JobListingTests {
         #expect(try await states(fixture, [running, dead, otherMG]) == [.running, .dead, .queued])
         #expect(try await fixture.jobs.cancel(matching: filter) == 0)
     }
+
+    @Test(arguments: ConformanceBackend.allCases)
+    func jobsTheStoresEnqueueNameTheirMG(backend: ConformanceBackend) async throws {
+        let fixture = try StoreFixture(backend)
+        let proof = try await fixture.provenSession(mg: Seed.otherMG)
+        let keys = [
+            "session.open:\(proof.sessionID)", "payment.poll:ch_\(proof.sessionID)", "proof.issue:\(proof.sessionID)",
+            "callback.deliver:\(proof.txid)",
+        ]
+        let jobs = try await fixture.jobs.jobs(uniqueKeys: keys)
+        #expect(jobs.count == 4)
+        // The seeded jobs name no MG (as callers that know only a session id or a txid): the stores fill it in.
+        #expect(jobs.allSatisfy { $0.mgOCID == Seed.otherMG })
+        #expect(try await fixture.jobs.list(JobFilter(kind: "callback.deliver", mgOCID: Seed.otherMG)).count == 1)
+    }
 }

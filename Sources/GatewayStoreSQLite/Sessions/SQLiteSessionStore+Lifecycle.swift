@@ -22,8 +22,11 @@ extension SQLiteSessionStore {
         let queue = self.queue
         return try await database.write { db in
             try db.cachedStatement(sql: "UPDATE payment_charges SET state = 'succeeded' WHERE reference = ? AND session_id = ?").execute(arguments: [reference, sessionID])
-            let job = try queue.enqueue(proofJob, in: db)
-            return ChargeConfirmation(session: try Self.fetch(sessionID, in: db), proofJob: job)
+            // The proof is about the session's MG, which the job's caller (a poll that knows only the session id)
+            // does not name.
+            let session = try Self.fetch(sessionID, in: db)
+            let job = try queue.enqueue(session.map { proofJob.about(mg: $0.mgOCID) } ?? proofJob, in: db)
+            return ChargeConfirmation(session: session, proofJob: job)
         }
     }
 
