@@ -59,6 +59,29 @@ extension PostgresJobQueue {
         return query
     }
 
+    /// A redelivery's half in the queue, inside the caller's transaction: the job holding `job`'s unique key
+    /// (locked, so no worker claims or finishes it meanwhile) is revived as `retry(id:)` does when it ended, left
+    /// alone when queued or running, and `job` is enqueued when none holds the key (pruned).
+    /// - Returns: what was done, and whether a job became due (the caller wakes the workers after its commit).
+    func requeue(_ job: NewJob, in tx: Transaction) async throws -> (Redelivery, woke: Bool) {
+        let existing = try await tx.run("SELECT id, state FROM jobs WHERE unique_key = \(job.uniqueKey) FOR UPDATE")
+        guard let row = existing.first, job.uniqueKey != nil else {
+            let result = try await insert(job, in: tx)
+            return (Redelivery(jobID: result.id, queued: true), result.inserted)
+        }
+        let r = row.makeRandomAccess()
+        let id: Int64 = try r.get("id")
+        switch JobState(rawValue: try r.get("state")) {
+        case .running: return (Redelivery(jobID: id, queued: false), false)
+        case .queued: return (Redelivery(jobID: id, queued: true), false)
+        default:
+            var query = revival()
+            query.append(" WHERE id = \(query.bind(id))")
+            try await tx.run(query.query)
+            return (Redelivery(jobID: id, queued: true), true)
+        }
+    }
+
     /// Why a cancel or retry changed nothing: the job is missing, running, or in a state the request refuses.
     private func refusal(id: Int64, request: String) async throws -> Never {
         guard let row = try await database.run("SELECT kind, state, worker FROM jobs WHERE id = \(id)").first else {
