@@ -71,7 +71,8 @@ public struct PostgresBackend: Sendable {
             settlement: PostgresSettlementStore(database: database, queue: queue),
             partners: PostgresPartnerStore(database: database), nonces: nonces,
             peerDocuments: PostgresPeerDocumentStore(database: database), jobs: queue,
-            maintenance: PostgresMaintenance(database: database))
+            maintenance: PostgresMaintenance(database: database), audit: PostgresAuditStore(database: database),
+            activity: PostgresActivityStore(database: database))
         let listener = JobListener(
             configuration: configuration, options: wakeups, notifier: database.notifier, logger: logger)
         return PostgresBackend(

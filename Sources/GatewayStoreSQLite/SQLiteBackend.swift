@@ -30,7 +30,8 @@ public struct SQLiteBackend: Sendable {
             sessions: sessions, charges: sessions, proofs: proofs, deliveries: proofs,
             settlement: SQLiteSettlementStore(database: database, queue: queue),
             partners: SQLitePartnerStore(database: database), nonces: nonces,
-            peerDocuments: SQLitePeerDocumentStore(database: database), jobs: queue, maintenance: database)
+            peerDocuments: SQLitePeerDocumentStore(database: database), jobs: queue, maintenance: database,
+            audit: SQLiteAuditStore(database: database), activity: SQLiteActivityStore(database: database))
         return SQLiteBackend(
             stores: stores, service: SQLiteStorageService(database: database, sessions: sessions, queue: queue))
     }

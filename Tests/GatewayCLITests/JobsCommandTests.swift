@@ -28,6 +28,35 @@ struct JobsCommandTests {
         #expect(badState.stderr.contains("sleeping"))
     }
 
+    @Test func listFiltersByMG() async throws {
+        let spool = try SpoolFixture()
+        let ours = try await spool.enqueue("callback.deliver", mg: 300)
+        try await spool.enqueue("callback.deliver", mg: 301)
+        try await spool.enqueue("callback.deliver")
+
+        let jobs = try spool.json(["jobs", "list", "--mg", "300"])["jobs"]?.arrayValue ?? []
+        #expect(jobs.map { $0["id"]?.numberValue?.int64Value } == [ours])
+        #expect(jobs.first?["mg_ocid"]?.numberValue?.int64Value == 300)
+        let text = try spool.ocgate(["jobs", "list", "--mg", "300"])
+        #expect(text.status == 0)
+        #expect(text.stdout.split(separator: "\n").map { $0.split(separator: "\t")[0] } == ["\(ours)"])
+        #expect(try spool.ocgate(["jobs", "list", "--mg", "gateway"]).status == 2)
+    }
+
+    @Test func retryAllDeadNarrowedToOneMG() async throws {
+        let spool = try SpoolFixture()
+        let ours = try await spool.finished("callback.deliver", .dead(AttemptFailure(error: "HTTP 503")), mg: 300)
+        let theirs = try await spool.finished("callback.deliver", .dead(AttemptFailure(error: "HTTP 503")), mg: 301)
+
+        let retried = try spool.json(["jobs", "retry", "--all-dead", "--mg", "300"])
+        #expect(retried["retried"]?.numberValue?.int64Value == 1)
+        #expect(try await spool.queue.show(id: ours)?.job.state == .queued)
+        #expect(try await spool.queue.show(id: theirs)?.job.state == .dead)
+        let withoutAllDead = try spool.ocgate(["jobs", "retry", "\(theirs)", "--mg", "301"])
+        #expect(withoutAllDead.status == 2)
+        #expect(withoutAllDead.stderr.contains("--mg"))
+    }
+
     @Test func showPrintsPayloadAndAttemptsAndNamesAnUnknownID() async throws {
         let spool = try SpoolFixture()
         let id = try await spool.finished("beta", .dead(AttemptFailure(error: "peer said no", httpStatus: 502)))

@@ -40,13 +40,13 @@ struct SpoolFixture {
     struct CommandError: Error { let result: OCGateProcess.Result }
 
     @discardableResult
-    func enqueue(_ kind: String, payload: String = #"{"n":1}"#) async throws -> Int64 {
-        try await queue.enqueue(NewJob(kind: kind, payload: Data(payload.utf8))).id
+    func enqueue(_ kind: String, payload: String = #"{"n":1}"#, mg: UInt64? = nil) async throws -> Int64 {
+        try await queue.enqueue(NewJob(kind: kind, payload: Data(payload.utf8), mgOCID: mg)).id
     }
 
     /// Enqueues a job and runs one attempt of it to `transition`.
-    func finished(_ kind: String, _ transition: JobTransition) async throws -> Int64 {
-        let id = try await enqueue(kind)
+    func finished(_ kind: String, _ transition: JobTransition, mg: UInt64? = nil) async throws -> Int64 {
+        let id = try await enqueue(kind, mg: mg)
         let claimed = try await queue.claim(kinds: [kind], limit: 10, worker: "fixture", lease: .seconds(30))
         for job in claimed { _ = try await queue.finish(job, transition) }
         return id

@@ -43,7 +43,8 @@ struct PayFixture: Sendable {
         stores = GatewayStores(
             sessions: statuses, charges: sqlite.charges, proofs: sqlite.proofs, deliveries: sqlite.deliveries,
             settlement: sqlite.settlement, partners: sqlite.partners, nonces: sqlite.nonces,
-            peerDocuments: sqlite.peerDocuments, jobs: sqlite.jobs, maintenance: sqlite.maintenance)
+            peerDocuments: sqlite.peerDocuments, jobs: sqlite.jobs, maintenance: sqlite.maintenance,
+            audit: sqlite.audit, activity: sqlite.activity)
         peers = InlinePeerDirectory(merchantKnown ? [merchant.party, gateway.party] : [gateway.party])
     }
 

@@ -5,6 +5,19 @@ import GRDB
 import Testing
 
 @Suite struct MigrationTests {
+    /// A spool migrated up to `migration` (included) and seeded by `seed` in one transaction, then closed, as an
+    /// older ocgate would leave it.
+    private func spool(upTo migration: String, _ seed: @escaping @Sendable (Database) throws -> Void) async throws
+        -> Scratch
+    {
+        let scratch = try Scratch()
+        let old = try DatabaseQueue(path: scratch.databasePath)
+        try SchemaMigrations.migrator.migrate(old, upTo: migration)
+        try await old.write(seed)
+        try old.close()
+        return scratch
+    }
+
     @Test func emptyDatabaseGetsEveryMigration() throws {
         let scratch = try Scratch()
         let database = try scratch.database()
@@ -34,10 +47,7 @@ import Testing
     }
 
     @Test func proofsMoveToARowidTableWithEveryRowAndKeyKept() async throws {
-        let scratch = try Scratch()
-        let old = try DatabaseQueue(path: scratch.databasePath)
-        try SchemaMigrations.migrator.migrate(old, upTo: "v10-settlement")
-        try await old.write { db in
+        let scratch = try await spool(upTo: "v10-settlement") { db in
             for (index, session) in ["cs_b", "cs_a"].enumerated() {
                 try db.execute(sql: """
                     INSERT INTO checkout_sessions (id, mg_ocid, merchant_ocid, order_id, order_json, order_signature,
@@ -53,7 +63,6 @@ import Testing
                     arguments: ["pg_tx_\(session)"])
             }
         }
-        try old.close()
 
         let database = try scratch.database()
         try await database.write { db in
@@ -86,10 +95,7 @@ import Testing
     }
 
     @Test func sessionsMoveToARowidTableWithEveryColumnKeyAndReferenceKept() async throws {
-        let scratch = try Scratch()
-        let old = try DatabaseQueue(path: scratch.databasePath)
-        try SchemaMigrations.migrator.migrate(old, upTo: "v11-proofs-in-issue-order")
-        try await old.write { db in
+        let scratch = try await spool(upTo: "v11-proofs-in-issue-order") { db in
             try db.execute(sql: """
                 INSERT INTO checkout_sessions (id, mg_ocid, merchant_ocid, order_id, order_json, order_signature,
                     request_digest, amount, currency, success_url, cancel_url, status, created_at, expires_at,
@@ -112,14 +118,13 @@ import Testing
                 VALUES ('pg_tx_1', 'cs_paid', 300, '{}', 'sig', '12.30', 'EUR', 7)
                 """)
         }
-        try old.close()
 
         let database = try scratch.database()
         try await database.write { db in
             let table = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'checkout_sessions'") ?? ""
             #expect(!table.contains("WITHOUT ROWID"))
             let indexes = try db.indexes(on: "checkout_sessions").map(\.name)
-            #expect(indexes.contains("checkout_sessions_status") && indexes.contains("checkout_sessions_created"))
+            #expect(indexes.contains("checkout_sessions_status") && indexes.contains("checkout_sessions_created_id"))
             let paid = try #require(try Row.fetchOne(db, sql: "SELECT * FROM checkout_sessions WHERE id = 'cs_paid'"))
             let texts: [String?] = ["order_json", "amount", "currency", "charge_reference", "merchant_name", "status"].map { paid[$0] }
             #expect(texts == [#"{"id":"order-1"}"#, "12.30", "EUR", "sbx_1", "Café <b>", "completed"])
@@ -145,6 +150,53 @@ import Testing
                     VALUES ('sbx_2', 'cs_none', 'sandbox', 'pending', 6)
                     """)
             }
+        }
+    }
+
+    @Test func aVersion13SpoolGainsTheConsoleSchemaWithOldJobsAboutNoMG() async throws {
+        let scratch = try await spool(upTo: "v13-sessions-by-mg-order") { db in
+            try db.execute(sql: """
+                INSERT INTO jobs (kind, payload, state, run_at, created_at, updated_at, retry_since, last_error)
+                VALUES ('callback.deliver', x'7B7D', 'dead', 0, 0, 0, 0, 'HTTP 503')
+                """)
+        }
+
+        let database = try scratch.database()
+        let queue = SQLiteJobQueue(database: database)
+        let old13 = try #require(try await queue.list(JobFilter()).first)
+        #expect(old13.mgOCID == nil, "jobs enqueued before v14 name no MG")
+        #expect(try await queue.list(JobFilter(mgOCID: 300)).isEmpty)
+        #expect(try await queue.count(matching: JobFilter(errorContains: "503")) == 1)
+        let new = try await queue.enqueue(NewJob(kind: "work", mgOCID: 300)).id
+        #expect(try await queue.list(JobFilter(mgOCID: 300)).map(\.id) == [new])
+        let (audit, jobIndexes, sessionIndexes) = try await database.read { db in
+            (try db.tableExists("audit_log"), try db.indexes(on: "jobs").map(\.name),
+             try db.indexes(on: "checkout_sessions").map(\.name))
+        }
+        #expect(audit)
+        #expect(jobIndexes.contains("jobs_mg_id"))
+        #expect(sessionIndexes.contains("checkout_sessions_order"))
+    }
+
+    /// A console page with any one filter walks an index in id order: no scan of the table, no sort.
+    @Test func jobPagesWithAnyOneFilterUseAnIndexInIdOrder() async throws {
+        let scratch = try Scratch()
+        let database = try scratch.database()
+        let filters = [
+            JobFilter(state: .dead, limit: 50), JobFilter(kind: "callback.deliver", limit: 50),
+            JobFilter(mgOCID: 300, limit: 50), JobFilter(mgOCID: 300, beforeID: 1000, limit: 50),
+            JobFilter(state: .dead, mgOCID: 300, errorContains: "503", limit: 50),
+        ]
+        for filter in filters {
+            let (clause, arguments) = filter.pageClause
+            let plan = try await database.read { db in
+                try Row.fetchAll(
+                    db, sql: "EXPLAIN QUERY PLAN SELECT id FROM jobs WHERE \(clause) ORDER BY id DESC LIMIT 50",
+                    arguments: arguments
+                ).map { $0["detail"] as String }.joined(separator: "; ")
+            }
+            #expect(plan.contains("USING INDEX") || plan.contains("USING COVERING INDEX"), "\(filter): \(plan)")
+            #expect(!plan.contains("TEMP B-TREE"), "\(filter): \(plan)")
         }
     }
 

@@ -29,6 +29,11 @@ struct StoreCopyTests {
             _ = try await source.jobs.finish(job, .retry(at: source.now, AttemptFailure(error: "later", httpStatus: 503)))
         }
         try await source.jobs.setDraining(true)
+        var audited: [AuditEntry] = []
+        for action in ["drain", "job.retry", "proof.redeliver"] {
+            audited.append(try await source.audit.record(NewAuditEntry(
+                at: source.now, action: action, target: "t", client: "127.0.0.1", outcome: "done")))
+        }
 
         let database = try await PostgresTestDatabase.empty()
         defer { database.drop() }
@@ -40,6 +45,7 @@ struct StoreCopyTests {
         #expect(try await target.census() == counted)
         #expect(counted.rows["checkout_sessions"] == 12)
         #expect(counted.rows["job_attempts"] == 5)
+        #expect(counted.rows["audit_log"] == 3)
         #expect(counted.ledger.count == 4)
         #expect(counted.ledger.map(\.entries).reduce(0, +) == 12)
 
@@ -64,6 +70,10 @@ struct StoreCopyTests {
             #expect(try await copied.jobs.show(id: job.id) == (try await source.jobs.show(id: job.id)))
         }
         #expect(try await copied.jobs.isDraining())
+        #expect(try await copied.audit.entries(beforeID: nil, limit: 10) == audited.reversed())
+        let audit = try await copied.audit.record(NewAuditEntry(
+            at: source.now, action: "resume", target: "", client: "127.0.0.1", outcome: "done"))
+        #expect(audit.id > (audited.map(\.id).max() ?? 0), "audit ids continue after the copied ones")
 
         // New ids continue after the copied ones: a job, and an attempt (whose id the contracts do not show, but a
         // reused one would collide with a copied attempt's key).

@@ -19,6 +19,7 @@ enum JobPresentation {
         ]
         if let maxAttempts = job.maxAttempts { fields.append(("max_attempts", .integer(maxAttempts))) }
         if let key = job.uniqueKey { fields.append(("unique_key", .string(key))) }
+        if let mg = job.mgOCID { fields.append(("mg_ocid", .integer(mg))) }
         if let worker = job.worker { fields.append(("worker", .string(worker))) }
         if let finished = job.finishedAt { fields.append(("finished_at", .string(time(finished)))) }
         if let error = job.lastError { fields.append(("last_error", .string(error))) }

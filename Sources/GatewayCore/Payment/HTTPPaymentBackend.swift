@@ -52,7 +52,8 @@ public struct HTTPPaymentBackend: PaymentBackend {
         do {
             claim = try await charges.claim(
                 sessionID: session.id, for: charge,
-                job: PaymentPollJob(session: session.id, charge: reference).job(runAt: now), now: now)
+                job: PaymentPollJob(session: session.id, charge: reference).job(runAt: now, mgOCID: session.mgOCID),
+                now: now)
         } catch {
             throw .unavailable("\(error)")
         }

@@ -49,13 +49,13 @@ public struct SandboxBackend: PaymentBackend {
         case .succeed:
             charge = ChargeRecord(
                 reference: reference, sessionID: session.id, backend: name, state: .succeeded, settlesAt: nil, createdAt: now)
-            job = ProofIssueJob(session: session.id, charge: reference).job()
+            job = ProofIssueJob(session: session.id, charge: reference).job(mgOCID: session.mgOCID)
         case .delay:
             let settlesAt = now.addingTimeInterval(TimeInterval(settleDelay.components.seconds))
             charge = ChargeRecord(
                 reference: reference, sessionID: session.id, backend: name, state: .pending,
                 settlesAt: Int64(settlesAt.timeIntervalSince1970), createdAt: now)
-            job = PaymentPollJob(session: session.id, charge: reference).job(runAt: settlesAt)
+            job = PaymentPollJob(session: session.id, charge: reference).job(runAt: settlesAt, mgOCID: session.mgOCID)
         }
         let claim: SessionClaim
         let held: ClaimedJob?

@@ -89,7 +89,7 @@ public struct SettlementRun: Sendable {
             let outcome = try await store.settle(
                 mgOCID: group.mgOCID, currency: group.currency, scope: scope, now: now,
                 build: { group in try StatementDocument.make(group, cutOff: scope.cutOff, identity: identity, now: now) },
-                notifyJob: { id in notifyURL.map { _ in StatementNotifyJob(statement: id).job() } },
+                notifyJob: { id in notifyURL.map { _ in StatementNotifyJob(statement: id).job(mgOCID: group.mgOCID) } },
                 beforeCommit: { failpoint?.reached(.beforeCommit) })
             switch outcome {
             case .created(let statement):

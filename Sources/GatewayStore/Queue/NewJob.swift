@@ -43,3 +43,13 @@ public struct EnqueueResult: Sendable, Equatable {
         self.inserted = inserted
     }
 }
+
+extension NewJob {
+    /// This job about `mgOCID`, unless its enqueuer named an MG already: for a store that enqueues a job inside an
+    /// operation that knows the session, proof or statement it is about, when the caller could not name the MG.
+    package func about(mg mgOCID: UInt64) -> NewJob {
+        var job = self
+        job.mgOCID = job.mgOCID ?? mgOCID
+        return job
+    }
+}

@@ -213,6 +213,30 @@ enum PostgresSchema {
             "INSERT INTO queue_flags (name, value) VALUES ('draining', false) ON CONFLICT (name) DO NOTHING",
             "CREATE INDEX checkout_sessions_mg_order ON checkout_sessions (mg_ocid, order_id, created_at)",
         ]),
+        // The operator console (as SQLite's v14): `jobs.mg_ocid` (NULL for jobs enqueued before it), indexes that
+        // walk one filter's jobs newest first, sessions paged by `(created_at, id)` in byte order (as every backend
+        // sorts ids) and found by order id, charges and proofs counted by time, and the audit log.
+        Migration(version: 7, name: "console", statements: [
+            "ALTER TABLE jobs ADD COLUMN mg_ocid BIGINT",
+            "CREATE INDEX jobs_state_id ON jobs (state, id)",
+            "CREATE INDEX jobs_kind_id ON jobs (kind, id)",
+            "CREATE INDEX jobs_mg_id ON jobs (mg_ocid, id)",
+            "DROP INDEX checkout_sessions_created",
+            "CREATE INDEX checkout_sessions_created_id ON checkout_sessions (created_at, id COLLATE \"C\")",
+            "CREATE INDEX checkout_sessions_order ON checkout_sessions (order_id)",
+            "CREATE INDEX payment_charges_created ON payment_charges (created_at)",
+            "CREATE INDEX transfer_proofs_issued ON transfer_proofs (issued_at)",
+            """
+            CREATE TABLE audit_log (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                at BIGINT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT NOT NULL,
+                client TEXT NOT NULL,
+                outcome TEXT NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// Any fixed number: every ocgate process that migrates takes this transaction-scoped advisory lock first.

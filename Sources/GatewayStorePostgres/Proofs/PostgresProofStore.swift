@@ -61,7 +61,7 @@ final class PostgresProofStore: ProofStore, DeliveryStore {
             }
             var enqueued = false
             if existing.deliveryState == .pending {
-                enqueued = try await queue.insert(deliveryJob(existing.txid), in: tx).inserted
+                enqueued = try await queue.insert(deliveryJob(existing.txid).about(mg: existing.mgOCID), in: tx).inserted
             }
             return (.existing(existing), nil, enqueued)
         }
@@ -87,7 +87,8 @@ final class PostgresProofStore: ProofStore, DeliveryStore {
             INSERT INTO ledger_entries (txid, mg_ocid, currency, amount, created_at)
             SELECT txid, mg_ocid, currency, amount, issued_at FROM proof
             """)
-        let delivery = deliveryJob(proof.txid)
+        // The delivery is about the proof's MG, which `deliveryJob` (given only the txid) cannot name.
+        let delivery = deliveryJob(proof.txid).about(mg: proof.mgOCID)
         guard let job else {
             let enqueued = try await queue.insert(delivery, in: tx).inserted
             return (.issued(proof, late: late), nil, enqueued)

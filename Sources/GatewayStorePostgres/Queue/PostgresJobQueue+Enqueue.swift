@@ -26,10 +26,10 @@ extension PostgresJobQueue {
         let maxAttempts = job.maxAttempts.map(Int64.init)
         let rows = try await tx.run("""
             INSERT INTO jobs (kind, payload, state, priority, run_at, max_attempts, unique_key,
-                              created_at, updated_at, retry_since)
+                              created_at, updated_at, retry_since, mg_ocid)
             VALUES (\(job.kind), \(job.payload), 'queued', \(Int64(job.priority)),
                     COALESCE(\(runAt)::bigint, \(unescaped: databaseNowMillis)), \(maxAttempts), \(job.uniqueKey),
-                    \(now), \(now), \(now))
+                    \(now), \(now), \(now), \(job.mgOCID?.stored))
             ON CONFLICT (unique_key) DO NOTHING
             RETURNING id
             """)
@@ -63,10 +63,11 @@ extension PostgresJobQueue {
         let clock = leaseClock()
         let rows = try await tx.run("""
             INSERT INTO jobs (kind, payload, state, priority, run_at, max_attempts, unique_key,
-                              created_at, updated_at, retry_since, worker, attempt, locked_until, started_at)
+                              created_at, updated_at, retry_since, worker, attempt, locked_until, started_at, mg_ocid)
             VALUES (\(job.kind), \(job.payload), 'running', \(Int64(job.priority)), \(millis), \(maxAttempts),
                     \(job.uniqueKey), \(millis), \(millis), \(millis), \(holder.worker), 1,
-                    COALESCE(\(clock)::bigint, \(unescaped: databaseNowMillis)) + \(holder.lease.millis), \(millis))
+                    COALESCE(\(clock)::bigint, \(unescaped: databaseNowMillis)) + \(holder.lease.millis), \(millis),
+                    \(job.mgOCID?.stored))
             ON CONFLICT (unique_key) DO NOTHING
             RETURNING id
             """)
@@ -88,7 +89,7 @@ extension PostgresJobQueue {
         let now = time.now().millis
         var query = DynamicQuery("""
             INSERT INTO jobs (kind, payload, state, priority, run_at, max_attempts, unique_key,
-                              created_at, updated_at, retry_since)
+                              created_at, updated_at, retry_since, mg_ocid)
             VALUES
             """)
         for (n, job) in jobs.enumerated() {
@@ -99,7 +100,8 @@ extension PostgresJobQueue {
                 clockSQL(query.bind(runAt)), query.bind(job.maxAttempts.map(Int64.init)), query.bind(job.uniqueKey),
             ]
             let at = query.bind(now)
-            query.append((n == 0 ? " (" : ", (") + (values + [at, at, at]).joined(separator: ", ") + ")")
+            let mg = query.bind(job.mgOCID?.stored)
+            query.append((n == 0 ? " (" : ", (") + (values + [at, at, at, mg]).joined(separator: ", ") + ")")
         }
         query.append(" ON CONFLICT (unique_key) DO NOTHING RETURNING id")
         return try await tx.run(query.query).count

@@ -13,30 +13,73 @@ extension PostgresJobQueue {
     }
 
     func retry(id: Int64) async throws {
-        let now = time.now().millis
-        let rows = try await database.run("""
-            UPDATE jobs SET state = 'queued', run_at = \(now), updated_at = \(now), finished_at = NULL, worker = NULL,
-                locked_until = NULL, retry_base = attempt, retry_since = \(now)
-            WHERE id = \(id) AND state IN ('dead', 'cancelled') RETURNING id
-            """)
+        var query = revival()
+        query.append(" WHERE id = \(query.bind(id)) AND state IN ('dead', 'cancelled') RETURNING id")
+        let rows = try await database.run(query.query)
         if rows.isEmpty { try await refusal(id: id, request: "retry") }
         notifier.jobsEnqueued()
     }
 
     func retry(matching filter: JobFilter) async throws -> Int {
-        let now = time.now().millis
-        var query = DynamicQuery("UPDATE jobs SET state = 'queued', ")
-        let at = query.bind(now)
-        query.append("""
-            run_at = \(at), updated_at = \(at), finished_at = NULL, worker = NULL, locked_until = NULL,
-            retry_base = attempt, retry_since = \(at)
-            WHERE state IN ('dead', 'cancelled')
-            """)
+        var query = revival()
+        query.append(" WHERE state IN ('dead', 'cancelled')")
         filter.apply(to: &query)
         query.append(" RETURNING id")
         let count = try await database.run(query.query).count
         if count > 0 { notifier.jobsEnqueued() }
         return count
+    }
+
+    /// A `queued` or nil state cancels; any other state matches no queued job, so it cancels nothing (no error:
+    /// the count says so). Running jobs are never touched: `jobs cancel` refuses them one by one too.
+    func cancel(matching filter: JobFilter) async throws -> Int {
+        var query = DynamicQuery("UPDATE jobs SET state = 'cancelled', ")
+        let at = query.bind(time.now().millis)
+        query.append("finished_at = \(at), updated_at = \(at) WHERE state = 'queued'")
+        filter.apply(to: &query)
+        query.append(" RETURNING id")
+        return try await database.run(query.query).count
+    }
+
+    func count(matching filter: JobFilter) async throws -> Int {
+        var query = DynamicQuery("SELECT count(*) AS n FROM jobs WHERE true")
+        filter.apply(to: &query)
+        return Int(try await database.run(query.query).first?.get("n", as: Int64.self) ?? 0)
+    }
+
+    /// `UPDATE jobs SET …` making a job queued now, with the retry budget restarting here (`attempt` and the
+    /// attempt log are kept); the caller appends which jobs.
+    private func revival() -> DynamicQuery {
+        var query = DynamicQuery("UPDATE jobs SET state = 'queued', ")
+        let at = query.bind(time.now().millis)
+        query.append("""
+            run_at = \(at), updated_at = \(at), finished_at = NULL, worker = NULL, locked_until = NULL,
+            retry_base = attempt, retry_since = \(at)
+            """)
+        return query
+    }
+
+    /// A redelivery's half in the queue, inside the caller's transaction: the job holding `job`'s unique key
+    /// (locked, so no worker claims or finishes it meanwhile) is revived as `retry(id:)` does when it ended, left
+    /// alone when queued or running, and `job` is enqueued when none holds the key (pruned).
+    /// - Returns: what was done, and whether a job became due (the caller wakes the workers after its commit).
+    func requeue(_ job: NewJob, in tx: Transaction) async throws -> (Redelivery, woke: Bool) {
+        let existing = try await tx.run("SELECT id, state FROM jobs WHERE unique_key = \(job.uniqueKey) FOR UPDATE")
+        guard let row = existing.first, job.uniqueKey != nil else {
+            let result = try await insert(job, in: tx)
+            return (Redelivery(jobID: result.id, queued: true), result.inserted)
+        }
+        let r = row.makeRandomAccess()
+        let id: Int64 = try r.get("id")
+        switch JobState(rawValue: try r.get("state")) {
+        case .running: return (Redelivery(jobID: id, queued: false), false)
+        case .queued: return (Redelivery(jobID: id, queued: true), false)
+        default:
+            var query = revival()
+            query.append(" WHERE id = \(query.bind(id))")
+            try await tx.run(query.query)
+            return (Redelivery(jobID: id, queued: true), true)
+        }
     }
 
     /// Why a cancel or retry changed nothing: the job is missing, running, or in a state the request refuses.
@@ -61,7 +104,7 @@ extension PostgresJobQueue {
 
     func list(_ filter: JobFilter) async throws -> [Job] {
         var query = DynamicQuery("SELECT \(Job.columns) FROM jobs WHERE true")
-        filter.apply(to: &query)
+        filter.applyPage(to: &query)
         query.append(" ORDER BY id DESC")
         if let limit = filter.limit { query.append(" LIMIT \(query.bind(Int64(limit)))") }
         return try await database.run(query.query).map(Job.init(row:))

@@ -33,7 +33,7 @@ func clockSQL(_ placeholder: String) -> String { "COALESCE(\(placeholder)::bigin
 extension Job {
     static let columns = """
         id, kind, state, payload, priority, run_at, attempt, max_attempts, unique_key, worker, locked_until,
-        created_at, updated_at, finished_at, last_error
+        created_at, updated_at, finished_at, last_error, mg_ocid
         """
 
     init(row: PostgresRow) throws {
@@ -45,7 +45,8 @@ extension Job {
             maxAttempts: try r.get("max_attempts", as: Int64?.self).map(Int.init), uniqueKey: try r.get("unique_key"),
             worker: try r.get("worker"), lockedUntil: try r.optionalDate("locked_until"),
             createdAt: try r.date("created_at"), updatedAt: try r.date("updated_at"),
-            finishedAt: try r.optionalDate("finished_at"), lastError: try r.get("last_error"))
+            finishedAt: try r.optionalDate("finished_at"), lastError: try r.get("last_error"),
+            mgOCID: try r.get("mg_ocid", as: Int64?.self).map(UInt64.init(bitPattern:)))
     }
 }
 
@@ -63,11 +64,21 @@ extension JobAttempt {
 }
 
 extension JobFilter {
-    /// Appends this filter's conditions (`AND …`) to `query`.
+    /// Appends this filter's conditions (`AND …`) to `query`: those of listings, counts and bulk actions alike.
+    /// `beforeID` is a listing's alone (`applyPage`), so a count or a bulk action covers every match.
     func apply(to query: inout DynamicQuery) {
         if let state { query.append(" AND state = \(query.bind(state.rawValue))") }
         if let kind { query.append(" AND kind = \(query.bind(kind))") }
+        if let mgOCID { query.append(" AND mg_ocid = \(query.bind(mgOCID.stored))") }
         if let since { query.append(" AND updated_at >= \(query.bind(since.millis))") }
         if let until { query.append(" AND updated_at < \(query.bind(until.millis))") }
+        // A substring search, not LIKE: the operator's text is taken literally, `%` and `_` included.
+        if let errorContains { query.append(" AND strpos(lower(last_error), lower(\(query.bind(errorContains)))) > 0") }
+    }
+
+    /// `apply` with a listing's keyset condition (`id < beforeID`).
+    func applyPage(to query: inout DynamicQuery) {
+        apply(to: &query)
+        if let beforeID { query.append(" AND id < \(query.bind(beforeID))") }
     }
 }

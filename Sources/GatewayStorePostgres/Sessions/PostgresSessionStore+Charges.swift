@@ -14,9 +14,11 @@ extension PostgresSessionStore {
                 UPDATE checkout_sessions SET status = 'processing', charge_reference = \(charge.reference),
                     status_changed_at = \(now.millis)
                 WHERE id = \(sessionID) AND status = 'pending' AND expires_at > \(Int64(now.timeIntervalSince1970))
-                RETURNING id
+                RETURNING mg_ocid
                 """)
-            if !moved.isEmpty {
+            if let row = moved.first {
+                // The job is about the session's MG.
+                let job = job.about(mg: try row.makeRandomAccess().ocid("mg_ocid"))
                 try await tx.run("""
                     INSERT INTO payment_charges (reference, session_id, backend, state, settles_at, created_at, processor_id)
                     VALUES (\(charge.reference), \(charge.sessionID), \(charge.backend), \(charge.state.rawValue),
@@ -58,9 +60,12 @@ extension PostgresSessionStore {
             try await tx.run("""
                 UPDATE payment_charges SET state = 'succeeded' WHERE reference = \(reference) AND session_id = \(sessionID)
                 """)
-            let job = try await queue.insert(proofJob, in: tx)
+            // The proof is about the session's MG, which the job's caller (a poll that knows only the session id)
+            // does not name.
             let session = try await tx.run("SELECT * FROM checkout_sessions WHERE id = \(sessionID)").first
-            return ChargeConfirmation(session: try session.map(Self.record), proofJob: job)
+                .map(Self.record)
+            let job = try await queue.insert(session.map { proofJob.about(mg: $0.mgOCID) } ?? proofJob, in: tx)
+            return ChargeConfirmation(session: session, proofJob: job)
         }
         if confirmation.proofJob.inserted { queue.notifier.jobsEnqueued() }
         return confirmation

@@ -84,7 +84,24 @@ final class PostgresSessionStore: CheckoutSessionStore, ChargeStore {
         if let merchant = filter.merchantOCID { query.append(" AND merchant_ocid = \(query.bind(merchant.stored))") }
         if let since = filter.since { query.append(" AND created_at >= \(query.bind(since.millis))") }
         if let until = filter.until { query.append(" AND created_at < \(query.bind(until.millis))") }
-        query.append(" ORDER BY created_at DESC, id")
+        if let text = filter.text {
+            // The ids the text names, each found by one index lookup (the primary key, the order id's index, the
+            // proof's txid), then their rows by primary key: with an OR of the three, the planner walked every
+            // session in the listing's order.
+            let value = query.bind(text)
+            query.append("""
+                 AND id IN (SELECT id FROM checkout_sessions WHERE id = \(value) UNION ALL
+                    SELECT id FROM checkout_sessions WHERE order_id = \(value) UNION ALL
+                    SELECT session_id FROM transfer_proofs WHERE txid = \(value))
+                """)
+        }
+        // Ids in byte order, as every backend sorts them: the `(created_at, id COLLATE "C")` index serves both the
+        // order and the page's start.
+        if let after = filter.after {
+            let (at, id) = (query.bind(after.createdAt.millis), query.bind(after.id))
+            query.append(" AND (created_at, id COLLATE \"C\") < (\(at), \(id))")
+        }
+        query.append(" ORDER BY created_at DESC, id COLLATE \"C\" DESC")
         if let limit = filter.limit { query.append(" LIMIT \(query.bind(Int64(limit)))") }
         return try await database.run(query.query).map(Self.overview)
     }

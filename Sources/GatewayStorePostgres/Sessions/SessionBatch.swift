@@ -49,7 +49,7 @@ struct SessionBatch {
         let storing = requests.indices.filter { answers[$0] == nil }
         let created = try await insertSessions(storing.map { requests[$0].record }, in: tx)
         for i in storing where created.contains(requests[i].record.id) { answers[i] = .created(requests[i].record) }
-        let jobs = storing.compactMap { answers[$0] == nil ? nil : requests[$0].job }
+        let jobs = storing.compactMap { answers[$0] == nil ? nil : requests[$0].job?.about(mg: requests[$0].record.mgOCID) }
         enqueued = try await queue.insert(jobs, in: tx)
         let lookedUp = storing.filter { answers[$0] == nil }
         // The keys' holders committed or are this batch (ON CONFLICT waited for them), so this statement sees them.

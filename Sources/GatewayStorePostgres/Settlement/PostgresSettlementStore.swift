@@ -46,7 +46,7 @@ final class PostgresSettlementStore: SettlementStore {
                 return .nothingToSettle
             }
             var statement = try build(group)
-            let job = notifyJob(statement.id)
+            let job = notifyJob(statement.id)?.about(mg: statement.mgOCID)
             statement.notifyState = job == nil ? nil : .pending
             let inserted = try await tx.run("""
                 INSERT INTO settlement_statements (id, mg_ocid, currency, period_start, period_end, entry_count, total,

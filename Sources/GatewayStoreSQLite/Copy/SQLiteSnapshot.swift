@@ -27,6 +27,7 @@ final class SQLiteSnapshot: StoreSnapshot {
         CopyRule(table: "settlement_statements", key: ["id"]),
         CopyRule(table: "ledger_entries", key: ["txid"]),
         CopyRule(table: "statement_entries", key: ["txid"]),
+        CopyRule(table: "audit_log", key: ["id"]),
     ]
 
     let location: String

@@ -75,14 +75,17 @@ final class SQLiteProofStore: ProofStore, DeliveryStore {
             """)
         guard let late = try Bool.fetchOne(completion, arguments: [Int64(now.timeIntervalSince1970), now.millis, sessionID]) else {
             guard let existing = try fetchProof(sql: "session_id = ?", sessionID, in: db) else { return (.unknownSession, nil) }
-            if existing.deliveryState == .pending { _ = try queue.enqueue(deliveryJob(existing.txid), in: db) }
+            if existing.deliveryState == .pending {
+                _ = try queue.enqueue(deliveryJob(existing.txid).about(mg: existing.mgOCID), in: db)
+            }
             return (.existing(existing), nil)
         }
         guard let proof = try prebuilt ?? SQLiteSessionStore.fetch(sessionID, in: db).map(build) else {
             throw StoreError.inconsistent("session \(sessionID) vanished while its proof was issued")
         }
         try insert(proof, in: db)
-        let delivery = deliveryJob(proof.txid)
+        // The delivery is about the proof's MG, which `deliveryJob` (given only the txid) cannot name.
+        let delivery = deliveryJob(proof.txid).about(mg: proof.mgOCID)
         guard let job else {
             _ = try queue.enqueue(delivery, in: db)
             return (.issued(proof, late: late), nil)

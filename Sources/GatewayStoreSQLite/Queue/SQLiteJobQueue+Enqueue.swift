@@ -43,14 +43,14 @@ extension SQLiteJobQueue {
         }
         let insert = try db.cachedStatement(sql: """
             INSERT INTO jobs (kind, payload, state, priority, run_at, max_attempts, unique_key,
-                              created_at, updated_at, retry_since, worker, attempt, locked_until, started_at)
-            VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?4, ?4, ?4, ?7, 1, ?8, ?4)
+                              created_at, updated_at, retry_since, worker, attempt, locked_until, started_at, mg_ocid)
+            VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?4, ?4, ?4, ?7, 1, ?8, ?4, ?9)
             ON CONFLICT(unique_key) DO NOTHING
             RETURNING id
             """)
         guard let id = try Int64.fetchOne(insert, arguments: [
             job.kind, job.payload, job.priority, now.millis, job.maxAttempts, job.uniqueKey, holder.worker,
-            now.adding(holder.lease).millis,
+            now.adding(holder.lease).millis, job.mgOCID.map(Int64.init(bitPattern:)),
         ]) else { return nil }
         return ClaimedJob(
             id: id, kind: job.kind, payload: job.payload, priority: job.priority, attempt: 1, maxAttempts: job.maxAttempts,
@@ -63,8 +63,8 @@ extension SQLiteJobQueue {
     private func insert(_ jobs: [NewJob], now: Date, in db: Database) throws -> [EnqueueResult] {
         let insert = try db.cachedStatement(sql: """
             INSERT INTO jobs (kind, payload, state, priority, run_at, max_attempts, unique_key,
-                              created_at, updated_at, retry_since)
-            VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)
+                              created_at, updated_at, retry_since, mg_ocid)
+            VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(unique_key) DO NOTHING
             RETURNING id
             """)
@@ -73,7 +73,7 @@ extension SQLiteJobQueue {
             let runAt = (job.runAt ?? now).millis
             if let id = try Int64.fetchOne(insert, arguments: [
                 job.kind, job.payload, job.priority, runAt, job.maxAttempts, job.uniqueKey,
-                nowMillis, nowMillis, nowMillis,
+                nowMillis, nowMillis, nowMillis, job.mgOCID.map(Int64.init(bitPattern:)),
             ]) {
                 return EnqueueResult(id: id, inserted: true)
             }

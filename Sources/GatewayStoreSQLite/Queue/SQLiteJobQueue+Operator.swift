@@ -37,6 +37,48 @@ extension SQLiteJobQueue {
         }
     }
 
+    /// A `queued` or nil state cancels; any other state matches no queued job, so it cancels nothing (no error:
+    /// the count says so). Running jobs are never touched: `jobs cancel` refuses them one by one too.
+    func cancel(matching filter: JobFilter) async throws -> Int {
+        let now = time.now().millis
+        let (clause, arguments) = filter.whereClause
+        return try await database.write { db in
+            try db.execute(sql: """
+                UPDATE jobs SET state = 'cancelled', finished_at = ?1, updated_at = ?1
+                WHERE state = 'queued' AND \(clause)
+                """, arguments: [now] + arguments)
+            return db.changesCount
+        }
+    }
+
+    func count(matching filter: JobFilter) async throws -> Int {
+        let (clause, arguments) = filter.whereClause
+        return try await database.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM jobs WHERE \(clause)", arguments: arguments) ?? 0
+        }
+    }
+
+    /// A redelivery's half in the queue, inside the caller's transaction: the job holding `job`'s unique key is
+    /// revived (as `retry(id:)` does) when it ended, left alone when queued or running, and `job` is enqueued when
+    /// none holds the key (pruned). Workers in this process are woken after the commit when a job became due.
+    func requeue(_ job: NewJob, in db: Database) throws -> Redelivery {
+        let existing = try Row.fetchOne(
+            db, sql: "SELECT id, state FROM jobs WHERE unique_key = ?", arguments: [job.uniqueKey])
+        guard let existing, job.uniqueKey != nil else {
+            return Redelivery(jobID: try enqueue(job, in: db).id, queued: true)
+        }
+        let id: Int64 = existing["id"]
+        switch JobState(rawValue: existing["state"]) {
+        case .running: return Redelivery(jobID: id, queued: false)
+        case .queued: return Redelivery(jobID: id, queued: true)
+        default:
+            try db.execute(sql: "UPDATE jobs SET \(Self.revive) WHERE id = ?2", arguments: [time.now().millis, id])
+            let notifier = notifier
+            db.afterNextTransaction(onCommit: { _ in notifier.jobsEnqueued() })
+            return Redelivery(jobID: id, queued: true)
+        }
+    }
+
     /// Queued now, with the retry budget restarting here; `attempt` and the attempt log are kept.
     private static let revive = """
         state = 'queued', run_at = ?1, updated_at = ?1, finished_at = NULL, worker = NULL,
@@ -64,7 +106,7 @@ extension SQLiteJobQueue {
     }
 
     func list(_ filter: JobFilter) async throws -> [Job] {
-        let (clause, arguments) = filter.whereClause
+        let (clause, arguments) = filter.pageClause
         let limit = filter.limit ?? -1
         return try await database.read { db in
             try Row.fetchAll(db, sql: """

@@ -14,12 +14,14 @@ extension SQLiteSessionStore {
         let queue = self.queue
         return try await database.write { db in
             // Whether the update took is the whole answer: the single writer reads and decodes no session row for
-            // a payment, only for a refused one.
-            try db.cachedStatement(sql: """
+            // a payment, only for a refused one. It returns the session's MG, which the job is about.
+            let claimed = try Int64.fetchOne(db.cachedStatement(sql: """
                     UPDATE checkout_sessions SET status = 'processing', charge_reference = ?, status_changed_at = ?
                     WHERE id = ? AND status = 'pending' AND expires_at > ?
-                    """).execute(arguments: [charge.reference, now.millis, sessionID, Int64(now.timeIntervalSince1970)])
-            if db.changesCount > 0 {
+                    RETURNING mg_ocid
+                    """), arguments: [charge.reference, now.millis, sessionID, Int64(now.timeIntervalSince1970)])
+            if let mg = claimed {
+                let job = job.about(mg: UInt64(bitPattern: mg))
                 try Self.insert(charge, in: db)
                 guard let holder else {
                     _ = try queue.enqueue(job, in: db)

@@ -22,8 +22,11 @@ extension SQLiteSessionStore {
         let queue = self.queue
         return try await database.write { db in
             try db.cachedStatement(sql: "UPDATE payment_charges SET state = 'succeeded' WHERE reference = ? AND session_id = ?").execute(arguments: [reference, sessionID])
-            let job = try queue.enqueue(proofJob, in: db)
-            return ChargeConfirmation(session: try Self.fetch(sessionID, in: db), proofJob: job)
+            // The proof is about the session's MG, which the job's caller (a poll that knows only the session id)
+            // does not name.
+            let session = try Self.fetch(sessionID, in: db)
+            let job = try queue.enqueue(session.map { proofJob.about(mg: $0.mgOCID) } ?? proofJob, in: db)
+            return ChargeConfirmation(session: session, proofJob: job)
         }
     }
 
@@ -55,7 +58,8 @@ extension SQLiteSessionStore {
         }
     }
 
-    /// Sessions matching `filter`, newest first.
+    /// Sessions matching `filter`, newest first by `(created_at, id)`; a page continues after `filter.after` on the
+    /// `(created_at, id)` index (a row-value comparison SQLite walks as a range).
     func list(_ filter: SessionFilter) async throws -> [SessionOverview] {
         var terms = ["1"]
         var arguments = StatementArguments()
@@ -64,7 +68,23 @@ extension SQLiteSessionStore {
         if let merchant = filter.merchantOCID { terms.append("merchant_ocid = ?"); arguments += [Int64(bitPattern: merchant)] }
         if let since = filter.since { terms.append("created_at >= ?"); arguments += [since.millis] }
         if let until = filter.until { terms.append("created_at < ?"); arguments += [until.millis] }
-        var sql = "SELECT * FROM checkout_sessions WHERE \(terms.joined(separator: " AND ")) ORDER BY created_at DESC, id"
+        if let text = filter.text {
+            // The ids the text names, each found by one index lookup (the primary key, the order id's index, the
+            // proof's txid), then their rows by primary key: an OR of the three would walk every session.
+            terms.append("""
+                id IN (SELECT id FROM checkout_sessions WHERE id = ? UNION ALL
+                    SELECT id FROM checkout_sessions WHERE order_id = ? UNION ALL
+                    SELECT session_id FROM transfer_proofs WHERE txid = ?)
+                """)
+            arguments += [text, text, text]
+        }
+        if let after = filter.after {
+            terms.append("(created_at, id) < (?, ?)")
+            arguments += [after.createdAt.millis, after.id]
+        }
+        var sql = """
+            SELECT * FROM checkout_sessions WHERE \(terms.joined(separator: " AND ")) ORDER BY created_at DESC, id DESC
+            """
         if let limit = filter.limit { sql += " LIMIT ?"; arguments += [limit] }
         let (query, values) = (sql, arguments)
         return try await database.read { db in

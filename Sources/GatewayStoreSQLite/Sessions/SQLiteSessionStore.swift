@@ -91,7 +91,7 @@ final class SQLiteSessionStore: CheckoutSessionStore, ChargeStore {
             r.createdAt.millis, r.expiresAt, r.merchantName,
         ])
         if db.changesCount == 1 {
-            if let job = pending.job { _ = try queue.enqueue(job, in: db) }
+            if let job = pending.job { _ = try queue.enqueue(job.about(mg: r.mgOCID), in: db) }
             return .created(r)
         }
         let existing = try Row.fetchOne(

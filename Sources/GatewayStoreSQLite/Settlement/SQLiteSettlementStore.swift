@@ -49,7 +49,7 @@ final class SQLiteSettlementStore: SettlementStore {
             guard let group = try Self.groups(single, currency: currency, in: db).first, !group.entries.isEmpty
             else { return .nothingToSettle }
             var statement = try build(group)
-            let job = notifyJob(statement.id)
+            let job = notifyJob(statement.id)?.about(mg: statement.mgOCID)
             statement.notifyState = job == nil ? nil : .pending
             try Self.insert(statement, entries: group.entries, in: db)
             if let job { _ = try queue.enqueue(job, in: db) }

@@ -86,6 +86,8 @@ final class StoreFixture: Sendable {
     var peerDocuments: any PeerDocumentStore { stores.peerDocuments }
     var jobs: any JobQueue { stores.jobs }
     var maintenance: any StoreMaintenance { stores.maintenance }
+    var audit: any AuditStore { stores.audit }
+    var activity: any ActivityStore { stores.activity }
 
     /// The clock's current instant.
     var now: Date { clock.now() }
