@@ -5,6 +5,7 @@ import GatewayTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Opencharge
 import Testing
 
 /// What operators see and do: every page renders, hostile text stays text, bulk actions cover the whole filter, and

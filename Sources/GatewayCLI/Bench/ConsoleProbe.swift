@@ -1,4 +1,5 @@
 import Foundation
+import GatewayStore
 
 /// An operator's browser for `bench console`, on one blocking keep-alive connection: it logs in with the token as
 /// the form does (the pre-login cookie and CSRF field, then the login cookie) and fetches pages with it.
