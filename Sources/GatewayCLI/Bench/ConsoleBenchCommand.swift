@@ -49,7 +49,6 @@ struct ConsoleBenchCommand: AsyncParsableCommand {
             "OCGATE_ADMIN_TOKEN": token, "OCGATE_LOG_ACCESS": "false",
         ]) { $1 }
 
-        // The served process runs in `directory`: it gets the chosen file by its absolute path.
         let configuration: GatewayConfiguration
         var configArguments: [String] = []
         do {
@@ -74,7 +73,8 @@ struct ConsoleBenchCommand: AsyncParsableCommand {
         environment["OCGATE_ADMIN_PORT"] = String(adminPort)
         let served = try await ServedProcess.start(
             arguments: ["--no-workers"] + configArguments,
-            environment: environment, in: directory)
+            // Where the bench runs: the configuration's relative paths (registry.file) mean the same to both.
+            environment: environment, in: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         defer { served.stop() }
         served.stopOnInterrupt(removing: directory)
 

@@ -50,6 +50,6 @@ enum ConsoleStylesheet {
         dl.facts dd{margin:0;overflow-wrap:anywhere}
         .login{max-width:360px;margin:12vh auto;background:#fff;border:1px solid #dde1e8;border-radius:8px;padding:1.2rem}
         .login input{width:100%;margin:.4rem 0 .8rem}
-        @media (max-width:640px){main{padding:.6rem}header form{margin-left:0}dl.facts{grid-template-columns:1fr}}
+        @media (max-width:640px){main{padding:.6rem}header form{margin-left:0}dl.facts{grid-template-columns:1fr}.scroll table{min-width:760px}}
         """
 }

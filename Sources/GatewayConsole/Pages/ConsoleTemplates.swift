@@ -80,7 +80,7 @@ enum ConsoleTemplates {
         <h2>Queue depth by kind</h2>
         <div class="scroll"><table>
         <thead><tr><th>Kind</th>{{#states}}<th class="num">{{.}}</th>{{/states}}</tr></thead>
-        <tbody>{{#depth}}<tr><td class="mono">{{kind}}</td>{{#cells}}<td class="num">{{#hasCount}}<a href="/jobs?kind={{kind}}&amp;state={{state}}">{{count}}</a>{{/hasCount}}{{^hasCount}}0{{/hasCount}}</td>{{/cells}}</tr>
+        <tbody>{{#depth}}<tr><td class="mono nowrap">{{kind}}</td>{{#cells}}<td class="num">{{#hasCount}}<a href="/jobs?kind={{kind}}&amp;state={{state}}">{{count}}</a>{{/hasCount}}{{^hasCount}}0{{/hasCount}}</td>{{/cells}}</tr>
         {{/depth}}{{^depth}}<tr><td colspan="6">No jobs.</td></tr>{{/depth}}</tbody>
         </table></div>
         <h2>Deliveries paused by a breaker</h2>
@@ -111,7 +111,7 @@ enum ConsoleTemplates {
         </div>
         <div class="scroll"><table>
         <thead><tr><th class="num">Id</th><th>Kind</th><th>State</th><th class="num">Attempt</th><th>MG</th><th>Changed</th><th>Last error</th></tr></thead>
-        <tbody>{{#rows}}<tr><td class="num"><a href="/jobs/{{id}}">{{id}}</a></td><td class="mono">{{kind}}</td><td><span class="tag{{#bad}} bad{{/bad}}">{{state}}</span></td><td class="num">{{attempt}}</td><td>{{mg}}</td><td class="nowrap">{{changed}}</td><td class="error">{{error}}</td></tr>
+        <tbody>{{#rows}}<tr><td class="num"><a href="/jobs/{{id}}">{{id}}</a></td><td class="mono nowrap">{{kind}}</td><td><span class="tag{{#bad}} bad{{/bad}}">{{state}}</span></td><td class="num">{{attempt}}</td><td>{{mg}}</td><td class="nowrap">{{changed}}</td><td class="error">{{error}}</td></tr>
         {{/rows}}{{^rows}}<tr><td colspan="7">No job matches.</td></tr>{{/rows}}</tbody>
         </table></div>
         {{#next}}<p class="pager"><a href="/jobs?{{filter.query}}&amp;before={{next}}">Older jobs →</a></p>{{/next}}
