@@ -38,16 +38,21 @@ public enum GatewayAssembly {
             guard let url = configuration.store.postgresURL else {
                 throw .storage("store.postgres_url is required when store.backend is \"postgres\"")
             }
-            let backend: PostgresBackend
-            var location = "store.postgres_url"
+            // A URL ocgate cannot use (its form, its sslmode, an unreadable sslrootcert) is the operator's to fix
+            // before anything connects; its message names the parameter.
+            let store: PostgresStoreConfiguration
             do {
-                let store = try PostgresStoreConfiguration(
+                store = try PostgresStoreConfiguration(
                     url: url, poolSize: configuration.store.poolSize,
                     statementTimeout: configuration.store.statementTimeout)
-                location = store.location
+            } catch {
+                throw .configuration("\(error)")
+            }
+            let backend: PostgresBackend
+            do {
                 backend = try PostgresBackend.open(store, time: time)
             } catch {
-                throw .storage("database \(location): \(error)")
+                throw .storage("database \(store.location): \(error)")
             }
             // The pool runs as the first service, so it is up before anything that writes and stops after it.
             return GatewayRuntime(
