@@ -1,6 +1,7 @@
 import Foundation
 import GatewayStore
 import Logging
+import NIOSSL
 import PostgresNIO
 import ServiceLifecycle
 
@@ -47,9 +48,7 @@ public struct PostgresBackend: Sendable {
         do {
             try PostgresSchema.migrate(configuration, logger: logger)
         } catch let error as PSQLError {
-            // PSQLError's own description hides everything; its reflection says what failed (never the password,
-            // which is only in the configuration).
-            throw PostgresOpenError(detail: String(reflecting: error))
+            throw PostgresOpenError(error, tls: configuration.tls)
         }
     }
 
@@ -110,4 +109,21 @@ public struct PostgresOpenError: Error, CustomStringConvertible {
     public let detail: String
 
     public var description: String { "PostgreSQL refused or could not be reached: \(detail)" }
+
+    init(detail: String) {
+        self.detail = detail
+    }
+
+    /// PSQLError's own description hides everything; its reflection says what failed (never the password, which is
+    /// only in the configuration). A TLS failure is said in words first, with the mode and roots it was under, since
+    /// the reflection names only BoringSSL's code, deep inside.
+    init(_ error: PSQLError, tls: PostgresTLS) {
+        if error.code == .sslUnsupported {
+            detail = "the server does not offer TLS, which \(tls) requires"
+        } else if let underlying = error.underlying, underlying is NIOSSLError || underlying is BoringSSLError {
+            detail = "the TLS handshake failed (\(tls)): \(underlying)"
+        } else {
+            detail = String(reflecting: error)
+        }
+    }
 }
