@@ -10,6 +10,8 @@ public struct PostgresBackend: Sendable {
     /// One instance of each store, all on this database's pool.
     public let stores: GatewayStores
     let pool: PoolService
+    /// The pool's statements, for what the backend asks beside the stores (`encryption`).
+    let database: PostgresDatabase
     /// The database the stores are on.
     package let configuration: PostgresStoreConfiguration
     /// Hears other processes' enqueues and wakes this process's workers (see `JobListener`).
@@ -74,8 +76,23 @@ public struct PostgresBackend: Sendable {
         let listener = JobListener(
             configuration: configuration, options: wakeups, notifier: database.notifier, logger: logger)
         return PostgresBackend(
-            stores: stores, pool: database.pool, configuration: configuration, listener: listener, announcer: database.announcer,
-            committer: sessions.committer)
+            stores: stores, pool: database.pool, database: database, configuration: configuration, listener: listener,
+            announcer: database.announcer, committer: sessions.committer)
+    }
+
+    /// Whether this backend's connections are encrypted, as the server sees them (`pg_stat_ssl`): the pooled one that
+    /// asks, and the job listener's (nil while it is not connected). What a test of `sslmode` checks, since a client
+    /// that quietly fell back to plain text would work just as well.
+    package func encryption() async throws -> (pool: Bool, listener: Bool?) {
+        let rows = try await database.run(
+            """
+            SELECT (SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()),
+                   (SELECT bool_and(s.ssl) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+                    WHERE a.datname = current_database() AND a.application_name = \(JobListener.applicationName))
+            """)
+        guard let row = rows.first else { throw StoreError.inconsistent("pg_stat_ssl answered no row") }
+        let (pool, listener) = try row.decode((Bool, Bool?).self)
+        return (pool, listener)
     }
 
     /// The pool will never run: every query waiting for it, and every later one, throws `error`.

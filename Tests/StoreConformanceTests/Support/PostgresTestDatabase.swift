@@ -25,6 +25,42 @@ enum PostgresTestDatabase {
         }
     }
 
+    /// The test server's CA is not known: the TLS cases fail, saying how to get it.
+    struct NoCertificateAuthority: Error, CustomStringConvertible {
+        var description: String {
+            """
+            \(PostgresTestDatabase.caVariable) is not set, so the PostgreSQL TLS cases cannot run (they fail rather \
+            than skip). eval "$(scripts/postgres-test-cluster --export)" sets it with the server's URL.
+            """
+        }
+    }
+
+    static let caVariable = "OCGATE_TEST_POSTGRES_CA"
+
+    /// `OCGATE_TEST_POSTGRES_URL`. - Throws: `Unavailable` when it is not set.
+    static func serverURL() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { throw Unavailable() }
+        return url
+    }
+
+    /// The certificate of the CA that signed the test server's (`OCGATE_TEST_POSTGRES_CA`), and `other-ca.pem`
+    /// beside it: a CA that signed nothing the server shows (scripts/postgres-test-cluster writes both).
+    static func certificateAuthorities() throws -> (server: String, other: String) {
+        guard let ca = ProcessInfo.processInfo.environment[caVariable], !ca.isEmpty else {
+            throw NoCertificateAuthority()
+        }
+        return (ca, URL(fileURLWithPath: ca).deletingLastPathComponent().appendingPathComponent("other-ca.pem").path)
+    }
+
+    /// The test server's URL with `sslmode` (and `sslrootcert` if given) in place of its own query.
+    static func tlsURL(sslmode: String, sslrootcert: String? = nil) throws -> String {
+        guard var parts = URLComponents(string: try serverURL()) else { throw Unavailable() }
+        parts.queryItems = [URLQueryItem(name: "sslmode", value: sslmode)]
+            + (sslrootcert.map { [URLQueryItem(name: "sslrootcert", value: $0)] } ?? [])
+        guard let url = parts.string else { throw Unavailable() }
+        return url
+    }
+
     /// The test's database could not be made: the test's queries throw this.
     struct PreparationFailed: Error, CustomStringConvertible {
         let location: String
@@ -42,10 +78,11 @@ enum PostgresTestDatabase {
 
     /// `count` backends on one fresh database, as `count` processes (on as many hosts) would have: each with its own
     /// pool and job listener, all of them running. `discard` stops them and drops the database.
+    /// - Parameter url: the server, `OCGATE_TEST_POSTGRES_URL`'s unless given (`tlsURL`: the same server over TLS).
     static func openShared(
-        count: Int = 1, time: any TimeSource, wakeups: WakeupOptions = WakeupOptions()
+        count: Int = 1, time: any TimeSource, wakeups: WakeupOptions = WakeupOptions(), url: String? = nil
     ) throws -> (backends: [PostgresBackend], discard: @Sendable () -> Void) {
-        guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { throw Unavailable() }
+        let url = try url ?? serverURL()
         // The pool reports connections it gives up as a test ends (the database is dropped under it): not news.
         let logger = { var logger = Logger(label: "ocgate.conformance.postgres"); logger.logLevel = .error; return logger }()
         // Up to eight connections per test (opened only as a test's callers need them): with two, the racers queued
@@ -95,7 +132,7 @@ enum PostgresTestDatabase {
 
     /// Creates an empty database on the server `OCGATE_TEST_POSTGRES_URL` names, on a dispatch thread.
     static func empty() async throws -> EmptyDatabase {
-        guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { throw Unavailable() }
+        let url = try serverURL()
         let logger = { var logger = Logger(label: "ocgate.conformance.postgres"); logger.logLevel = .error; return logger }()
         let server = try PostgresStoreConfiguration(url: url, poolSize: 2)
         let name = "ocgate_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
