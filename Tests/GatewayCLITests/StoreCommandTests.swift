@@ -36,6 +36,49 @@ import Testing
         #expect(result.stderr.contains("store.postgres_url"))
     }
 
+    /// An sslmode ocgate does not take is the operator's to fix before anything connects: one line naming it, exit 1.
+    @Test func anSslmodeOcgateDoesNotTakeIsOneLine() throws {
+        let spool = try OCGateProcess.temporaryDirectory().appendingPathComponent("spool").path
+        let result = try ocgate(["store", "migrate"], [
+            "OCGATE_SPOOL_DIR": spool, "OCGATE_STORE_BACKEND": "postgres",
+            "OCGATE_STORE_POSTGRES_URL": "postgres://ocgate:s3cret-pw@127.0.0.1:1/gw?sslmode=prefer",
+        ])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("sslmode=prefer is not supported; use one of disable, require, verify-ca, verify-full"),
+                "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(!result.stderr.contains("s3cret-pw"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    /// Migrated over TLS with the test server's CA (`verify-full`), and refused, saying so, with a CA that did not
+    /// sign its certificate. Fails (never skips) without `OCGATE_TEST_POSTGRES_URL` and `OCGATE_TEST_POSTGRES_CA`.
+    @Test func migrateVerifiesTheServerWithTheGivenRoot() throws {
+        let database = try TestDatabase()
+        defer { database.drop() }
+        guard let ca = ProcessInfo.processInfo.environment["OCGATE_TEST_POSTGRES_CA"], !ca.isEmpty else {
+            Issue.record("OCGATE_TEST_POSTGRES_CA is not set; eval \"$(scripts/postgres-test-cluster --export)\" sets it")
+            return
+        }
+        let other = URL(fileURLWithPath: ca).deletingLastPathComponent().appendingPathComponent("other-ca.pem").path
+        let spool = try OCGateProcess.temporaryDirectory().appendingPathComponent("spool").path
+        func environment(root: String) throws -> [String: String] {
+            var parts = try #require(URLComponents(string: database.url))
+            parts.queryItems = [URLQueryItem(name: "sslmode", value: "verify-full"), URLQueryItem(name: "sslrootcert", value: root)]
+            let url = try #require(parts.string)
+            return ["OCGATE_SPOOL_DIR": spool, "OCGATE_STORE_BACKEND": "postgres", "OCGATE_STORE_POSTGRES_URL": url]
+        }
+
+        let verified = try ocgate(["store", "migrate"], environment(root: ca))
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stdout == "schema of \(database.configuration.location) is current\n")
+
+        let refused = try ocgate(["store", "migrate"], environment(root: other))
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("TLS handshake failed (sslmode=verify-full sslrootcert=\(other))"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+    }
+
     /// On a fresh database of the test server: created, current on a second run, and a schema from a newer ocgate
     /// refused with exit code 1. Fails (never skips) without `OCGATE_TEST_POSTGRES_URL`.
     @Test func migrateCreatesThePostgresSchemaAndRefusesANewerOne() throws {

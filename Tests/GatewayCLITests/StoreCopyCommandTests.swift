@@ -152,6 +152,7 @@ import Testing
         for url in [
             "postgres://copier:s3cret-pw@127.0.0.1:1/nowhere?sslmode=disable",
             "postgres://copier:s3cret-pw@127.0.0.1:1/nowhere?sslmode=require",
+            "postgres://copier:s3cret-pw@127.0.0.1:1/nowhere?sslmode=prefer",
             "mysql://copier:s3cret-pw@127.0.0.1/db",
         ] {
             let result = try spool.ocgate(["store", "copy", "--to", url])
