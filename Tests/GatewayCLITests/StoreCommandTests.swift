@@ -56,17 +56,13 @@ import Testing
     @Test func migrateVerifiesTheServerWithTheGivenRoot() throws {
         let database = try TestDatabase()
         defer { database.drop() }
-        guard let ca = ProcessInfo.processInfo.environment["OCGATE_TEST_POSTGRES_CA"], !ca.isEmpty else {
-            Issue.record("OCGATE_TEST_POSTGRES_CA is not set; eval \"$(scripts/postgres-test-cluster --export)\" sets it")
-            return
-        }
-        let other = URL(fileURLWithPath: ca).deletingLastPathComponent().appendingPathComponent("other-ca.pem").path
+        let (ca, other) = try TestDatabase.certificateAuthorities()
         let spool = try OCGateProcess.temporaryDirectory().appendingPathComponent("spool").path
         func environment(root: String) throws -> [String: String] {
-            var parts = try #require(URLComponents(string: database.url))
-            parts.queryItems = [URLQueryItem(name: "sslmode", value: "verify-full"), URLQueryItem(name: "sslrootcert", value: root)]
-            let url = try #require(parts.string)
-            return ["OCGATE_SPOOL_DIR": spool, "OCGATE_STORE_BACKEND": "postgres", "OCGATE_STORE_POSTGRES_URL": url]
+            [
+                "OCGATE_SPOOL_DIR": spool, "OCGATE_STORE_BACKEND": "postgres",
+                "OCGATE_STORE_POSTGRES_URL": try database.url(verifyingWith: root),
+            ]
         }
 
         let verified = try ocgate(["store", "migrate"], environment(root: ca))
@@ -131,6 +127,29 @@ import Testing
 
         func drop() {
             try? PostgresAdmin.dropDatabase(configuration.database, on: server, logger: logger)
+        }
+
+        /// The CA that signed the test server's certificate (`OCGATE_TEST_POSTGRES_CA`), and `other-ca.pem` beside
+        /// it, which signed nothing the server shows (scripts/postgres-test-cluster writes both).
+        static func certificateAuthorities() throws -> (server: String, other: String) {
+            guard let ca = ProcessInfo.processInfo.environment["OCGATE_TEST_POSTGRES_CA"], !ca.isEmpty else {
+                throw NoCertificateAuthority()
+            }
+            return (ca, URL(fileURLWithPath: ca).deletingLastPathComponent().appendingPathComponent("other-ca.pem").path)
+        }
+
+        struct NoCertificateAuthority: Error, CustomStringConvertible {
+            var description: String {
+                "OCGATE_TEST_POSTGRES_CA is not set; eval \"$(scripts/postgres-test-cluster --export)\" sets it with the URL"
+            }
+        }
+
+        /// This database's URL with `sslmode=verify-full` and `root` as `sslrootcert`.
+        func url(verifyingWith root: String) throws -> String {
+            guard var parts = URLComponents(string: url) else { throw Unavailable() }
+            parts.queryItems = [URLQueryItem(name: "sslmode", value: "verify-full"), URLQueryItem(name: "sslrootcert", value: root)]
+            guard let url = parts.string else { throw Unavailable() }
+            return url
         }
     }
 }
