@@ -25,25 +25,29 @@ public struct PostgresTLS: Sendable, CustomStringConvertible {
     /// gateway should not, so the default is the mode that checks who answers (docs/postgres.md).
     public static let defaultMode = Mode.verifyFull
 
-    public var mode: Mode
+    public let mode: Mode
     /// The PEM file `sslrootcert` names, whose certificates are the only roots `verify-*` trust; nil: the system's.
-    public var rootCertificatePath: String?
+    public let rootCertificatePath: String?
     /// The certificates of `rootCertificatePath`, read once when the URL is read (so an unreadable file is a
     /// configuration error at startup, not a failure at the first connection).
-    private var roots: [NIOSSLCertificate]
+    private let roots: [NIOSSLCertificate]
     /// The context every connection of its own shares (the pool makes its own from `configuration`); nil for
     /// `disable`. Made when the URL is read, for the same reason as `roots`.
-    private var context: NIOSSLContext?
+    private let context: NIOSSLContext?
 
     private init(mode: Mode, rootCertificatePath: String?, roots: [NIOSSLCertificate]) throws {
         self.mode = mode
         self.rootCertificatePath = rootCertificatePath
         self.roots = roots
-        context = nil
+        guard let configuration = Self.configuration(mode: mode, roots: roots) else {
+            context = nil
+            return
+        }
         do {
-            context = try configuration.map { try NIOSSLContext(configuration: $0) }
+            context = try NIOSSLContext(configuration: configuration)
         } catch {
-            throw StoreError.unsupported("store.postgres_url: \(description) cannot be set up (\(error))")
+            throw StoreError.unsupported(
+                "store.postgres_url: \(Self.describe(mode, rootCertificatePath)) cannot be set up (\(error))")
         }
     }
 
@@ -80,7 +84,9 @@ public struct PostgresTLS: Sendable, CustomStringConvertible {
 
     /// NIOSSL's client settings for this mode; nil for `disable`. TLS 1.2 at least, as PostgreSQL's own default
     /// (`ssl_min_protocol_version`).
-    var configuration: TLSConfiguration? {
+    var configuration: TLSConfiguration? { Self.configuration(mode: mode, roots: roots) }
+
+    private static func configuration(mode: Mode, roots: [NIOSSLCertificate]) -> TLSConfiguration? {
         let verification: CertificateVerification
         switch mode {
         case .disable: return nil
@@ -107,7 +113,9 @@ public struct PostgresTLS: Sendable, CustomStringConvertible {
     }
 
     /// For messages: the mode and, if given, the root file.
-    public var description: String {
+    public var description: String { Self.describe(mode, rootCertificatePath) }
+
+    private static func describe(_ mode: Mode, _ rootCertificatePath: String?) -> String {
         "sslmode=\(mode.rawValue)" + (rootCertificatePath.map { " sslrootcert=\($0)" } ?? "")
     }
 }
