@@ -1,6 +1,7 @@
 import Foundation
 import GatewayStore
 import GatewayStorePostgres
+import GatewayTestSupport
 import Logging
 import Opencharge
 import Testing
@@ -56,7 +57,7 @@ import Testing
     @Test func migrateVerifiesTheServerWithTheGivenRoot() throws {
         let database = try TestDatabase()
         defer { database.drop() }
-        let (ca, other) = try TestDatabase.certificateAuthorities()
+        let (ca, other) = try TestPostgresServer.certificateAuthorities()
         let spool = try OCGateProcess.temporaryDirectory().appendingPathComponent("spool").path
         func environment(root: String) throws -> [String: String] {
             [
@@ -129,27 +130,9 @@ import Testing
             try? PostgresAdmin.dropDatabase(configuration.database, on: server, logger: logger)
         }
 
-        /// The CA that signed the test server's certificate (`OCGATE_TEST_POSTGRES_CA`), and `other-ca.pem` beside
-        /// it, which signed nothing the server shows (scripts/postgres-test-cluster writes both).
-        static func certificateAuthorities() throws -> (server: String, other: String) {
-            guard let ca = ProcessInfo.processInfo.environment["OCGATE_TEST_POSTGRES_CA"], !ca.isEmpty else {
-                throw NoCertificateAuthority()
-            }
-            return (ca, URL(fileURLWithPath: ca).deletingLastPathComponent().appendingPathComponent("other-ca.pem").path)
-        }
-
-        struct NoCertificateAuthority: Error, CustomStringConvertible {
-            var description: String {
-                "OCGATE_TEST_POSTGRES_CA is not set; eval \"$(scripts/postgres-test-cluster --export)\" sets it with the URL"
-            }
-        }
-
         /// This database's URL with `sslmode=verify-full` and `root` as `sslrootcert`.
         func url(verifyingWith root: String) throws -> String {
-            guard var parts = URLComponents(string: url) else { throw Unavailable() }
-            parts.queryItems = [URLQueryItem(name: "sslmode", value: "verify-full"), URLQueryItem(name: "sslrootcert", value: root)]
-            guard let url = parts.string else { throw Unavailable() }
-            return url
+            try TestPostgresServer.url(url, sslmode: "verify-full", sslrootcert: root)
         }
     }
 }

@@ -151,7 +151,7 @@ import Testing
     @Test func copyVerifiesTheTargetWithTheGivenRoot() async throws {
         let database = try TestDatabase()
         defer { database.drop() }
-        let (ca, other) = try TestDatabase.certificateAuthorities()
+        let (ca, other) = try TestPostgresServer.certificateAuthorities()
         let spool = try SpoolFixture()
         try await spool.queue.setDraining(true)
 

@@ -15,7 +15,7 @@ struct PostgresTLSTests {
 
     @Test func verifyFullEncryptsThePoolTheListenerAndTheirNotifications() async throws {
         let url = try PostgresTestDatabase.tlsURL(
-            sslmode: "verify-full", sslrootcert: PostgresTestDatabase.certificateAuthorities().server)
+            sslmode: "verify-full", sslrootcert: TestPostgresServer.certificateAuthorities().server)
         // Two hosts on one database: their databases were made and migrated over TLS too (the admin connection).
         let shared = try PostgresTestDatabase.openShared(count: 2, time: SystemTime(), url: url)
         defer { shared.discard() }
@@ -52,7 +52,7 @@ struct PostgresTLSTests {
     }
 
     @Test func verifyCAChecksTheChain() async throws {
-        let roots = try PostgresTestDatabase.certificateAuthorities()
+        let roots = try TestPostgresServer.certificateAuthorities()
         let shared = try PostgresTestDatabase.openShared(
             time: SystemTime(), url: PostgresTestDatabase.tlsURL(sslmode: "verify-ca", sslrootcert: roots.server))
         defer { shared.discard() }
@@ -65,7 +65,7 @@ struct PostgresTLSTests {
     /// A root that did not sign the server's certificate: refused at once, with a message that says TLS and
     /// certificate, not a hang or a generic connection error.
     @Test func verifyFullAgainstAnotherRootFailsSayingWhy() throws {
-        let other = try PostgresTestDatabase.certificateAuthorities().other
+        let other = try TestPostgresServer.certificateAuthorities().other
         let refused = try Self.openingFailure(sslmode: "verify-full", sslrootcert: other)
         #expect(refused.contains("TLS handshake failed (sslmode=verify-full sslrootcert=\(other))"), "\(refused)")
         #expect(refused.contains("CERTIFICATE_VERIFY_FAILED"), "\(refused)")

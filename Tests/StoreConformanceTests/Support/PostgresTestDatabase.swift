@@ -1,6 +1,7 @@
 import Foundation
 import GatewayStore
 import GatewayStorePostgres
+import GatewayTestSupport
 import Logging
 import ServiceLifecycle
 
@@ -25,40 +26,15 @@ enum PostgresTestDatabase {
         }
     }
 
-    /// The test server's CA is not known: the TLS cases fail, saying how to get it.
-    struct NoCertificateAuthority: Error, CustomStringConvertible {
-        var description: String {
-            """
-            \(PostgresTestDatabase.caVariable) is not set, so the PostgreSQL TLS cases cannot run (they fail rather \
-            than skip). eval "$(scripts/postgres-test-cluster --export)" sets it with the server's URL.
-            """
-        }
-    }
-
-    static let caVariable = "OCGATE_TEST_POSTGRES_CA"
-
     /// `OCGATE_TEST_POSTGRES_URL`. - Throws: `Unavailable` when it is not set.
     static func serverURL() throws -> String {
         guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { throw Unavailable() }
         return url
     }
 
-    /// The certificate of the CA that signed the test server's (`OCGATE_TEST_POSTGRES_CA`), and `other-ca.pem`
-    /// beside it: a CA that signed nothing the server shows (scripts/postgres-test-cluster writes both).
-    static func certificateAuthorities() throws -> (server: String, other: String) {
-        guard let ca = ProcessInfo.processInfo.environment[caVariable], !ca.isEmpty else {
-            throw NoCertificateAuthority()
-        }
-        return (ca, URL(fileURLWithPath: ca).deletingLastPathComponent().appendingPathComponent("other-ca.pem").path)
-    }
-
     /// The test server's URL with `sslmode` (and `sslrootcert` if given) in place of its own query.
     static func tlsURL(sslmode: String, sslrootcert: String? = nil) throws -> String {
-        guard var parts = URLComponents(string: try serverURL()) else { throw Unavailable() }
-        parts.queryItems = [URLQueryItem(name: "sslmode", value: sslmode)]
-            + (sslrootcert.map { [URLQueryItem(name: "sslrootcert", value: $0)] } ?? [])
-        guard let url = parts.string else { throw Unavailable() }
-        return url
+        try TestPostgresServer.url(serverURL(), sslmode: sslmode, sslrootcert: sslrootcert)
     }
 
     /// The test's database could not be made: the test's queries throw this.
