@@ -130,6 +130,15 @@ struct PostgresTLSSettingsTests {
         #expect(throws: StoreError.self) { try configuration("?sslmode=verify-ca&sslrootcert=\(notPEM.path)") }
     }
 
+    @Test func libpqsOtherTLSParametersAreRefusedRatherThanIgnored() {
+        for parameter in ["sslcert", "sslkey", "sslcrl", "sslpassword"] {
+            let error = #expect(throws: StoreError.self) {
+                try configuration("?sslmode=verify-full&\(parameter)=/etc/ocgate/x.pem")
+            }
+            #expect(error?.description == "store.postgres_url: \(parameter) is not supported (only sslmode and sslrootcert)")
+        }
+    }
+
     @Test func aRootWithAModeThatWouldIgnoreItIsRefused() {
         let error = #expect(throws: StoreError.self) {
             try configuration("?sslmode=require&sslrootcert=/etc/ssl/certs/ca-certificates.crt")

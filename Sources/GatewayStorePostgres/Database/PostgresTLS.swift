@@ -53,8 +53,14 @@ public struct PostgresTLS: Sendable, CustomStringConvertible {
 
     /// Reads `sslmode` and `sslrootcert` from a URL's query.
     /// - Throws: `StoreError.unsupported` naming the parameter for a mode ocgate does not take, a root file that
-    ///   cannot be read as PEM certificates, or a root given with a mode that would not use it.
+    ///   cannot be read as PEM certificates, a root given with a mode that would not use it, or another `ssl…`
+    ///   parameter of libpq's (`sslcert`, `sslkey`, `sslcrl` …).
     init(query: [URLQueryItem]) throws {
+        // Client certificates, revocation lists and the like are not read: saying so beats a URL that seems to ask
+        // for them and silently gets less.
+        if let other = query.first(where: { $0.name.hasPrefix("ssl") && !["sslmode", "sslrootcert"].contains($0.name) }) {
+            throw StoreError.unsupported("store.postgres_url: \(other.name) is not supported (only sslmode and sslrootcert)")
+        }
         let given = query.last(where: { $0.name == "sslmode" })?.value
         guard let mode = given.map({ Mode(rawValue: $0) }) ?? Self.defaultMode else {
             let known = Mode.allCases.map(\.rawValue).joined(separator: ", ")
