@@ -34,25 +34,42 @@ public enum GatewayAssembly {
                 configuration: configuration, spool: spool, stores: backend.stores, time: time,
                 services: [backend.service])
         case .postgres:
-            // Validation requires the URL with this backend; the message never carries the URL (it holds a password).
-            guard let url = configuration.store.postgresURL else {
-                throw .storage("store.postgres_url is required when store.backend is \"postgres\"")
-            }
+            let store = try postgresSettings(configuration)
             let backend: PostgresBackend
-            var location = "store.postgres_url"
             do {
-                let store = try PostgresStoreConfiguration(
-                    url: url, poolSize: configuration.store.poolSize,
-                    statementTimeout: configuration.store.statementTimeout)
-                location = store.location
                 backend = try PostgresBackend.open(store, time: time)
             } catch {
-                throw .storage("database \(location): \(error)")
+                throw .storage("database \(store.location): \(error)")
             }
             // The pool runs as the first service, so it is up before anything that writes and stops after it.
             return GatewayRuntime(
                 configuration: configuration, spool: spool, stores: backend.stores, time: time,
                 services: backend.services)
+        }
+    }
+
+    /// Checks what the config loader cannot, since only the backend reads it: with PostgreSQL, the URL's form and TLS
+    /// parameters (`sslmode`, a readable `sslrootcert`). Connects to nothing; `config check` runs it.
+    public static func checkStoreSettings(_ configuration: GatewayConfiguration) throws(GatewayStartupError) {
+        guard configuration.store.backend == .postgres else { return }
+        _ = try postgresSettings(configuration)
+    }
+
+    /// `store.postgres_url` and the pool's settings as the backend reads them. A URL ocgate cannot use (its form, its
+    /// sslmode, an unreadable sslrootcert) is the operator's to fix before anything connects; its message names the
+    /// parameter.
+    private static func postgresSettings(
+        _ configuration: GatewayConfiguration
+    ) throws(GatewayStartupError) -> PostgresStoreConfiguration {
+        // Validation requires the URL with this backend; the message never carries the URL (it holds a password).
+        guard let url = configuration.store.postgresURL else {
+            throw .storage("store.postgres_url is required when store.backend is \"postgres\"")
+        }
+        do {
+            return try PostgresStoreConfiguration(
+                url: url, poolSize: configuration.store.poolSize, statementTimeout: configuration.store.statementTimeout)
+        } catch {
+            throw .configuration("\(error)")
         }
     }
 

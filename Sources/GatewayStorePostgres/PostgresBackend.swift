@@ -1,6 +1,7 @@
 import Foundation
 import GatewayStore
 import Logging
+import NIOSSL
 import PostgresNIO
 import ServiceLifecycle
 
@@ -9,6 +10,8 @@ public struct PostgresBackend: Sendable {
     /// One instance of each store, all on this database's pool.
     public let stores: GatewayStores
     let pool: PoolService
+    /// The pool's statements, for what the backend asks beside the stores (`encryption`).
+    let database: PostgresDatabase
     /// The database the stores are on.
     package let configuration: PostgresStoreConfiguration
     /// Hears other processes' enqueues and wakes this process's workers (see `JobListener`).
@@ -47,9 +50,7 @@ public struct PostgresBackend: Sendable {
         do {
             try PostgresSchema.migrate(configuration, logger: logger)
         } catch let error as PSQLError {
-            // PSQLError's own description hides everything; its reflection says what failed (never the password,
-            // which is only in the configuration).
-            throw PostgresOpenError(detail: String(reflecting: error))
+            throw PostgresOpenError(error, tls: configuration.tls)
         }
     }
 
@@ -76,8 +77,23 @@ public struct PostgresBackend: Sendable {
         let listener = JobListener(
             configuration: configuration, options: wakeups, notifier: database.notifier, logger: logger)
         return PostgresBackend(
-            stores: stores, pool: database.pool, configuration: configuration, listener: listener, announcer: database.announcer,
-            committer: sessions.committer)
+            stores: stores, pool: database.pool, database: database, configuration: configuration, listener: listener,
+            announcer: database.announcer, committer: sessions.committer)
+    }
+
+    /// Whether this backend's connections are encrypted, as the server sees them (`pg_stat_ssl`): the pooled one that
+    /// asks, and the job listener's (nil while it is not connected). What a test of `sslmode` checks, since a client
+    /// that quietly fell back to plain text would work just as well.
+    package func encryption() async throws -> (pool: Bool, listener: Bool?) {
+        let rows = try await database.run(
+            """
+            SELECT (SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()),
+                   (SELECT bool_and(s.ssl) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+                    WHERE a.datname = current_database() AND a.application_name = \(JobListener.applicationName))
+            """)
+        guard let row = rows.first else { throw StoreError.inconsistent("pg_stat_ssl answered no row") }
+        let (pool, listener) = try row.decode((Bool, Bool?).self)
+        return (pool, listener)
     }
 
     /// The pool will never run: every query waiting for it, and every later one, throws `error`.
@@ -111,4 +127,21 @@ public struct PostgresOpenError: Error, CustomStringConvertible {
     public let detail: String
 
     public var description: String { "PostgreSQL refused or could not be reached: \(detail)" }
+
+    init(detail: String) {
+        self.detail = detail
+    }
+
+    /// PSQLError's own description hides everything; its reflection says what failed (never the password, which is
+    /// only in the configuration). A TLS failure is said in words first, with the mode and roots it was under, since
+    /// the reflection names only BoringSSL's code, deep inside.
+    init(_ error: PSQLError, tls: PostgresTLS) {
+        if error.code == .sslUnsupported {
+            detail = "the server does not offer TLS, which \(tls) requires"
+        } else if let underlying = error.underlying, underlying is NIOSSLError || underlying is BoringSSLError {
+            detail = "the TLS handshake failed (\(tls)): \(underlying)"
+        } else {
+            detail = String(reflecting: error)
+        }
+    }
 }

@@ -89,6 +89,28 @@ struct KeysAndConfigCommandTests {
         #expect(missing.stderr.contains("/nonexistent/ocgate.toml"))
     }
 
+    /// PostgreSQL's TLS parameters are read by the backend, not the config loader; `config check` checks them too,
+    /// without connecting (port 1 answers nobody), and refuses in one line without the password.
+    @Test func configCheckRefusesAPostgresURLTheBackendCannotUse() throws {
+        let postgres = ["OCGATE_STORE_BACKEND": "postgres"]
+        for (query, problem) in [
+            ("sslmode=prefer", "store.postgres_url: sslmode=prefer is not supported"),
+            ("sslmode=verify-full&sslrootcert=/nonexistent/ca.pem", "store.postgres_url: sslrootcert=/nonexistent/ca.pem cannot be read"),
+        ] {
+            let result = try OCGateProcess.run(
+                ["config", "check", "--config", config],
+                environment: postgres.merging(["OCGATE_STORE_POSTGRES_URL": "postgres://gw:s3cret-pw@127.0.0.1:1/gw?\(query)"]) { $1 })
+            #expect(result.status == 1, "\(query)")
+            #expect(result.stderr.contains(problem), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+            #expect(!result.stderr.contains("s3cret-pw"))
+        }
+        let fine = try OCGateProcess.run(
+            ["config", "check", "--config", config],
+            environment: postgres.merging(["OCGATE_STORE_POSTGRES_URL": "postgres://gw:s3cret-pw@127.0.0.1:1/gw?sslmode=require"]) { $1 })
+        #expect(fine.status == 0, "\(fine.stderr)")
+    }
+
     @Test func usageErrorsExitWithTwoAndOneLine() throws {
         // A value with a line break in it still makes one line: the break is written as \n.
         for arguments in [["keys", "bogus"], ["bench", "crypto", "--count", "0"], ["no-such-verb"], ["jobs", "show", "a\nb"]] {

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayStore
 import GatewayStorePostgres
+import GatewayTestSupport
 import Logging
 import Opencharge
 import Testing
@@ -34,6 +35,45 @@ import Testing
         let result = try ocgate(["store", "migrate"], ["OCGATE_SPOOL_DIR": spool, "OCGATE_STORE_BACKEND": "postgres"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("store.postgres_url"))
+    }
+
+    /// An sslmode ocgate does not take is the operator's to fix before anything connects: one line naming it, exit 1.
+    @Test func anSslmodeOcgateDoesNotTakeIsOneLine() throws {
+        let spool = try OCGateProcess.temporaryDirectory().appendingPathComponent("spool").path
+        let result = try ocgate(["store", "migrate"], [
+            "OCGATE_SPOOL_DIR": spool, "OCGATE_STORE_BACKEND": "postgres",
+            "OCGATE_STORE_POSTGRES_URL": "postgres://ocgate:s3cret-pw@127.0.0.1:1/gw?sslmode=prefer",
+        ])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("sslmode=prefer is not supported; use one of disable, require, verify-ca, verify-full"),
+                "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(!result.stderr.contains("s3cret-pw"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    /// Migrated over TLS with the test server's CA (`verify-full`), and refused, saying so, with a CA that did not
+    /// sign its certificate. Fails (never skips) without `OCGATE_TEST_POSTGRES_URL` and `OCGATE_TEST_POSTGRES_CA`.
+    @Test func migrateVerifiesTheServerWithTheGivenRoot() throws {
+        let database = try TestDatabase()
+        defer { database.drop() }
+        let (ca, other) = try TestPostgresServer.certificateAuthorities()
+        let spool = try OCGateProcess.temporaryDirectory().appendingPathComponent("spool").path
+        func environment(root: String) throws -> [String: String] {
+            [
+                "OCGATE_SPOOL_DIR": spool, "OCGATE_STORE_BACKEND": "postgres",
+                "OCGATE_STORE_POSTGRES_URL": try database.url(verifyingWith: root),
+            ]
+        }
+
+        let verified = try ocgate(["store", "migrate"], environment(root: ca))
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stdout == "schema of \(database.configuration.location) is current\n")
+
+        let refused = try ocgate(["store", "migrate"], environment(root: other))
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("TLS handshake failed (sslmode=verify-full sslrootcert=\(other))"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
     }
 
     /// On a fresh database of the test server: created, current on a second run, and a schema from a newer ocgate
@@ -88,6 +128,11 @@ import Testing
 
         func drop() {
             try? PostgresAdmin.dropDatabase(configuration.database, on: server, logger: logger)
+        }
+
+        /// This database's URL with `sslmode=verify-full` and `root` as `sslrootcert`.
+        func url(verifyingWith root: String) throws -> String {
+            try TestPostgresServer.url(url, sslmode: "verify-full", sslrootcert: root)
         }
     }
 }

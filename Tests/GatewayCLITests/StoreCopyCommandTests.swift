@@ -146,12 +146,32 @@ import Testing
         #expect(result.stderr.split(separator: "\n").count == 1)
     }
 
+    /// The copy's connections (its migration, its transaction) verify the server as the URL says: refused in one
+    /// line with a root that did not sign its certificate, done with the one that did.
+    @Test func copyVerifiesTheTargetWithTheGivenRoot() async throws {
+        let database = try TestDatabase()
+        defer { database.drop() }
+        let (ca, other) = try TestPostgresServer.certificateAuthorities()
+        let spool = try SpoolFixture()
+        try await spool.queue.setDraining(true)
+
+        let refused = try spool.ocgate(["store", "copy", "--to", database.url(verifyingWith: other)])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("TLS handshake failed (sslmode=verify-full sslrootcert=\(other))"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+
+        let copy = try spool.ocgate(["store", "copy", "--to", database.url(verifyingWith: ca), "--json"])
+        #expect(copy.status == 0, "\(copy.stderr)")
+        #expect(try JSONParser.parse(copy.stdout)["matches"] == .bool(true))
+    }
+
     @Test func aWrongTargetIsOneLineWithoutThePassword() async throws {
         let spool = try SpoolFixture()
         try await spool.queue.setDraining(true)
         for url in [
             "postgres://copier:s3cret-pw@127.0.0.1:1/nowhere?sslmode=disable",
             "postgres://copier:s3cret-pw@127.0.0.1:1/nowhere?sslmode=require",
+            "postgres://copier:s3cret-pw@127.0.0.1:1/nowhere?sslmode=prefer",
             "mysql://copier:s3cret-pw@127.0.0.1/db",
         ] {
             let result = try spool.ocgate(["store", "copy", "--to", url])

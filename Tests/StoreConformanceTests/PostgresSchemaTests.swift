@@ -69,10 +69,4 @@ struct PostgresSchemaTests {
         #expect(configuration.location == "postgres://ocgate@db.internal:6543/gw")
         #expect(configuration.password == "s3cret")
     }
-
-    @Test func tlsModesAreRefusedUntilSupported() {
-        #expect(throws: StoreError.self) {
-            _ = try PostgresStoreConfiguration(url: "postgres://ocgate@db.internal/gw?sslmode=require")
-        }
-    }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import GatewayAssembly
 import GatewayConfig
+import GatewayCore
 
 /// `ocgate config …`: look at the configuration without starting anything.
 struct ConfigCommand: AsyncParsableCommand {
@@ -18,7 +20,10 @@ struct ConfigCommand: AsyncParsableCommand {
         var json = false
 
         func run() throws {
-            let values = try config.load().effectiveValues()
+            let configuration = try config.load()
+            // What only the storage backend reads (PostgreSQL's sslmode and sslrootcert), checked without connecting.
+            do { try GatewayAssembly.checkStoreSettings(configuration) } catch { throw CommandFailure(error.description) }
+            let values = configuration.effectiveValues()
             if json {
                 let fields = values.map { "\(jsonString($0.key)):\(jsonString($0.value))" }
                 print("{" + fields.joined(separator: ",") + "}")

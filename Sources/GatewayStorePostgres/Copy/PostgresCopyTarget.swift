@@ -125,7 +125,7 @@ public struct PostgresCopyTarget: StoreCopyTarget {
                 id: 1, logger: logger
             ).get()
         } catch let error as PSQLError {
-            throw PostgresOpenError(detail: String(reflecting: error))
+            throw PostgresOpenError(error, tls: configuration.tls)
         }
         do {
             let result = try await body(connection)

@@ -15,21 +15,19 @@ public struct PostgresStoreConfiguration: Sendable {
     public var poolSize: Int
     /// The server cancels a statement that runs longer (PostgreSQL's `statement_timeout`).
     public var statementTimeout: Duration
+    /// TLS for every connection to this server (`sslmode`, `sslrootcert`).
+    public var tls: PostgresTLS
 
-    /// Reads a `postgres://user:pass@host:port/db?sslmode=disable` URL.
-    /// - Throws: `StoreError.unsupported` for a URL that is not one, or asks for TLS (not supported yet).
+    /// Reads a `postgres://user:pass@host:port/db?sslmode=verify-full&sslrootcert=/etc/ocgate/db-ca.pem` URL.
+    /// - Throws: `StoreError.unsupported` for a URL that is not one, an `sslmode` ocgate does not take, or an
+    ///   `sslrootcert` it cannot read (`PostgresTLS`).
     public init(url: String, poolSize: Int = 10, statementTimeout: Duration = .seconds(30)) throws {
         guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? ""),
             let host = parts.host, !host.isEmpty
         else {
             throw StoreError.unsupported("store.postgres_url must look like postgres://user:password@host:5432/database")
         }
-        let sslmode = parts.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "disable"
-        // TLS needs a trust store configured through swift-nio-ssl; until then only plain connections (loopback,
-        // a private network, or a TLS-terminating proxy such as pgbouncer) are accepted, and said so.
-        guard sslmode == "disable" else {
-            throw StoreError.unsupported("store.postgres_url: sslmode=\(sslmode) is not supported yet; use sslmode=disable")
-        }
+        self.tls = try PostgresTLS(query: parts.queryItems ?? [])
         self.host = host
         self.port = parts.port ?? 5432
         self.username = parts.user.flatMap { $0.removingPercentEncoding } ?? "postgres"
@@ -59,7 +57,7 @@ public struct PostgresStoreConfiguration: Sendable {
 
     var clientConfiguration: PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(
-            host: host, port: port, username: username, password: password, database: database, tls: .disable)
+            host: host, port: port, username: username, password: password, database: database, tls: tls.client)
         configuration.options.maximumConnections = poolSize
         configuration.options.additionalStartupParameters = startupParameters
         return configuration
@@ -70,7 +68,7 @@ public struct PostgresStoreConfiguration: Sendable {
     /// A connection of its own, named `applicationName` in `pg_stat_activity` (the listener's, so it can be told apart).
     func connectionConfiguration(applicationName: String) -> PostgresConnection.Configuration {
         var configuration = PostgresConnection.Configuration(
-            host: host, port: port, username: username, password: password, database: database, tls: .disable)
+            host: host, port: port, username: username, password: password, database: database, tls: tls.connection)
         configuration.options.additionalStartupParameters = startupParameters(applicationName: applicationName)
         return configuration
     }

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayStore
 import GatewayStorePostgres
+import GatewayTestSupport
 import Logging
 import ServiceLifecycle
 
@@ -25,6 +26,17 @@ enum PostgresTestDatabase {
         }
     }
 
+    /// `OCGATE_TEST_POSTGRES_URL`. - Throws: `Unavailable` when it is not set.
+    static func serverURL() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { throw Unavailable() }
+        return url
+    }
+
+    /// The test server's URL with `sslmode` (and `sslrootcert` if given) in place of its own query.
+    static func tlsURL(sslmode: String, sslrootcert: String? = nil) throws -> String {
+        try TestPostgresServer.url(serverURL(), sslmode: sslmode, sslrootcert: sslrootcert)
+    }
+
     /// The test's database could not be made: the test's queries throw this.
     struct PreparationFailed: Error, CustomStringConvertible {
         let location: String
@@ -42,10 +54,11 @@ enum PostgresTestDatabase {
 
     /// `count` backends on one fresh database, as `count` processes (on as many hosts) would have: each with its own
     /// pool and job listener, all of them running. `discard` stops them and drops the database.
+    /// - Parameter url: the server, `OCGATE_TEST_POSTGRES_URL`'s unless given (`tlsURL`: the same server over TLS).
     static func openShared(
-        count: Int = 1, time: any TimeSource, wakeups: WakeupOptions = WakeupOptions()
+        count: Int = 1, time: any TimeSource, wakeups: WakeupOptions = WakeupOptions(), url: String? = nil
     ) throws -> (backends: [PostgresBackend], discard: @Sendable () -> Void) {
-        guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { throw Unavailable() }
+        let url = try url ?? serverURL()
         // The pool reports connections it gives up as a test ends (the database is dropped under it): not news.
         let logger = { var logger = Logger(label: "ocgate.conformance.postgres"); logger.logLevel = .error; return logger }()
         // Up to eight connections per test (opened only as a test's callers need them): with two, the racers queued
@@ -95,7 +108,7 @@ enum PostgresTestDatabase {
 
     /// Creates an empty database on the server `OCGATE_TEST_POSTGRES_URL` names, on a dispatch thread.
     static func empty() async throws -> EmptyDatabase {
-        guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { throw Unavailable() }
+        let url = try serverURL()
         let logger = { var logger = Logger(label: "ocgate.conformance.postgres"); logger.logLevel = .error; return logger }()
         let server = try PostgresStoreConfiguration(url: url, poolSize: 2)
         let name = "ocgate_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
