@@ -1,15 +1,11 @@
+import GatewayServer
+
 /// The console's mustache templates. Every value goes through `{{name}}`, which HTML-escapes it; triple mustaches
 /// are never used, so no merchant name, item, error text or MG answer reaches a page raw. Charts are SVG drawn by
 /// the template from numbers.
 enum ConsoleTemplates {
     static let layout = """
-        <!doctype html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta name="referrer" content="no-referrer">
-        {{#refreshSeconds}}<meta http-equiv="refresh" content="{{refreshSeconds}}">{{/refreshSeconds}}
+        \(PageTemplates.documentStart)
         <title>{{title}} · ocgate console</title>
         <style>\(ConsoleStylesheet.css)</style>
         </head>

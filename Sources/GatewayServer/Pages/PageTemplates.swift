@@ -1,9 +1,10 @@
 /// The hosted page's mustache templates. Every value goes through `{{name}}`, which HTML-escapes it
 /// (`< > & " '`); triple mustaches are never used, so no order or metadata text reaches the page raw. The
 /// stylesheet is a constant written into the layout itself: escaping would break CSS inside `<style>`.
-enum PageTemplates {
-    /// The frame every page shares: the hashed inline stylesheet and the card the content sits in.
-    static let layout = """
+package enum PageTemplates {
+    /// Every page's start, the hosted page's and the console's: no referrer leaves it, and `refreshSeconds` (when
+    /// set) reloads it without a script.
+    package static let documentStart = """
         <!doctype html>
         <html lang="en">
         <head>
@@ -11,6 +12,11 @@ enum PageTemplates {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="referrer" content="no-referrer">
         {{#refreshSeconds}}<meta http-equiv="refresh" content="{{refreshSeconds}}">{{/refreshSeconds}}
+        """
+
+    /// The frame every page shares: the hashed inline stylesheet and the card the content sits in.
+    static let layout = """
+        \(documentStart)
         {{#redirectURL}}<meta http-equiv="refresh" content="0;url={{redirectURL}}">{{/redirectURL}}
         <title>{{$title}}Checkout{{/title}}</title>
         <style>\(stylesheet)</style>
