@@ -97,7 +97,7 @@ struct ConsoleBenchCommand: AsyncParsableCommand {
         let middleJob = Int64(jobs / 2)
         let session = String(format: "cs_seed_%08d", sessions / 2)
         return [
-            "/", "/jobs", "/jobs?state=dead", "/jobs?kind=callback.deliver&mg=303", "/jobs?state=dead&mg=305",
+            "/", "/jobs", "/jobs?state=dead", "/jobs?kind=callback.deliver&mg=302", "/jobs?state=dead&mg=301", "/jobs?kind=payment.poll&mg=303",
             "/jobs?error=timeout", "/jobs?before=\(middleJob)", "/jobs/\(middleJob)",
             "/jobs/bulk?action=retry&state=dead&mg=300", "/sessions", "/sessions?q=order-\(sessions / 3)",
             "/sessions?mg=301&status=pending", "/sessions/\(session)", "/mgs", "/settlement", "/audit",
