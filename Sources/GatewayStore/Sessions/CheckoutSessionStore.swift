@@ -43,8 +43,9 @@ public protocol CheckoutSessionStore: Sendable {
     /// `processing` are left alone because money may be moving. Returns how many sessions expired.
     func expirePending(now: Date) async throws -> Int
 
-    /// Sessions matching `filter`, newest first by `(createdAt, id)`. A page stays fast over millions of sessions:
-    /// `after` continues where the previous page ended, and every filter is served by an index.
+    /// Sessions matching `filter`, newest first by `(createdAt, id)`; `after` continues where the previous page ended,
+    /// so a deep page costs what the first does. The unfiltered listing and the id/order/txid search are served by
+    /// an index; a filter by MG, merchant or status may sort that filter's matches (docs/benchmarks.md, console).
     func list(_ filter: SessionFilter) async throws -> [SessionOverview]
 
     /// One session as operators see it, or nil.
