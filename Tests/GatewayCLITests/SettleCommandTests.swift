@@ -29,9 +29,10 @@ struct SettleCommandTests {
         try await spool.stores.settlement.statements().count
     }
 
-    @Test("settle writes signed statements and their files; the same cut-off again writes none")
-    func settleTwice() async throws {
-        let spool = try SpoolFixture()
+    @Test("settle writes signed statements and their files; the same cut-off again writes none",
+          arguments: TestBackend.allCases)
+    func settleTwice(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         let (cutOff, until) = Self.cutOff()
         _ = try await LedgerSeed.insert(Self.entries(before: cutOff, count: 200), into: spool.stores)
 
@@ -54,9 +55,9 @@ struct SettleCommandTests {
         #expect(try await Self.statementCount(spool) == 4)
     }
 
-    @Test("two settle processes racing on one spool settle every entry exactly once")
-    func racingProcesses() async throws {
-        let spool = try SpoolFixture()
+    @Test("two settle processes racing on one spool settle every entry exactly once", arguments: TestBackend.allCases)
+    func racingProcesses(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         let (cutOff, until) = Self.cutOff()
         _ = try await LedgerSeed.insert(Self.entries(before: cutOff, count: 2_000), into: spool.stores)
 
@@ -198,9 +199,10 @@ struct SettleCommandTests {
         #expect(try issued(["--from", "2025-12-02", "--to", "2025-12-02T19:20:15Z"]) == .integer(1))
     }
 
-    @Test("settle report shows issued, delivered, accepted, settled and unsettled totals and the stuck proofs")
-    func report() async throws {
-        let spool = try SpoolFixture()
+    @Test("settle report shows issued, delivered, accepted, settled and unsettled totals and the stuck proofs",
+          arguments: TestBackend.allCases)
+    func report(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         let (cutOff, until) = Self.cutOff()
         let at = cutOff.addingTimeInterval(-9)
         let txids = try await LedgerSeed.insert(
