@@ -9,8 +9,6 @@ import Testing
 /// `ocgate store copy` moving a seeded SQLite spool up to a fresh PostgreSQL database of the test server, then the
 /// copy read back through the PostgreSQL stores. Fails (never skips) without `OCGATE_TEST_POSTGRES_URL`.
 @Suite(.serialized) struct StoreCopyCommandTests {
-    typealias TestDatabase = StoreCommandTests.TestDatabase
-
     /// What the spool holds once seeded: the ids a test checks on the other side.
     struct Seeded {
         let paidSession: String
@@ -56,7 +54,7 @@ import Testing
     }
 
     @Test func copyMovesEverySpoolTableToAnEmptyPostgresDatabaseAndRefusesAFullOne() async throws {
-        let database = try TestDatabase()
+        let database = try await PostgresTestDatabase.empty()
         defer { database.drop() }
         let spool = try SpoolFixture()
         let seeded = try await Self.seed(spool)

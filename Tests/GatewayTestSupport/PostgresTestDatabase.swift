@@ -86,6 +86,8 @@ public enum PostgresTestDatabase {
     /// An empty database of its own, not migrated, for a test that fills it another way (`store copy`).
     public struct EmptyDatabase: Sendable {
         public let configuration: PostgresStoreConfiguration
+        /// Its URL, for an `ocgate` process (`OCGATE_STORE_POSTGRES_URL`, `store copy --to`).
+        public let url: String
         let server: PostgresStoreConfiguration
         public let logger: Logger
 
@@ -108,7 +110,8 @@ public enum PostgresTestDatabase {
                 })
             }
         }
-        return EmptyDatabase(configuration: server.with(database: name), server: server, logger: logger)
+        return EmptyDatabase(
+            configuration: server.with(database: name), url: try url(database: name), server: server, logger: logger)
     }
 
     /// A name no other test's database has; every one starts `ocgate_test_`, which the sweep looks for.
