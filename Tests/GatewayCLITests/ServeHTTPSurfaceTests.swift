@@ -10,7 +10,7 @@ import Testing
 /// Issue 18's HTTP surface against a real `ocgate serve` on loopback, as a Merchant Gateway, a proxy, a
 /// customer's browser and an operator meet it: auth header failures are 401, `http.base_path` is served with and
 /// without its prefix, unknown sessions are 404 on every `/pay/{id}` route, a drain from another process is exact,
-/// and orders and proofs can be looked up. The flows that store something run on every backend (`TestBackend`).
+/// and orders and proofs can be looked up; on every backend (`TestBackend`).
 @Suite(.timeLimit(.minutes(3)))
 struct ServeHTTPSurfaceTests {
     let merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: "Merchant", endpoint: "https://merchant.example"))
@@ -33,8 +33,9 @@ struct ServeHTTPSurfaceTests {
 
     func error(_ response: OutboundResponse) throws -> JSONValue? { try JSONParser.parse(response.body)["error"] }
 
-    @Test func authHeaderFailuresAre401NamingTheHeader() async throws {
-        let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party])
+    @Test(arguments: TestBackend.allCases)
+    func authHeaderFailuresAre401NamingTheHeader(backend: TestBackend) async throws {
+        let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party], backend: backend)
         defer { served.stop() }
         let anonymous = try await send("GET", served.socket + "/capabilities")
         #expect(anonymous.status == 401)
@@ -99,8 +100,9 @@ struct ServeHTTPSurfaceTests {
         #expect(try JSONParser.parse(status.body) == ["status": "completed"])
     }
 
-    @Test func unknownSessionsAre404OnEveryPayRoute() async throws {
-        let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party])
+    @Test(arguments: TestBackend.allCases)
+    func unknownSessionsAre404OnEveryPayRoute(backend: TestBackend) async throws {
+        let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party], backend: backend)
         defer { served.stop() }
         let pay = served.socket + "/pay/cs_00000000000000000000000000000000"
         let page = try await send("GET", pay)
