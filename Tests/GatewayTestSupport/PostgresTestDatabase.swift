@@ -120,11 +120,15 @@ public enum PostgresTestDatabase {
     }
 
     /// The URL of the database `name` on the test server, for an `ocgate` process (`OCGATE_STORE_POSTGRES_URL`).
+    /// Never the server's own URL in its place: a process given that would run on the shared admin database.
     public static func url(database name: String) throws -> String {
         let server = try serverURL()
-        guard var parts = URLComponents(string: server) else { return server }
+        // Read as the gateway reads it, so a URL it would refuse is refused here, with its message.
+        _ = try PostgresStoreConfiguration(url: server)
+        guard var parts = URLComponents(string: server) else { throw StoreError.unsupported("\(variable) is not a URL") }
         parts.path = "/" + name
-        return parts.string ?? server
+        guard let url = parts.string else { throw StoreError.unsupported("\(variable) with database \(name) is not a URL") }
+        return url
     }
 
     /// `OCGATE_TEST_POSTGRES_URL`, or why there is none.
