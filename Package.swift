@@ -216,12 +216,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        // Test helpers shared by every test target (directories, authenticators, ports).
+        // Test helpers shared by every test target (directories, authenticators, ports, stores on either backend).
         .target(
             name: "GatewayTestSupport",
             dependencies: [
-                "Opencharge", "GatewayCore", "GatewayStore", "GatewayStoreSQLite", "GatewayAssembly", "GatewayConfig",
-                "GatewaySimulator",
+                "Opencharge", "GatewayCore", "GatewayStore", "GatewayStoreSQLite", "GatewayStorePostgres", "GatewayAssembly",
+                "GatewayConfig", "GatewaySimulator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

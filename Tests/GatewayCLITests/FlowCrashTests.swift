@@ -1,12 +1,15 @@
 import Foundation
 import GatewaySimulator
+import GatewayTestSupport
 import Testing
 
 /// Issue 6: a payment leads to exactly one proof, one ledger entry and one accepted delivery even when the
-/// process doing the work is killed with SIGKILL at the worst moment. Real `ocgate` processes on one spool.
+/// process doing the work is killed with SIGKILL at the worst moment. Real `ocgate` processes on one spool, its store
+/// on every backend.
 @Suite(.serialized) struct FlowCrashTests {
-    @Test func killNineOfTheWorkerDuringDeliveryStillDeliversEachProofOnce() async throws {
-        let flow = try await FlowFixture.make()
+    @Test(arguments: TestBackend.allCases)
+    func killNineOfTheWorkerDuringDeliveryStillDeliversEachProofOnce(backend: TestBackend) async throws {
+        let flow = try await FlowFixture.make(backend: backend)
         defer { flow.webhook.stop() }
         // The MG holds every request, so the worker dies with deliveries on the wire. (The server's pay requests
         // make each proof's first attempt, which hangs too; it times out and leaves the delivery to the workers.)
@@ -27,8 +30,9 @@ import Testing
         try await flow.expectExactlyOnce(paid, limit: .seconds(150))
     }
 
-    @Test func killNineOfTheServerBetweenPaymentAndProofStillProvesEachPaymentOnce() async throws {
-        let flow = try await FlowFixture.make()
+    @Test(arguments: TestBackend.allCases)
+    func killNineOfTheServerBetweenPaymentAndProofStillProvesEachPaymentOnce(backend: TestBackend) async throws {
+        let flow = try await FlowFixture.make(backend: backend)
         defer { flow.webhook.stop() }
         let server = try await flow.serve(workers: true)
         let answered = AcceptedSessions()

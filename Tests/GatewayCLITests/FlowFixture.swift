@@ -21,12 +21,16 @@ struct FlowFixture {
     /// The merchant whose published key signs the orders.
     let merchant: SimulatedMerchant
     let client = OutboundClient(policy: OutboundPolicy(allowLoopback: true), maxConnections: 8, logger: Logger(label: "test"))
+    /// The PostgreSQL database the processes' store is on, if not the spool's SQLite file.
+    let database: PostgresSpoolDatabase?
 
     var base: String { "http://127.0.0.1:\(port)" }
     var databasePath: String { directory.appendingPathComponent("spool/ocgate.db").path }
 
     /// A fresh spool and key; retries after one second (no jitter) so a healed MG is reached quickly.
-    static func make() async throws -> FlowFixture {
+    /// - Parameter backend: where the store is: the spool's SQLite file, or a fresh PostgreSQL database.
+    static func make(backend: TestBackend = .sqlite) async throws -> FlowFixture {
+        let database = try await PostgresSpoolDatabase.make(for: backend)
         let directory = try OCGateProcess.temporaryDirectory()
         let keyFile = directory.appendingPathComponent("gateway.key").path
         let key = PrivateKey.generate()
@@ -46,8 +50,8 @@ struct FlowFixture {
                 "OCGATE_GATEWAY_PUBLIC_URL": "http://127.0.0.1:\(port)", "OCGATE_REGISTRY_FILE": registry.path,
                 "OCGATE_HTTP_PORT": String(port), "OCGATE_PARTNERS_OPEN": "true", "OCGATE_LOG_LEVEL": "error",
                 "OCGATE_DELIVERY_SCHEDULE": "1s", "OCGATE_DELIVERY_JITTER": "0", "OCGATE_WORKERS_POLL_INTERVAL": "100ms",
-            ],
-            webhook: webhook, formToken: FormToken(gatewayKey: key), merchant: merchant)
+            ].merging(database?.environment ?? [:]) { $1 },
+            webhook: webhook, formToken: FormToken(gatewayKey: key), merchant: merchant, database: database)
     }
 
     private static let config = OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path
@@ -100,7 +104,7 @@ struct FlowFixture {
 
     /// What the spool holds about proofs and deliveries, read through the store contracts as another process.
     func ledger() async throws -> FlowLedger {
-        let stores = try TestStores.sqlite(path: databasePath)
+        let stores = try database?.stores ?? TestStores.sqlite(path: databasePath)
         var proofs: [FlowLedger.Proof] = []
         for entry in try await stores.settlement.ledgerWithDeliveries(from: nil, to: nil) {
             guard let proof = try await stores.proofs.proof(txid: entry.ledger.txid) else { continue }

@@ -1,12 +1,14 @@
 import Foundation
 import GatewayCore
 import GatewaySimulator
+import GatewayTestSupport
 import Testing
 
-/// Issue 6: two `ocgate work` processes claiming from the same queue never deliver a proof twice.
+/// Issue 6: two `ocgate work` processes claiming from the same queue never deliver a proof twice, on every backend.
 struct FlowRaceTests {
-    @Test func twoWorkerProcessesRacingDeliverEachProofOnce() async throws {
-        var flow = try await FlowFixture.make()
+    @Test(arguments: TestBackend.allCases)
+    func twoWorkerProcessesRacingDeliverEachProofOnce(backend: TestBackend) async throws {
+        var flow = try await FlowFixture.make(backend: backend)
         // Every first attempt fails on purpose; the breaker must not pause the workers' retries for a minute.
         flow.environment["OCGATE_DELIVERY_BREAKER_THRESHOLD"] = "1000"
         defer { flow.webhook.stop() }

@@ -12,14 +12,17 @@ struct IdleServeTests {
     let merchant = SimulatedParty(ocid: 500, name: "Merchant", endpoint: "https://merchant.example")
     let gateway = SimulatedParty(ocid: 300, name: "MG", endpoint: "https://mg.example")
 
-    @Test func anIdleGatewayLogsNothingAtInfoAndItsEmptyInboxPollsWriteNoRows() async throws {
+    /// On every backend: the sweeps' rows, the inbox poll's and the dropped file's answer go through the store.
+    @Test(arguments: TestBackend.allCases)
+    func anIdleGatewayLogsNothingAtInfoAndItsEmptyInboxPollsWriteNoRows(backend: TestBackend) async throws {
         // The sweeps and the inbox poll every second, so a few periods pass quickly; the log at its shipped `info`.
         let served = try await ServedGateway.start(
             resolving: [gateway, merchant], workers: true,
             settings: [
                 "OCGATE_LOG_LEVEL": "info", "OCGATE_LOG_FORMAT": "json", "OCGATE_WORKERS_SESSION_EXPIRE_EVERY": "1s",
                 "OCGATE_WORKERS_NONCE_PRUNE_EVERY": "1s", "OCGATE_WORKERS_INBOX_POLL_EVERY": "1s",
-            ])
+            ],
+            backend: backend)
         defer { served.stop() }
         func jobs(_ kind: String) async throws -> [JSONValue] {
             let listed = try await served.ocgate(["jobs", "list", "--kind", kind, "--limit", "1000", "--json"])

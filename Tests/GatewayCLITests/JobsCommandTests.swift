@@ -4,9 +4,11 @@ import GatewayTestSupport
 import Opencharge
 import Testing
 
+/// `ocgate jobs …` and `ocgate prune` on every backend (`backup` copies the SQLite file, so it runs there alone).
 struct JobsCommandTests {
-    @Test func listFiltersByStateKindAndLimit() async throws {
-        let spool = try SpoolFixture()
+    @Test(arguments: TestBackend.allCases)
+    func listFiltersByStateKindAndLimit(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         let first = try await spool.enqueue("alpha")
         let second = try await spool.enqueue("alpha")
         let dead = try await spool.finished("beta", .dead(AttemptFailure(error: "boom")))
@@ -28,8 +30,9 @@ struct JobsCommandTests {
         #expect(badState.stderr.contains("sleeping"))
     }
 
-    @Test func listFiltersByMG() async throws {
-        let spool = try SpoolFixture()
+    @Test(arguments: TestBackend.allCases)
+    func listFiltersByMG(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         let ours = try await spool.enqueue("callback.deliver", mg: 300)
         try await spool.enqueue("callback.deliver", mg: 301)
         try await spool.enqueue("callback.deliver")
@@ -43,8 +46,9 @@ struct JobsCommandTests {
         #expect(try spool.ocgate(["jobs", "list", "--mg", "gateway"]).status == 2)
     }
 
-    @Test func retryAllDeadNarrowedToOneMG() async throws {
-        let spool = try SpoolFixture()
+    @Test(arguments: TestBackend.allCases)
+    func retryAllDeadNarrowedToOneMG(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         let ours = try await spool.finished("callback.deliver", .dead(AttemptFailure(error: "HTTP 503")), mg: 300)
         let theirs = try await spool.finished("callback.deliver", .dead(AttemptFailure(error: "HTTP 503")), mg: 301)
 
@@ -57,8 +61,9 @@ struct JobsCommandTests {
         #expect(withoutAllDead.stderr.contains("--mg"))
     }
 
-    @Test func showPrintsPayloadAndAttemptsAndNamesAnUnknownID() async throws {
-        let spool = try SpoolFixture()
+    @Test(arguments: TestBackend.allCases)
+    func showPrintsPayloadAndAttemptsAndNamesAnUnknownID(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         let id = try await spool.finished("beta", .dead(AttemptFailure(error: "peer said no", httpStatus: 502)))
 
         let text = try spool.ocgate(["jobs", "show", "\(id)"])
@@ -81,8 +86,9 @@ struct JobsCommandTests {
         #expect(missing.stdout.isEmpty)
     }
 
-    @Test func cancelStopsQueuedJobsAndNamesEveryRefusedID() async throws {
-        let spool = try SpoolFixture()
+    @Test(arguments: TestBackend.allCases)
+    func cancelStopsQueuedJobsAndNamesEveryRefusedID(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         let first = try await spool.enqueue("alpha")
         let second = try await spool.enqueue("alpha")
 
@@ -102,8 +108,9 @@ struct JobsCommandTests {
         #expect(again.stderr.contains("job \(first) is cancelled; cannot cancel it"))
     }
 
-    @Test func retryRevivesDeadJobsByIDOrInBulkWithHistoryKept() async throws {
-        let spool = try SpoolFixture()
+    @Test(arguments: TestBackend.allCases)
+    func retryRevivesDeadJobsByIDOrInBulkWithHistoryKept(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         let dead = try await spool.finished("beta", .dead(AttemptFailure(error: "boom")))
 
         let revived = try spool.ocgate(["jobs", "retry", "\(dead)"])
@@ -131,8 +138,9 @@ struct JobsCommandTests {
         #expect(try spool.ocgate(["jobs", "retry", "--all-dead", "--since", "yesterday"]).status == 2)
     }
 
-    @Test func statsCountsKindsStatesDeadAndKindsWithoutAHandler() async throws {
-        let spool = try SpoolFixture()
+    @Test(arguments: TestBackend.allCases)
+    func statsCountsKindsStatesDeadAndKindsWithoutAHandler(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         try await spool.enqueue("alpha")
         try await spool.enqueue("alpha")
         _ = try await spool.finished("beta", .dead(AttemptFailure(error: "boom")))
@@ -155,8 +163,9 @@ struct JobsCommandTests {
         #expect(json["delivery_breakers"] == .array([]))
     }
 
-    @Test func statsShowsAPausedDeliveryBreaker() async throws {
-        let spool = try SpoolFixture()
+    @Test(arguments: TestBackend.allCases)
+    func statsShowsAPausedDeliveryBreaker(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         for _ in 0..<3 {
             _ = try await spool.stores.deliveries.recordDeliveryFailure(mgOCID: 300, threshold: 3, pause: .seconds(600), now: Date())
         }
@@ -168,8 +177,9 @@ struct JobsCommandTests {
         #expect(try spool.ocgate(["jobs", "stats"]).stdout.contains("deliveries to MG 300: 3 failures in a row, paused until"))
     }
 
-    @Test func drainTimesOutWhileWorkIsPendingAndSucceedsWhenNoneIs() async throws {
-        let spool = try SpoolFixture()
+    @Test(arguments: TestBackend.allCases)
+    func drainTimesOutWhileWorkIsPendingAndSucceedsWhenNoneIs(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         let pending = try await spool.enqueue("alpha")
         // Maintenance jobs the schedule keeps enqueueing never hold a drain.
         try await spool.enqueue("inbox.ingest")
@@ -191,8 +201,9 @@ struct JobsCommandTests {
         #expect(try spool.ocgate(["jobs", "resume"]).stdout.contains("resumed"))
     }
 
-    @Test func pruneDeletesFinishedJobsPastTheRetentionAge() async throws {
-        let spool = try SpoolFixture()
+    @Test(arguments: TestBackend.allCases)
+    func pruneDeletesFinishedJobsPastTheRetentionAge(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         let done = try await spool.finished("alpha", .succeeded(note: nil))
         let waiting = try await spool.enqueue("alpha")
 

@@ -1,5 +1,6 @@
 import Foundation
 import GatewaySimulator
+import GatewayStore
 import GatewayTestSupport
 import Opencharge
 import Testing
@@ -9,8 +10,9 @@ import Testing
     let config = OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path
     let mgKey = PrivateKey.generate()
 
-    /// A spool and a registry file naming OCID 300 (served) and 301 (nothing listens there).
-    func environment(metadataURL: String) throws -> [String: String] {
+    /// A spool and a registry file naming OCID 300 (served) and 301 (nothing listens there); the store on
+    /// `database` if given, else in the spool.
+    func environment(metadataURL: String, database: PostgresSpoolDatabase? = nil) throws -> [String: String] {
         let dir = try OCGateProcess.temporaryDirectory()
         let registry = dir.appendingPathComponent("registry.toml").path
         try "\"300\" = \"\(metadataURL)\"\n\"301\" = \"http://127.0.0.1:1/metadata.json\"\n"
@@ -19,7 +21,7 @@ import Testing
             "OCGATE_SPOOL_DIR": dir.appendingPathComponent("spool").path, "OCGATE_REGISTRY_FILE": registry,
             // A bound only: the in-process metadata server answered a loaded machine past 2 s.
             "OCGATE_OUTBOUND_METADATA_TIMEOUT": "60s",
-        ]
+        ].merging(database?.environment ?? [:]) { $1 }
     }
 
     func metadata(signedBy signer: PrivateKey? = nil) -> [UInt8] {
@@ -44,8 +46,12 @@ import Testing
         }
     }
 
-    @Test func addListDisableEnable() async throws {
-        let env = try environment(metadataURL: try await MetadataServer.shared.publish(UUID().uuidString, body: metadata()))
+    @Test(arguments: TestBackend.allCases)
+    func addListDisableEnable(backend: TestBackend) async throws {
+        let database = try await PostgresSpoolDatabase.make(for: backend)
+        defer { withExtendedLifetime(database) {} }
+        let env = try environment(
+            metadataURL: try await MetadataServer.shared.publish(UUID().uuidString, body: metadata()), database: database)
         let added = try await run(["partners", "add", "300"], env)
         #expect(added.status == 0, "\(added.stderr)")
         #expect(added.stdout.contains("300\tenabled\tDemo MG\thttps://mg.example/opencharge\t\(mgKey.publicKey.hex)"))
@@ -63,6 +69,10 @@ import Testing
         #expect(try await run(["partners", "list"], env).stdout.contains("300\tdisabled\t"))
         #expect(try await run(["partners", "enable", "300"], env).status == 0)
         #expect(try await run(["partners", "list"], env).stdout.contains("300\tenabled\t"))
+        if let database {
+            // Written to the test's database, not to a file in the spool.
+            #expect(try await database.stores.partners.partner(300)?.status == .enabled)
+        }
     }
 
     @Test func unknownOrUnreachableOCIDsExit1NamingThem() async throws {

@@ -1,12 +1,15 @@
 import Foundation
 import GatewaySimulator
+import GatewayTestSupport
 import Testing
 
 /// Issue 18 item 9, from outside: a live `ocgate serve` sends the customer's browser to `urls.success` only once the
-/// payment's proof is issued and the Merchant Gateway has it.
+/// payment's proof is issued and the Merchant Gateway has it. On every backend: checkout over HTTP, the hosted page
+/// paid, the proof issued, stored and delivered to the simulated MG, all by the one `serve` process.
 struct PayRedirectTests {
-    @Test func theBrowserIsRedirectedOnlyOnceTheProofIsIssuedAndTheMGHasIt() async throws {
-        let flow = try await FlowFixture.make()
+    @Test(arguments: TestBackend.allCases)
+    func theBrowserIsRedirectedOnlyOnceTheProofIsIssuedAndTheMGHasIt(backend: TestBackend) async throws {
+        let flow = try await FlowFixture.make(backend: backend)
         defer { flow.webhook.stop() }
         // No workers: whatever is done when the 303 arrives, the pay request did.
         let server = try await flow.serve(workers: false)

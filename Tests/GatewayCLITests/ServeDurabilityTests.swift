@@ -9,7 +9,7 @@ import Opencharge
 import Testing
 
 /// `ocgate serve` as a Merchant Gateway meets it: a real process, peers resolved through the registry file
-/// from metadata served on loopback, signed checkouts over HTTP.
+/// from metadata served on loopback, signed checkouts over HTTP. A kill -9 loses no answered checkout on either backend.
 struct ServeDurabilityTests {
     let merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: "Merchant", endpoint: "https://merchant.example"))
     let gateway = SimulatedMerchantGateway(party: SimulatedParty(ocid: 300, name: "MG", endpoint: "https://mg.example"))
@@ -20,10 +20,16 @@ struct ServeDurabilityTests {
         let directory: URL
         let port: Int
         var environment: [String: String]
+        /// The PostgreSQL database the store is on, if not the spool's SQLite file.
+        let database: PostgresSpoolDatabase?
         var spool: String { directory.appendingPathComponent("spool").path }
+
+        /// The store, opened in this process as another process on it would.
+        func stores() throws -> GatewayStores { try database?.stores ?? TestStores.sqlite(path: spool + "/ocgate.db") }
     }
 
-    func prepare() async throws -> Gateway {
+    func prepare(backend: TestBackend = .sqlite) async throws -> Gateway {
+        let database = try await PostgresSpoolDatabase.make(for: backend)
         let directory = try OCGateProcess.temporaryDirectory()
         let key = directory.appendingPathComponent("gateway.key").path
         try KeyFile.write(PrivateKey.generate(), to: key, replacing: false)
@@ -36,7 +42,8 @@ struct ServeDurabilityTests {
                 "OCGATE_SPOOL_DIR": directory.appendingPathComponent("spool").path, "OCGATE_GATEWAY_KEY_FILE": key,
                 "OCGATE_REGISTRY_FILE": registry.path, "OCGATE_HTTP_PORT": String(port), "OCGATE_PARTNERS_OPEN": "true",
                 "OCGATE_LOG_LEVEL": "error",
-            ])
+            ].merging(database?.environment ?? [:]) { $1 },
+            database: database)
     }
 
     func start(_ gateway: Gateway, workers: Bool = false) async throws -> Process {
@@ -58,8 +65,9 @@ struct ServeDurabilityTests {
         return gateway.checkoutRequest(to: "http://127.0.0.1:\(port)", order: order, merchant: merchant)
     }
 
-    @Test func everyAnsweredCheckoutSurvivesKillNine() async throws {
-        let gateway = try await prepare()
+    @Test(arguments: TestBackend.allCases)
+    func everyAnsweredCheckoutSurvivesKillNine(backend: TestBackend) async throws {
+        let gateway = try await prepare(backend: backend)
         let server = try await start(gateway)
         let accepted = AcceptedSessions()
         // Eight concurrent clients; the server is killed once 200 checkouts were answered.
@@ -81,7 +89,7 @@ struct ServeDurabilityTests {
         #expect(answered.count >= 200)
 
         // After the crash: every session that got a 200 is in the database, and the gateway starts again.
-        let sessions = try TestStores.sqlite(path: gateway.spool + "/ocgate.db").sessions
+        let sessions = try gateway.stores().sessions
         for id in answered { #expect(try await sessions.session(id: id) != nil, "lost \(id)") }
         let restarted = try await start(gateway)
         let again = try await client.send(checkout(gateway.port, id: "ord_after_restart"))

@@ -2,6 +2,7 @@ import Foundation
 import GatewayCore
 import GatewayOutbound
 import GatewaySimulator
+import GatewayTestSupport
 import Logging
 import Opencharge
 import Testing
@@ -9,7 +10,7 @@ import Testing
 /// Issue 18's HTTP surface against a real `ocgate serve` on loopback, as a Merchant Gateway, a proxy, a
 /// customer's browser and an operator meet it: auth header failures are 401, `http.base_path` is served with and
 /// without its prefix, unknown sessions are 404 on every `/pay/{id}` route, a drain from another process is exact,
-/// and orders and proofs can be looked up.
+/// and orders and proofs can be looked up; on every backend (`TestBackend`).
 @Suite(.timeLimit(.minutes(3)))
 struct ServeHTTPSurfaceTests {
     let merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: "Merchant", endpoint: "https://merchant.example"))
@@ -32,8 +33,9 @@ struct ServeHTTPSurfaceTests {
 
     func error(_ response: OutboundResponse) throws -> JSONValue? { try JSONParser.parse(response.body)["error"] }
 
-    @Test func authHeaderFailuresAre401NamingTheHeader() async throws {
-        let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party])
+    @Test(arguments: TestBackend.allCases)
+    func authHeaderFailuresAre401NamingTheHeader(backend: TestBackend) async throws {
+        let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party], backend: backend)
         defer { served.stop() }
         let anonymous = try await send("GET", served.socket + "/capabilities")
         #expect(anonymous.status == 401)
@@ -56,8 +58,10 @@ struct ServeHTTPSurfaceTests {
         #expect(try await send("POST", served.socket + "/checkout/create", headers: request.headers, body: request.body).status == 200)
     }
 
-    @Test func aBasePathIsServedWithAndWithoutItsPrefix() async throws {
-        let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party], basePath: "/opencharge")
+    @Test(arguments: TestBackend.allCases)
+    func aBasePathIsServedWithAndWithoutItsPrefix(backend: TestBackend) async throws {
+        let served = try await ServedGateway.start(
+            resolving: [gateway.party, merchant.party], basePath: "/opencharge", backend: backend)
         defer { served.stop() }
         #expect(served.publicURL.hasSuffix("/opencharge"))
         for url in [served.publicURL, served.socket] {
@@ -96,8 +100,9 @@ struct ServeHTTPSurfaceTests {
         #expect(try JSONParser.parse(status.body) == ["status": "completed"])
     }
 
-    @Test func unknownSessionsAre404OnEveryPayRoute() async throws {
-        let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party])
+    @Test(arguments: TestBackend.allCases)
+    func unknownSessionsAre404OnEveryPayRoute(backend: TestBackend) async throws {
+        let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party], backend: backend)
         defer { served.stop() }
         let pay = served.socket + "/pay/cs_00000000000000000000000000000000"
         let page = try await send("GET", pay)
@@ -135,8 +140,9 @@ struct ServeHTTPSurfaceTests {
     /// returns, with success or on its timeout, the server refuses checkouts; the moment `resume` returns, it takes
     /// them again. Each time the server's early check has just seen "not draining" (a request that got past it),
     /// so only the store's own read of the flag can refuse.
-    @Test func drainFromAnotherProcessIsExactAndResumeReopens() async throws {
-        let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party])
+    @Test(arguments: TestBackend.allCases)
+    func drainFromAnotherProcessIsExactAndResumeReopens(backend: TestBackend) async throws {
+        let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party], backend: backend)
         defer { served.stop() }
         func expectDraining(_ response: OutboundResponse) throws {
             #expect(response.status == 503)
@@ -176,8 +182,9 @@ struct ServeHTTPSurfaceTests {
     }
 
     /// The MG polls its order and, its webhook lost, fetches the proof by txid, against a live `ocgate serve`.
-    @Test func ordersAndProofsAreLookedUpFromOutside() async throws {
-        let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party])
+    @Test(arguments: TestBackend.allCases)
+    func ordersAndProofsAreLookedUpFromOutside(backend: TestBackend) async throws {
+        let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party], backend: backend)
         defer { served.stop() }
         let metadata = try JSONParser.parse(try await send("GET", served.socket + "/metadata.json").body)
         #expect(metadata["config"]?["capabilities"] == ["checkout.create", "verify.txid", "orders.status"])

@@ -21,11 +21,14 @@ final class ServedGateway {
     var socket: String { "http://127.0.0.1:\(port)" }
     /// The `OCGATE_*` settings the server runs with: the same spool, key and registry for operator commands.
     let environment: [String: String]
+    /// The PostgreSQL database the server's store is on, if not the spool's SQLite file; dropped after the server.
+    let database: PostgresSpoolDatabase?
 
     private init(
         process: Process, errors: ListeningSignal, directory: URL, port: Int, key: PrivateKey, publicURL: String,
-        environment: [String: String]
+        environment: [String: String], database: PostgresSpoolDatabase?
     ) {
+        self.database = database
         self.errors = errors
         self.environment = environment
         self.process = process
@@ -40,9 +43,12 @@ final class ServedGateway {
     ///   - basePath: `http.base_path`; `gateway.public_url` is the socket's URL followed by it.
     ///   - workers: run the in-process workers and the recurring scheduler too.
     ///   - settings: `OCGATE_*` settings over the defaults here (the log level is `notice` unless set).
+    ///   - backend: where the store is: the spool's SQLite file, or a fresh PostgreSQL database of the test's own.
     static func start(
-        resolving parties: [SimulatedParty], basePath: String = "", workers: Bool = false, settings: [String: String] = [:]
+        resolving parties: [SimulatedParty], basePath: String = "", workers: Bool = false, settings: [String: String] = [:],
+        backend: TestBackend = .sqlite
     ) async throws -> ServedGateway {
+        let database = try await PostgresSpoolDatabase.make(for: backend)
         let directory = try OCGateProcess.temporaryDirectory()
         let keyFile = directory.appendingPathComponent("gateway.key").path
         let key = PrivateKey.generate()
@@ -63,7 +69,7 @@ final class ServedGateway {
             "OCGATE_GATEWAY_PUBLIC_URL": publicURL, "OCGATE_HTTP_BASE_PATH": basePath,
             "OCGATE_REGISTRY_FILE": registry.path, "OCGATE_HTTP_PORT": String(port), "OCGATE_PARTNERS_OPEN": "true",
             "OCGATE_LOG_LEVEL": "notice",
-        ].merging(settings) { $1 }
+        ].merging(database?.environment ?? [:]) { $1 }.merging(settings) { $1 }
         let process = try OCGateProcess.launch(
             ["serve", "--config", configPath] + (workers ? [] : ["--no-workers"]), environment: environment, in: directory,
             standardError: errors.fileHandleForWriting)
@@ -78,7 +84,7 @@ final class ServedGateway {
         }
         return ServedGateway(
             process: process, errors: listening, directory: directory, port: port, key: key, publicURL: publicURL,
-            environment: environment)
+            environment: environment, database: database)
     }
 
     /// Everything the process wrote to stderr so far.

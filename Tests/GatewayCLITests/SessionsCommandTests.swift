@@ -1,6 +1,7 @@
 import Foundation
 import GatewayCore
 import GatewayStore
+import GatewayTestSupport
 import Opencharge
 import Testing
 
@@ -14,8 +15,8 @@ private struct SeededSessions {
     let expired: String
     let charge = "sbx_0123456789abcdef01234567"
 
-    init() async throws {
-        spool = try SpoolFixture()
+    init(_ backend: TestBackend) async throws {
+        spool = try await SpoolFixture(backend)
         let store = spool.stores.sessions
         pending = try await Self.store(store, mg: 300, merchant: 500, order: "ord_a", status: .pending, after: 0)
         processing = try await Self.store(store, mg: 300, merchant: 501, order: "ord_b", status: .pending, after: 100)
@@ -53,8 +54,9 @@ private struct SeededSessions {
 }
 
 struct SessionsCommandTests {
-    @Test func listFiltersByStatusGatewayMerchantTimeAndLimit() async throws {
-        let seeded = try await SeededSessions()
+    @Test(arguments: TestBackend.allCases)
+    func listFiltersByStatusGatewayMerchantTimeAndLimit(backend: TestBackend) async throws {
+        let seeded = try await SeededSessions(backend)
         let (pending, processing, expired) = (seeded.pending, seeded.processing, seeded.expired)
 
         let text = try seeded.spool.ocgate(["sessions", "list"])
@@ -82,8 +84,9 @@ struct SessionsCommandTests {
         #expect(badStatus.stderr.contains("paid"))
     }
 
-    @Test func showPrintsTheOrderChargesAndJobsAndNamesAnUnknownID() async throws {
-        let seeded = try await SeededSessions()
+    @Test(arguments: TestBackend.allCases)
+    func showPrintsTheOrderChargesAndJobsAndNamesAnUnknownID(backend: TestBackend) async throws {
+        let seeded = try await SeededSessions(backend)
         let id = seeded.processing
 
         let json = try seeded.spool.json(["sessions", "show", id])

@@ -6,6 +6,7 @@ import GatewayCore
 import Opencharge
 import Testing
 
+/// Every test on every backend: the statements, their membership and the crash points are the store's.
 @Suite("ocgate settle")
 struct SettleCommandTests {
     /// Entries for 2 MGs × 2 currencies, all accepted and created in the minute before `cutOff`.
@@ -29,9 +30,10 @@ struct SettleCommandTests {
         try await spool.stores.settlement.statements().count
     }
 
-    @Test("settle writes signed statements and their files; the same cut-off again writes none")
-    func settleTwice() async throws {
-        let spool = try SpoolFixture()
+    @Test("settle writes signed statements and their files; the same cut-off again writes none",
+          arguments: TestBackend.allCases)
+    func settleTwice(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         let (cutOff, until) = Self.cutOff()
         _ = try await LedgerSeed.insert(Self.entries(before: cutOff, count: 200), into: spool.stores)
 
@@ -54,9 +56,9 @@ struct SettleCommandTests {
         #expect(try await Self.statementCount(spool) == 4)
     }
 
-    @Test("two settle processes racing on one spool settle every entry exactly once")
-    func racingProcesses() async throws {
-        let spool = try SpoolFixture()
+    @Test("two settle processes racing on one spool settle every entry exactly once", arguments: TestBackend.allCases)
+    func racingProcesses(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         let (cutOff, until) = Self.cutOff()
         _ = try await LedgerSeed.insert(Self.entries(before: cutOff, count: 2_000), into: spool.stores)
 
@@ -94,9 +96,9 @@ struct SettleCommandTests {
         #expect(process.terminationReason == .uncaughtSignal)
     }
 
-    @Test("kill -9 inside a statement's transaction leaves nothing; a clean re-run settles everything")
-    func crashBeforeCommit() async throws {
-        let spool = try SpoolFixture()
+    @Test("kill -9 inside a statement's transaction leaves nothing; a clean re-run settles everything", arguments: TestBackend.allCases)
+    func crashBeforeCommit(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         let (cutOff, until) = Self.cutOff()
         let entries = Self.entries(before: cutOff, count: 400)
         _ = try await LedgerSeed.insert(entries, into: spool.stores)
@@ -116,9 +118,9 @@ struct SettleCommandTests {
         #expect(try await LedgerSeed.membershipProblems(in: spool.stores, mgs: [300, 301, 302]).isEmpty)
     }
 
-    @Test("kill -9 after a statement's commit keeps it whole; the re-run writes its files and the rest")
-    func crashAfterCommit() async throws {
-        let spool = try SpoolFixture()
+    @Test("kill -9 after a statement's commit keeps it whole; the re-run writes its files and the rest", arguments: TestBackend.allCases)
+    func crashAfterCommit(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         let (cutOff, until) = Self.cutOff()
         _ = try await LedgerSeed.insert(Self.entries(before: cutOff, count: 400), into: spool.stores)
 
@@ -136,9 +138,9 @@ struct SettleCommandTests {
         #expect(files.count == 8)
     }
 
-    @Test("a dead delivery makes settle exit 1 with the reason; --dry-run writes nothing")
-    func incompleteAndDryRun() async throws {
-        let spool = try SpoolFixture()
+    @Test("a dead delivery makes settle exit 1 with the reason; --dry-run writes nothing", arguments: TestBackend.allCases)
+    func incompleteAndDryRun(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         let (cutOff, until) = Self.cutOff()
         _ = try await LedgerSeed.insert(
             [
@@ -166,9 +168,9 @@ struct SettleCommandTests {
         #expect(future.stderr.contains("in the future"))
     }
 
-    @Test("settle and settle report honour every part of an instant, in each of its forms")
-    func instantsAreReadWhole() async throws {
-        let spool = try SpoolFixture()
+    @Test("settle and settle report honour every part of an instant, in each of its forms", arguments: TestBackend.allCases)
+    func instantsAreReadWhole(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         let cutOff = Date(timeIntervalSince1970: 1_764_703_215)  // 2025-12-02T19:20:15Z
         _ = try await LedgerSeed.insert(
             [-0.1, 0, 45].map { SeededEntry(mgOCID: 300, currency: "USD", amount: "1.00", createdAt: cutOff.addingTimeInterval($0)) },
@@ -198,9 +200,10 @@ struct SettleCommandTests {
         #expect(try issued(["--from", "2025-12-02", "--to", "2025-12-02T19:20:15Z"]) == .integer(1))
     }
 
-    @Test("settle report shows issued, delivered, accepted, settled and unsettled totals and the stuck proofs")
-    func report() async throws {
-        let spool = try SpoolFixture()
+    @Test("settle report shows issued, delivered, accepted, settled and unsettled totals and the stuck proofs",
+          arguments: TestBackend.allCases)
+    func report(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         let (cutOff, until) = Self.cutOff()
         let at = cutOff.addingTimeInterval(-9)
         let txids = try await LedgerSeed.insert(

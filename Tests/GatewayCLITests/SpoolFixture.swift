@@ -3,27 +3,50 @@ import GatewayStore
 import GatewayTestSupport
 import Opencharge
 
-/// A temporary spool that tests seed through the queue API and inspect with the `ocgate` binary.
+/// A temporary spool that tests seed through the queue API and inspect with the `ocgate` binary: on the spool's
+/// SQLite file, or with `init(_:)` on a PostgreSQL database of its own (`OCGATE_STORE_BACKEND=postgres`).
 struct SpoolFixture {
     let directory: URL
     let spool: String
     /// The spool's stores, opened in this process as another process on the spool would.
     let stores: GatewayStores
     var queue: any JobQueue { stores.jobs }
-    let config = OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path
+    var config: String { OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path }
+    /// The PostgreSQL database the spool's processes use instead of its SQLite file, if any.
+    let database: PostgresSpoolDatabase?
 
     init() throws {
-        directory = try OCGateProcess.temporaryDirectory()
-        spool = directory.appendingPathComponent("spool").path
-        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+        (directory, spool) = try Self.makeSpool()
         stores = try TestStores.sqlite(path: spool + "/ocgate.db")
-        try KeyFile.write(PrivateKey.generate(), to: keyFile, replacing: false)
+        database = nil
+    }
+
+    /// A spool whose store is on `backend`: on PostgreSQL, a fresh database, ready before this returns.
+    init(_ backend: TestBackend) async throws {
+        guard let database = try await PostgresSpoolDatabase.make(for: backend) else {
+            self = try SpoolFixture()
+            return
+        }
+        (directory, spool) = try Self.makeSpool()
+        stores = database.stores
+        self.database = database
+    }
+
+    /// A fresh directory holding an empty spool and a gateway key.
+    private static func makeSpool() throws -> (directory: URL, spool: String) {
+        let directory = try OCGateProcess.temporaryDirectory()
+        let spool = directory.appendingPathComponent("spool").path
+        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+        try KeyFile.write(PrivateKey.generate(), to: directory.appendingPathComponent("gateway.key").path, replacing: false)
+        return (directory, spool)
     }
 
     /// The gateway key of this spool's configuration (workers need it to judge inbox files).
     var keyFile: String { directory.appendingPathComponent("gateway.key").path }
 
-    var environment: [String: String] { ["OCGATE_SPOOL_DIR": spool, "OCGATE_GATEWAY_KEY_FILE": keyFile] }
+    var environment: [String: String] {
+        ["OCGATE_SPOOL_DIR": spool, "OCGATE_GATEWAY_KEY_FILE": keyFile].merging(database?.environment ?? [:]) { $1 }
+    }
 
     /// Runs `ocgate` against this spool with the shipped configuration.
     func ocgate(_ arguments: [String]) throws -> OCGateProcess.Result {

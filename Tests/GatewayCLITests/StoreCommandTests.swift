@@ -2,7 +2,6 @@ import Foundation
 import GatewayStore
 import GatewayStorePostgres
 import GatewayTestSupport
-import Logging
 import Opencharge
 import Testing
 
@@ -54,8 +53,8 @@ import Testing
 
     /// Migrated over TLS with the test server's CA (`verify-full`), and refused, saying so, with a CA that did not
     /// sign its certificate. Fails (never skips) without `OCGATE_TEST_POSTGRES_URL` and `OCGATE_TEST_POSTGRES_CA`.
-    @Test func migrateVerifiesTheServerWithTheGivenRoot() throws {
-        let database = try TestDatabase()
+    @Test func migrateVerifiesTheServerWithTheGivenRoot() async throws {
+        let database = try await PostgresTestDatabase.empty()
         defer { database.drop() }
         let (ca, other) = try TestPostgresServer.certificateAuthorities()
         let spool = try OCGateProcess.temporaryDirectory().appendingPathComponent("spool").path
@@ -78,8 +77,8 @@ import Testing
 
     /// On a fresh database of the test server: created, current on a second run, and a schema from a newer ocgate
     /// refused with exit code 1. Fails (never skips) without `OCGATE_TEST_POSTGRES_URL`.
-    @Test func migrateCreatesThePostgresSchemaAndRefusesANewerOne() throws {
-        let database = try TestDatabase()
+    @Test func migrateCreatesThePostgresSchemaAndRefusesANewerOne() async throws {
+        let database = try await PostgresTestDatabase.empty()
         defer { database.drop() }
         let spool = try OCGateProcess.temporaryDirectory().appendingPathComponent("spool").path
         let environment = [
@@ -99,40 +98,5 @@ import Testing
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("9999-from-a-newer-ocgate"), "\(refused.stderr)")
         #expect(refused.stdout.isEmpty)
-    }
-
-    /// An empty database of its own on the server `OCGATE_TEST_POSTGRES_URL` names.
-    struct TestDatabase {
-        let configuration: PostgresStoreConfiguration
-        let server: PostgresStoreConfiguration
-        let url: String
-        let logger: Logger = { var logger = Logger(label: "ocgate.cli-tests.postgres"); logger.logLevel = .error; return logger }()
-
-        struct Unavailable: Error, CustomStringConvertible {
-            var description: String {
-                "OCGATE_TEST_POSTGRES_URL is not set; start a test server with eval \"$(scripts/postgres-test-cluster --export)\""
-            }
-        }
-
-        init() throws {
-            guard let serverURL = ProcessInfo.processInfo.environment["OCGATE_TEST_POSTGRES_URL"], !serverURL.isEmpty,
-                var parts = URLComponents(string: serverURL)
-            else { throw Unavailable() }
-            server = try PostgresStoreConfiguration(url: serverURL, poolSize: 1)
-            let name = "ocgate_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
-            parts.path = "/" + name
-            url = parts.string ?? serverURL
-            configuration = server.with(database: name)
-            try PostgresAdmin.createDatabase(name, on: server, logger: logger)
-        }
-
-        func drop() {
-            try? PostgresAdmin.dropDatabase(configuration.database, on: server, logger: logger)
-        }
-
-        /// This database's URL with `sslmode=verify-full` and `root` as `sslrootcert`.
-        func url(verifyingWith root: String) throws -> String {
-            try TestPostgresServer.url(url, sslmode: "verify-full", sslrootcert: root)
-        }
     }
 }

@@ -9,8 +9,6 @@ import Testing
 /// `ocgate store copy` moving a seeded SQLite spool up to a fresh PostgreSQL database of the test server, then the
 /// copy read back through the PostgreSQL stores. Fails (never skips) without `OCGATE_TEST_POSTGRES_URL`.
 @Suite(.serialized) struct StoreCopyCommandTests {
-    typealias TestDatabase = StoreCommandTests.TestDatabase
-
     /// What the spool holds once seeded: the ids a test checks on the other side.
     struct Seeded {
         let paidSession: String
@@ -56,7 +54,7 @@ import Testing
     }
 
     @Test func copyMovesEverySpoolTableToAnEmptyPostgresDatabaseAndRefusesAFullOne() async throws {
-        let database = try TestDatabase()
+        let database = try await PostgresTestDatabase.empty()
         defer { database.drop() }
         let spool = try SpoolFixture()
         let seeded = try await Self.seed(spool)
@@ -149,7 +147,7 @@ import Testing
     /// The copy's connections (its migration, its transaction) verify the server as the URL says: refused in one
     /// line with a root that did not sign its certificate, done with the one that did.
     @Test func copyVerifiesTheTargetWithTheGivenRoot() async throws {
-        let database = try TestDatabase()
+        let database = try await PostgresTestDatabase.empty()
         defer { database.drop() }
         let (ca, other) = try TestPostgresServer.certificateAuthorities()
         let spool = try SpoolFixture()

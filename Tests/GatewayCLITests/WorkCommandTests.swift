@@ -11,8 +11,9 @@ struct WorkCommandTests {
         #expect(result.stderr.contains("unknown job kind nope.kind"))
     }
 
-    @Test func workAnswersTheInboxAndExitsCleanlyOnSIGTERM() async throws {
-        let spool = try SpoolFixture()
+    @Test(arguments: TestBackend.allCases)
+    func workAnswersTheInboxAndExitsCleanlyOnSIGTERM(backend: TestBackend) async throws {
+        let spool = try await SpoolFixture(backend)
         for folder in ["inbox/tmp", "inbox/new"] {
             try FileManager.default.createDirectory(atPath: spool.spool + "/" + folder, withIntermediateDirectories: true)
         }

@@ -15,8 +15,9 @@ struct ConsoleAccessTests {
         ("/mgs/300/disable", [:]), ("/mgs/300/enable", [:]), ("/logout", [:]),
     ]
 
-    @Test func withoutALoginPagesGoToTheFormAndFormsAreRefused() async throws {
-        let rig = try ConsoleRig()
+    @Test(arguments: TestBackend.allCases)
+    func withoutALoginPagesGoToTheFormAndFormsAreRefused(backend: TestBackend) async throws {
+        let rig = try ConsoleRig(backend)
         try await rig.run { browser in
             for path in ["/", "/jobs", "/jobs/1", "/sessions", "/mgs", "/settlement", "/audit"] {
                 let page = try await browser.get(path)
@@ -30,8 +31,9 @@ struct ConsoleAccessTests {
         }
     }
 
-    @Test func aWrongTokenIsRefusedAndAudited() async throws {
-        let rig = try ConsoleRig()
+    @Test(arguments: TestBackend.allCases)
+    func aWrongTokenIsRefusedAndAudited(backend: TestBackend) async throws {
+        let rig = try ConsoleRig(backend)
         try await rig.run { browser in
             let answer = try await browser.logIn(token: "not-the-operator-token")
             #expect(answer.status == .unauthorized)
@@ -44,8 +46,9 @@ struct ConsoleAccessTests {
         #expect(audit.first?.outcome == "wrong token")
     }
 
-    @Test func theRightTokenLogsInWithAStrictHttpOnlyCookie() async throws {
-        let rig = try ConsoleRig()
+    @Test(arguments: TestBackend.allCases)
+    func theRightTokenLogsInWithAStrictHttpOnlyCookie(backend: TestBackend) async throws {
+        let rig = try ConsoleRig(backend)
         try await rig.run { browser in
             let answer = try await browser.logIn()
             #expect(answer.status == .seeOther)
@@ -63,8 +66,9 @@ struct ConsoleAccessTests {
         }
     }
 
-    @Test func afterTooManyWrongTokensEvenTheRightOneWaits() async throws {
-        let rig = try ConsoleRig(loginAttempts: 3)
+    @Test(arguments: TestBackend.allCases)
+    func afterTooManyWrongTokensEvenTheRightOneWaits(backend: TestBackend) async throws {
+        let rig = try ConsoleRig(backend, loginAttempts: 3)
         try await rig.run { browser in
             for _ in 0..<3 { #expect(try await browser.logIn(token: "wrong-token-wrong-token").status == .unauthorized) }
             let throttled = try await browser.logIn()
@@ -77,8 +81,9 @@ struct ConsoleAccessTests {
         }
     }
 
-    @Test func anExpiredLoginGoesBackToTheForm() async throws {
-        let rig = try ConsoleRig(sessionTTL: .seconds(600))
+    @Test(arguments: TestBackend.allCases)
+    func anExpiredLoginGoesBackToTheForm(backend: TestBackend) async throws {
+        let rig = try ConsoleRig(backend, sessionTTL: .seconds(600))
         try await rig.run { browser in
             try await browser.logIn()
             #expect(try await browser.get("/").status == .ok)
@@ -89,8 +94,9 @@ struct ConsoleAccessTests {
         }
     }
 
-    @Test func everyPostNeedsTheLoginsCSRFToken() async throws {
-        let rig = try ConsoleRig()
+    @Test(arguments: TestBackend.allCases)
+    func everyPostNeedsTheLoginsCSRFToken(backend: TestBackend) async throws {
+        let rig = try ConsoleRig(backend)
         try await rig.session(id: "cs_1")
         try await rig.stores.partners.add(
             Partner(ocid: 300, name: "MG", publicKey: "02" + String(repeating: "ab", count: 32), endpoint: "https://mg.example",
@@ -115,8 +121,9 @@ struct ConsoleAccessTests {
         #expect(try await rig.stores.audit.entries(beforeID: nil, limit: 50).map(\.action) == ["login"])
     }
 
-    @Test func theLoginFormNeedsItsOwnToken() async throws {
-        let rig = try ConsoleRig()
+    @Test(arguments: TestBackend.allCases)
+    func theLoginFormNeedsItsOwnToken(backend: TestBackend) async throws {
+        let rig = try ConsoleRig(backend)
         try await rig.run { browser in
             try await browser.get("/login")
             let forged = try await browser.post("/login", ["token": ConsoleRig.token], csrf: "forged-token")
@@ -127,8 +134,9 @@ struct ConsoleAccessTests {
         }
     }
 
-    @Test func logoutEndsTheLogin() async throws {
-        let rig = try ConsoleRig()
+    @Test(arguments: TestBackend.allCases)
+    func logoutEndsTheLogin(backend: TestBackend) async throws {
+        let rig = try ConsoleRig(backend)
         try await rig.run { browser in
             try await browser.logIn()
             let cookie = browser.cookies["ocgate_console"]

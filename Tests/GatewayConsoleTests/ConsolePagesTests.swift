@@ -13,8 +13,9 @@ import Testing
 struct ConsolePagesTests {
     static let hostile = "<script>alert('x')</script><img src=x onerror=alert(1)>"
 
-    @Test func everyPageRenders() async throws {
-        let rig = try ConsoleRig()
+    @Test(arguments: TestBackend.allCases)
+    func everyPageRenders(backend: TestBackend) async throws {
+        let rig = try ConsoleRig(backend)
         try await LedgerSeed.insert([SeededEntry(mgOCID: 300, currency: "USD", amount: "4.50", createdAt: rig.time.now())], into: rig.stores)
         let session = try await rig.stores.sessions.list(SessionFilter(limit: 1))[0].session
         try await rig.deadJobs(2)
@@ -35,8 +36,9 @@ struct ConsolePagesTests {
         }
     }
 
-    @Test func hostileTextIsEscapedEverywhere() async throws {
-        let rig = try ConsoleRig()
+    @Test(arguments: TestBackend.allCases)
+    func hostileTextIsEscapedEverywhere(backend: TestBackend) async throws {
+        let rig = try ConsoleRig(backend)
         let order = "{\"items\":[{\"name\":\"\(Self.hostile.replacingOccurrences(of: "'", with: "\\u0027"))\"}]}"
         let session = try await rig.session(id: "cs_hostile", merchantName: Self.hostile, orderJSON: order)
         try await rig.deadJobs(1, error: Self.hostile, body: "<html><body onload=alert(1)>" + Self.hostile + "</body></html>")
@@ -55,8 +57,9 @@ struct ConsolePagesTests {
         }
     }
 
-    @Test func bulkRetryCoversEveryMatchingJobNotOnlyThePage() async throws {
-        let rig = try ConsoleRig()
+    @Test(arguments: TestBackend.allCases)
+    func bulkRetryCoversEveryMatchingJobNotOnlyThePage(backend: TestBackend) async throws {
+        let rig = try ConsoleRig(backend)
         try await rig.deadJobs(120, mg: 300)
         try await rig.deadJobs(7, mg: 301)
         try await rig.run { browser in
@@ -79,8 +82,9 @@ struct ConsolePagesTests {
         #expect(audit.outcome == "120 jobs requeued")
     }
 
-    @Test func pagesFollowOneAnotherWithoutGapsOrRepeats() async throws {
-        let rig = try ConsoleRig()
+    @Test(arguments: TestBackend.allCases)
+    func pagesFollowOneAnotherWithoutGapsOrRepeats(backend: TestBackend) async throws {
+        let rig = try ConsoleRig(backend)
         let ids = try await rig.deadJobs(130)
         try await rig.run { browser in
             try await browser.logIn()
@@ -99,8 +103,9 @@ struct ConsolePagesTests {
         }
     }
 
-    @Test func everyActionIsAudited() async throws {
-        let rig = try ConsoleRig()
+    @Test(arguments: TestBackend.allCases)
+    func everyActionIsAudited(backend: TestBackend) async throws {
+        let rig = try ConsoleRig(backend)
         try await LedgerSeed.insert([SeededEntry(mgOCID: 300, currency: "USD", amount: "4.50", createdAt: rig.time.now())], into: rig.stores)
         let session = try await rig.stores.sessions.list(SessionFilter(limit: 1))[0].session
         try await rig.stores.partners.add(
@@ -133,8 +138,9 @@ struct ConsolePagesTests {
         #expect(try await rig.stores.jobs.isDraining() == false)
     }
 
-    @Test func statementsDownloadAsWritten() async throws {
-        let rig = try ConsoleRig()
+    @Test(arguments: TestBackend.allCases)
+    func statementsDownloadAsWritten(backend: TestBackend) async throws {
+        let rig = try ConsoleRig(backend)
         let stores = rig.stores
         try await LedgerSeed.insert(
             [SeededEntry(mgOCID: 300, currency: "USD", amount: "4.50", createdAt: rig.time.now().addingTimeInterval(-7200))],

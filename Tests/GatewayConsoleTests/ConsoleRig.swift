@@ -9,17 +9,20 @@ import Logging
 import NIOCore
 import Testing
 
-/// A console on scratch stores and a hand-moved clock, driven through its router as a browser would.
+/// A console on scratch stores of either backend and a hand-moved clock, driven through its router as a browser would.
 struct ConsoleRig {
     static let token = "operator-token-0123456789"
 
-    let stores: GatewayStores
+    /// Holds the stores; they are discarded (the PostgreSQL database dropped) when the rig goes.
+    let scratch: ScratchStores
+    var stores: GatewayStores { scratch.stores }
     let time: ManualTime
     let console: OperatorConsole
 
-    init(loginAttempts: Int = 5, sessionTTL: Duration = .seconds(3600)) throws {
+    init(_ backend: TestBackend, loginAttempts: Int = 5, sessionTTL: Duration = .seconds(3600)) throws {
         time = ManualTime()
-        stores = try TestStores.sqlite(time: time)
+        scratch = try ScratchStores(backend, time: time)
+        let stores = scratch.stores
         console = OperatorConsole(
             settings: ConsoleSettings(
                 host: "127.0.0.1", port: 0, token: Self.token, sessionTTL: sessionTTL, loginAttempts: loginAttempts,

@@ -33,8 +33,9 @@ struct BasePathTests {
         return try await client.execute(uri: target, method: .post, headers: headers, body: ByteBuffer(bytes: body))
     }
 
-    @Test func publicRoutesAnswerWithAndWithoutThePrefix() async throws {
-        let fixture = try PayFixture(basePath: Self.base)
+    @Test(arguments: TestBackend.allCases)
+    func publicRoutesAnswerWithAndWithoutThePrefix(backend: TestBackend) async throws {
+        let fixture = try PayFixture(backend: backend, basePath: Self.base)
         try await fixture.withServer { client in
             for prefix in [Self.base, ""] {
                 let metadata = try await get(client, prefix + "/metadata.json")
@@ -92,8 +93,9 @@ struct BasePathTests {
     }
 
     /// The page's forms post to the public URL's path, where the browser reached the page.
-    @Test func theHostedPageWorksUnderThePrefix() async throws {
-        let fixture = try PayFixture(basePath: Self.base)
+    @Test(arguments: TestBackend.allCases)
+    func theHostedPageWorksUnderThePrefix(backend: TestBackend) async throws {
+        let fixture = try PayFixture(backend: backend, basePath: Self.base)
         let session = try await fixture.openSession()
         try await fixture.withServer { client in
             let page = try await get(client, "/opencharge/pay/\(session.id)")

@@ -20,10 +20,19 @@ struct CheckoutRouteTests {
     let identity = GatewayIdentity(ocid: 200, name: "PG", key: .generate(), publicURL: "https://pg.example", currencies: ["USD"])
 
     func withServer(
-        mode: TestingSetup = .router, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        backend: TestBackend = .sqlite, mode: TestingSetup = .router,
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         _ test: @Sendable (any TestClientProtocol, any CheckoutSessionStore) async throws -> Void
     ) async throws {
-        let stores = try TestStores.sqlite()
+        try await backend.withStores { stores in
+            try await withServer(stores: stores, mode: mode, metrics: metrics, test)
+        }
+    }
+
+    private func withServer(
+        stores: GatewayStores, mode: TestingSetup, metrics: PrometheusCollectorRegistry,
+        _ test: @Sendable (any TestClientProtocol, any CheckoutSessionStore) async throws -> Void
+    ) async throws {
         let sessions = stores.sessions
         let peers = InlinePeerDirectory([merchant.party, gateway.party])
         let acceptor = CheckoutAcceptor(
@@ -63,8 +72,9 @@ struct CheckoutRouteTests {
         return try JSONParser.parse(body)
     }
 
-    @Test func acceptsASignedCheckoutAndSignsTheAnswer() async throws {
-        try await withServer { client, sessions in
+    @Test(arguments: TestBackend.allCases)
+    func acceptsASignedCheckoutAndSignsTheAnswer(backend: TestBackend) async throws {
+        try await withServer(backend: backend) { client, sessions in
             let body = signedBody()
             let response = try await client.execute(uri: "/checkout/create", method: .post, headers: headers(for: body), body: body)
             #expect(response.status == .ok)
@@ -100,8 +110,9 @@ struct CheckoutRouteTests {
         }
     }
 
-    @Test func refusesABodyOverTheLimitBeforeParsing() async throws {
-        try await withServer { client, sessions in
+    @Test(arguments: TestBackend.allCases)
+    func refusesABodyOverTheLimitBeforeParsing(backend: TestBackend) async throws {
+        try await withServer(backend: backend) { client, sessions in
             let body = ByteBuffer(bytes: Array(repeating: UInt8(ascii: "a"), count: 5000))
             let response = try await client.execute(uri: "/checkout/create", method: .post, headers: headers(for: body), body: body)
             #expect(response.status.code == 413)

@@ -45,14 +45,17 @@ final class ConformanceRig: @unchecked Sendable {
     let identity = GatewayIdentity(ocid: 200, name: "PG", key: .generate(), publicURL: "https://pg.example", currencies: ["USD"])
     let time = ManualTime(Date())
     let stores: GatewayStores
+    /// Holds the stores open for as long as the rig lives.
+    private let scratch: ScratchStores
     private let lock = NSLock()
     private var exercised: Set<OpenAPIDocument.Operation> = []
 
     static let bodyLimit = 4096
 
-    init() throws {
+    init(backend: TestBackend = .sqlite) throws {
         document = try OpenAPIDocument.shipped.get()
-        stores = try TestStores.sqlite(time: time)
+        scratch = try ScratchStores(backend, time: time)
+        stores = scratch.stores
     }
 
     /// Adds the disabled partner the rig's refusals need.

@@ -18,19 +18,22 @@ struct MetricsScrapeTests {
     let time = ManualTime()
 
     func withServer(
-        mode: TestingSetup, logger: Logger = Logger(label: "test"), accessLog: Bool = true,
+        backend: TestBackend = .sqlite, mode: TestingSetup, logger: Logger = Logger(label: "test"), accessLog: Bool = true,
         _ test: @Sendable (any TestClientProtocol, any JobQueue) async throws -> Void
     ) async throws {
-        let stores = try TestStores.sqlite(time: time)
-        let server = GatewayServer(
-            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096, accessLog: accessLog), identity: identity,
-            stores: stores,
-            acceptor: nil, time: time, logger: logger)
-        try await server.makeApplication().test(mode) { client in try await test(client, stores.jobs) }
+        try await backend.withStores(time: time) { stores in
+            let server = GatewayServer(
+                settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 4096, accessLog: accessLog), identity: identity,
+                stores: stores,
+                acceptor: nil, time: time, logger: logger)
+            try await server.makeApplication().test(mode) { client in try await test(client, stores.jobs) }
+        }
     }
 
-    @Test func queueGaugesFollowTheQueueAndDropToZero() async throws {
-        try await withServer(mode: .live) { client, queue in
+    /// The gauges are read from the store at scrape time, so they run on every backend.
+    @Test(arguments: TestBackend.allCases)
+    func queueGaugesFollowTheQueueAndDropToZero(backend: TestBackend) async throws {
+        try await withServer(backend: backend, mode: .live) { client, queue in
             let start = time.now()
             _ = try await queue.enqueue([NewJob(kind: "alpha"), NewJob(kind: "alpha"), NewJob(kind: "beta")])
             let later = try await queue.enqueue(NewJob(kind: "beta", runAt: start.addingTimeInterval(3600))).id
@@ -64,8 +67,12 @@ struct MetricsScrapeTests {
         }
     }
 
-    @Test func scrapesWithinTheIntervalShareOneRead() async throws {
-        let queue = try TestStores.sqlite(time: time).jobs
+    @Test(arguments: TestBackend.allCases)
+    func scrapesWithinTheIntervalShareOneRead(backend: TestBackend) async throws {
+        try await backend.withStores(time: time) { try await scrapesShareOneRead($0.jobs) }
+    }
+
+    private func scrapesShareOneRead(_ queue: any JobQueue) async throws {
         let registry = PrometheusCollectorRegistry()
         let sampler = ScrapeSampler(
             sources: [JobQueueGauges(queue: queue)], registry: registry, minimumInterval: .seconds(3600),

@@ -41,9 +41,10 @@ struct OpenAPIConformanceTests {
         }
     }
 
-    @Test(arguments: Scenario.allCases)
-    func answersAreDocumented(_ scenario: Scenario) async throws {
-        let rig = try ConformanceRig()
+    /// On every backend: the answers come from the stores (sessions, proofs, orders, the drain flag).
+    @Test(arguments: Scenario.allCases, TestBackend.allCases)
+    func answersAreDocumented(_ scenario: Scenario, backend: TestBackend) async throws {
+        let rig = try ConformanceRig(backend: backend)
         switch scenario {
         case .publicRoutes: try await publicRoutes(rig)
         case .metricsOnLoopback: try await metricsOnLoopback(rig)

@@ -24,27 +24,34 @@ struct PayFixture: Sendable {
     let basePath: String
     let identity: GatewayIdentity
     let time = ManualTime()
-    /// The SQLite stores, with sessions seen through `statuses` (see `setStatus`).
+    /// The backend's stores, with sessions seen through `statuses` (see `setStatus`).
     let stores: GatewayStores
+    /// Holds the backend's stores open for as long as the fixture lives.
+    private let scratch: ScratchStores
     private let statuses: StatusOverrides
     var sessions: any CheckoutSessionStore { stores.sessions }
     let peers: InlinePeerDirectory
 
     /// - Parameters:
+    ///   - backend: where the stores are (SQLite unless a test runs on every backend).
     ///   - merchantKnown: false leaves the merchant out of the directory (its metadata unavailable).
     ///   - basePath: served under this prefix too, with `https://pg.example{basePath}` as the public URL.
-    init(merchantName: String = PayFixture.markupName, merchantKnown: Bool = true, basePath: String = "") throws {
+    init(
+        backend: TestBackend = .sqlite, merchantName: String = PayFixture.markupName, merchantKnown: Bool = true,
+        basePath: String = ""
+    ) throws {
         self.basePath = basePath
         identity = GatewayIdentity(
             ocid: 200, name: "Test PG", key: .generate(), publicURL: "https://pg.example" + basePath, currencies: ["USD"])
         merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: merchantName, endpoint: "https://merchant.example"))
-        let sqlite = try TestStores.sqlite(time: time)
-        statuses = StatusOverrides(sqlite.sessions)
+        scratch = try ScratchStores(backend, time: time)
+        let base = scratch.stores
+        statuses = StatusOverrides(base.sessions)
         stores = GatewayStores(
-            sessions: statuses, charges: sqlite.charges, proofs: sqlite.proofs, deliveries: sqlite.deliveries,
-            settlement: sqlite.settlement, partners: sqlite.partners, nonces: sqlite.nonces,
-            peerDocuments: sqlite.peerDocuments, jobs: sqlite.jobs, maintenance: sqlite.maintenance,
-            audit: sqlite.audit, activity: sqlite.activity)
+            sessions: statuses, charges: base.charges, proofs: base.proofs, deliveries: base.deliveries,
+            settlement: base.settlement, partners: base.partners, nonces: base.nonces,
+            peerDocuments: base.peerDocuments, jobs: base.jobs, maintenance: base.maintenance,
+            audit: base.audit, activity: base.activity)
         peers = InlinePeerDirectory(merchantKnown ? [merchant.party, gateway.party] : [gateway.party])
     }
 

@@ -9,6 +9,8 @@ import NIOCore
 import Opencharge
 import Testing
 
+/// The hosted page. The tests that pay, cancel, expire or look up a session run on every backend (`TestBackend`);
+/// those about how a page renders, or how a form is read before any store is asked, on SQLite alone.
 struct PayRouteTests {
     @Test func thePageShowsTheOrderWithEveryValueEscaped() async throws {
         let fixture = try PayFixture()
@@ -72,8 +74,9 @@ struct PayRouteTests {
         }
     }
 
-    @Test func payingRedirectsToTheSuccessURLUnchanged() async throws {
-        let fixture = try PayFixture()
+    @Test(arguments: TestBackend.allCases)
+    func payingRedirectsToTheSuccessURLUnchanged(backend: TestBackend) async throws {
+        let fixture = try PayFixture(backend: backend)
         let session = try await fixture.openSession()
         try await fixture.withServer { client in
             let token = try await client.formToken(session.id)
@@ -89,8 +92,9 @@ struct PayRouteTests {
         }
     }
 
-    @Test func aBadOrMissingFormTokenIsRefusedAndChargesNothing() async throws {
-        let fixture = try PayFixture()
+    @Test(arguments: TestBackend.allCases)
+    func aBadOrMissingFormTokenIsRefusedAndChargesNothing(backend: TestBackend) async throws {
+        let fixture = try PayFixture(backend: backend)
         let session = try await fixture.openSession()
         let other = try await fixture.openSession()
         try await fixture.withServer { client in
@@ -108,8 +112,9 @@ struct PayRouteTests {
         }
     }
 
-    @Test func aDeclineShowsTheReasonAndLeavesTheSessionPayable() async throws {
-        let fixture = try PayFixture()
+    @Test(arguments: TestBackend.allCases)
+    func aDeclineShowsTheReasonAndLeavesTheSessionPayable(backend: TestBackend) async throws {
+        let fixture = try PayFixture(backend: backend)
         let session = try await fixture.openSession()
         try await fixture.withServer { client in
             let token = try await client.formToken(session.id)
@@ -124,8 +129,9 @@ struct PayRouteTests {
         }
     }
 
-    @Test func cancellingRedirectsToTheCancelURLAndStaysCancelled() async throws {
-        let fixture = try PayFixture()
+    @Test(arguments: TestBackend.allCases)
+    func cancellingRedirectsToTheCancelURLAndStaysCancelled(backend: TestBackend) async throws {
+        let fixture = try PayFixture(backend: backend)
         let session = try await fixture.openSession()
         try await fixture.withServer { client in
             let token = try await client.formToken(session.id)
@@ -142,8 +148,9 @@ struct PayRouteTests {
         }
     }
 
-    @Test func anExpiredSessionShowsTheExpiredPageAndCannotBePaid() async throws {
-        let fixture = try PayFixture()
+    @Test(arguments: TestBackend.allCases)
+    func anExpiredSessionShowsTheExpiredPageAndCannotBePaid(backend: TestBackend) async throws {
+        let fixture = try PayFixture(backend: backend)
         let session = try await fixture.openSession()
         try await fixture.withServer { client in
             let token = try await client.formToken(session.id)
@@ -175,8 +182,9 @@ struct PayRouteTests {
         }
     }
 
-    @Test func aDelayedPaymentShowsTheProcessingPageAndQueuesAPoll() async throws {
-        let fixture = try PayFixture()
+    @Test(arguments: TestBackend.allCases)
+    func aDelayedPaymentShowsTheProcessingPageAndQueuesAPoll(backend: TestBackend) async throws {
+        let fixture = try PayFixture(backend: backend)
         let session = try await fixture.openSession()
         try await fixture.withServer { client in
             let token = try await client.formToken(session.id)
@@ -189,8 +197,9 @@ struct PayRouteTests {
         }
     }
 
-    @Test func anUnknownSessionIsANotFoundPage() async throws {
-        let fixture = try PayFixture()
+    @Test(arguments: TestBackend.allCases)
+    func anUnknownSessionIsANotFoundPage(backend: TestBackend) async throws {
+        let fixture = try PayFixture(backend: backend)
         try await fixture.withServer { client in
             let page = try await client.page("cs_00000000000000000000000000000000")
             #expect(page.status == .notFound)
@@ -205,9 +214,11 @@ struct PayRouteTests {
 
     /// The session is looked up first: whatever the form holds (nothing, no choice, no token, too much, not a form
     /// at all), an unknown id is the 404 page, on both form routes.
-    @Test(arguments: ["/pay/cs_00000000000000000000000000000000", "/pay/cs_00000000000000000000000000000000/cancel"])
-    func anUnknownSessionIs404WhateverTheFormHolds(path: String) async throws {
-        let fixture = try PayFixture()
+    @Test(
+        arguments: ["/pay/cs_00000000000000000000000000000000", "/pay/cs_00000000000000000000000000000000/cancel"],
+        TestBackend.allCases)
+    func anUnknownSessionIs404WhateverTheFormHolds(path: String, backend: TestBackend) async throws {
+        let fixture = try PayFixture(backend: backend)
         let known = try await fixture.openSession()
         try await fixture.withServer { client in
             let token = try await client.formToken(known.id)
@@ -259,8 +270,9 @@ struct PayRouteTests {
         }
     }
 
-    @Test func concurrentPaymentsChargeOnceAndQueueOneProof() async throws {
-        let fixture = try PayFixture()
+    @Test(arguments: TestBackend.allCases)
+    func concurrentPaymentsChargeOnceAndQueueOneProof(backend: TestBackend) async throws {
+        let fixture = try PayFixture(backend: backend)
         let session = try await fixture.openSession()
         try await fixture.withServer { client in
             let token = try await client.formToken(session.id)

@@ -16,12 +16,15 @@ struct PublicRoutesTests {
         ocid: 200, name: "Test <Gateway>", key: PrivateKey.generate(), publicURL: "https://pg.example/opencharge",
         currencies: ["USD", "EUR"], previousKey: PrivateKey.generate().publicKey, keyRotatedAt: 1_800_000_000)
 
-    func withServer(_ test: @Sendable (any TestClientProtocol, GatewayStores) async throws -> Void) async throws {
-        let stores = try TestStores.sqlite()
-        let server = GatewayServer(
-            settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 65_536), identity: identity, stores: stores,
-            acceptor: nil, logger: Logger(label: "test"))
-        try await server.makeApplication().test(.router) { client in try await test(client, stores) }
+    func withServer(
+        backend: TestBackend = .sqlite, _ test: @Sendable (any TestClientProtocol, GatewayStores) async throws -> Void
+    ) async throws {
+        try await backend.withStores { stores in
+            let server = GatewayServer(
+                settings: ServerSettings(host: "127.0.0.1", port: 0, bodyLimit: 65_536), identity: identity, stores: stores,
+                acceptor: nil, logger: Logger(label: "test"))
+            try await server.makeApplication().test(.router) { client in try await test(client, stores) }
+        }
     }
 
     /// Checks the §3.5 response signature and returns the parsed body.
@@ -76,8 +79,10 @@ struct PublicRoutesTests {
         }
     }
 
-    @Test func healthAndReadiness() async throws {
-        try await withServer { client, stores in
+    /// Readiness reads the drain flag from the store, so it runs on every backend.
+    @Test(arguments: TestBackend.allCases)
+    func healthAndReadiness(backend: TestBackend) async throws {
+        try await withServer(backend: backend) { client, stores in
             #expect(try verifiedBody(try await client.execute(uri: "/health", method: .get), status: 200) == ["status": "ok"])
             #expect(try verifiedBody(try await client.execute(uri: "/ready", method: .get), status: 200) == ["status": "ready"])
             try await stores.jobs.setDraining(true)

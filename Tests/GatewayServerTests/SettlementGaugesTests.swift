@@ -11,12 +11,16 @@ import Testing
 
 /// Settlement totals as a scraper sees them on `GET /metrics`.
 struct SettlementGaugesTests {
-    @Test func settledAndOwedAmountsPerMGAndCurrency() async throws {
-        let identity = GatewayIdentity(ocid: 200, name: "PG", key: .generate(), publicURL: "https://pg.example", currencies: ["USD"])
+    @Test(arguments: TestBackend.allCases)
+    func settledAndOwedAmountsPerMGAndCurrency(backend: TestBackend) async throws {
         let time = ManualTime()
+        try await backend.withStores(time: time) { try await settledAndOwed($0, time: time) }
+    }
+
+    private func settledAndOwed(_ stores: GatewayStores, time: ManualTime) async throws {
+        let identity = GatewayIdentity(ocid: 200, name: "PG", key: .generate(), publicURL: "https://pg.example", currencies: ["USD"])
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ocgate-gauges-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let stores = try TestStores.sqlite(time: time, durability: .normal)
         let cutOff = SettlementRun.startOfDay(time.now())
         try await LedgerSeed.insert(
             [

@@ -2,7 +2,8 @@ import Foundation
 import GatewayStore
 import GatewayStoreSQLite
 
-/// Stores on a scratch backend for one test.
+/// Stores on a scratch SQLite file for one test; `TestBackend` opens them on every backend, for a test that runs on
+/// each.
 public enum TestStores {
     /// Every store on a new SQLite file in the temporary folder.
     public static func sqlite(time: any TimeSource = SystemTime(), durability: Durability = .full) throws -> GatewayStores {

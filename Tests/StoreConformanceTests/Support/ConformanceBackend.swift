@@ -1,58 +1,16 @@
 import Foundation
 import GatewayStore
-import GatewayStorePostgres
-import GatewayStoreSQLite
-import Logging
+// Re-exported to every file of the suite: they name `ConformanceBackend` and `PostgresTestDatabase`, which live in
+// GatewayTestSupport now (shared with the HTTP and CLI tests), and their members are visible only where it is imported.
+@_exported import GatewayTestSupport
 
-/// Every storage backend the conformance suite runs on. Each test takes one as its argument, so a backend added
-/// here runs the whole suite.
+/// Every storage backend the conformance suite runs on (`TestBackend`, shared with the other test targets). Each
+/// test takes one as its argument, so a backend added there runs the whole suite.
 ///
 /// Each suite runs its tests one at a time (`.serialized`; the suites still run beside each other and beside the
 /// other targets): run all at once, its ~280 cases held ~2,500 database files open in the one test process, and
 /// Foundation's `Process.run` crashed copying the descriptors of another suite's subprocess (seen under load).
-enum ConformanceBackend: String, CaseIterable, Sendable, CustomStringConvertible {
-    case sqlite
-    /// A fresh database per test on the server `OCGATE_TEST_POSTGRES_URL` names (`scripts/postgres-test-cluster`).
-    case postgres
-
-    var description: String { rawValue }
-
-    /// A fresh, empty set of stores on this backend, reading time from `time`, and how to discard them. `.normal`
-    /// durability by default: nothing here tests durability, and syncing every commit would only slow the suite down.
-    func openStores(time: any TimeSource, durability: Durability = .normal) throws -> OpenedStores {
-        switch self {
-        case .sqlite:
-            // One directory per database, so discarding it takes the WAL and shared-memory files along.
-            let directory = FileManager.default.temporaryDirectory
-                .appendingPathComponent("ocgate-conformance-\(UUID().uuidString)", isDirectory: true)
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let path = directory.appendingPathComponent("gateway.db").path
-            let backend = try SQLiteBackend.open(path: path, durability: durability, busyTimeout: .seconds(10), time: time)
-            return OpenedStores(stores: backend.stores, snapshot: { try backend.snapshot() }) {
-                try? FileManager.default.removeItem(at: directory)
-            }
-        case .postgres:
-            return try PostgresTestDatabase.open(time: time)
-        }
-    }
-}
-
-/// A backend's stores for one test, and what discards them.
-struct OpenedStores: Sendable {
-    let stores: GatewayStores
-    /// A snapshot of every table, where the backend is one `ocgate store copy` reads (SQLite).
-    let snapshot: (@Sendable () throws -> any StoreSnapshot)?
-    let discard: @Sendable () -> Void
-
-    init(
-        stores: GatewayStores, snapshot: (@Sendable () throws -> any StoreSnapshot)? = nil,
-        discard: @escaping @Sendable () -> Void
-    ) {
-        self.stores = stores
-        self.snapshot = snapshot
-        self.discard = discard
-    }
-}
+typealias ConformanceBackend = TestBackend
 
 /// One test's backend: fresh stores on a clock the test moves by hand, discarded when the test lets go of it.
 final class StoreFixture: Sendable {

@@ -1,24 +1,25 @@
 import Foundation
 import GatewayStore
 import GatewayStorePostgres
-import GatewayTestSupport
 import Logging
 import ServiceLifecycle
 
-/// The PostgreSQL side of the fixture: a database of its own per test on the server `OCGATE_TEST_POSTGRES_URL`
-/// names, dropped when the test lets go.
+/// The PostgreSQL side of every test backend (`TestBackend.postgres`): a database of its own per test on the server
+/// `OCGATE_TEST_POSTGRES_URL` names, dropped when the test lets go.
 ///
 /// `open` returns at once (the fixture's init is synchronous) and blocks no thread of the test's: the stores exist
 /// straight away, and a task creates and migrates the database on a dispatch thread, then runs the pool. Queries
 /// wait for the pool; if the database cannot be made (no server, say), they throw why, so the test fails.
-enum PostgresTestDatabase {
-    static let variable = "OCGATE_TEST_POSTGRES_URL"
+public enum PostgresTestDatabase {
+    public static let variable = "OCGATE_TEST_POSTGRES_URL"
 
     /// No server configured: the postgres cases fail, loudly, with how to get one.
-    struct Unavailable: Error, CustomStringConvertible {
-        var description: String {
+    public struct Unavailable: Error, CustomStringConvertible {
+        public init() {}
+
+        public var description: String {
             """
-            \(PostgresTestDatabase.variable) is not set, so the PostgreSQL conformance cases cannot run (they fail \
+            \(PostgresTestDatabase.variable) is not set, so the PostgreSQL test cases cannot run (they fail \
             rather than skip). Start a local test server and export its URL with
                 eval "$(scripts/postgres-test-cluster --export)"
             (scripts/test and .ci/run do this themselves), then run the tests again.
@@ -26,47 +27,42 @@ enum PostgresTestDatabase {
         }
     }
 
-    /// `OCGATE_TEST_POSTGRES_URL`. - Throws: `Unavailable` when it is not set.
-    static func serverURL() throws -> String {
-        guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { throw Unavailable() }
-        return url
-    }
-
     /// The test server's URL with `sslmode` (and `sslrootcert` if given) in place of its own query.
-    static func tlsURL(sslmode: String, sslrootcert: String? = nil) throws -> String {
+    package static func tlsURL(sslmode: String, sslrootcert: String? = nil) throws -> String {
         try TestPostgresServer.url(serverURL(), sslmode: sslmode, sslrootcert: sslrootcert)
     }
 
     /// The test's database could not be made: the test's queries throw this.
-    struct PreparationFailed: Error, CustomStringConvertible {
-        let location: String
-        let error: any Error
+    public struct PreparationFailed: Error, CustomStringConvertible {
+        public let location: String
+        public let error: any Error
 
         /// postgres-nio's own description hides everything; its reflection says what failed (the location and the
         /// reflection carry no password).
-        var description: String { "could not create and migrate \(location): \(String(reflecting: error))" }
+        public var description: String { "could not create and migrate \(location): \(String(reflecting: error))" }
     }
 
-    static func open(time: any TimeSource) throws -> OpenedStores {
-        let shared = try openShared(time: time)
+    /// Fresh stores on the database `name` (a new one unless a test picked its name first, to hand its URL to
+    /// another process: `url(database:)`).
+    public static func open(time: any TimeSource, database name: String = newDatabaseName()) throws -> OpenedStores {
+        let shared = try openShared(time: time, database: name)
         return OpenedStores(stores: shared.backends[0].stores, discard: shared.discard)
     }
 
     /// `count` backends on one fresh database, as `count` processes (on as many hosts) would have: each with its own
     /// pool and job listener, all of them running. `discard` stops them and drops the database.
     /// - Parameter url: the server, `OCGATE_TEST_POSTGRES_URL`'s unless given (`tlsURL`: the same server over TLS).
-    static func openShared(
-        count: Int = 1, time: any TimeSource, wakeups: WakeupOptions = WakeupOptions(), url: String? = nil
+    package static func openShared(
+        count: Int = 1, time: any TimeSource, wakeups: WakeupOptions = WakeupOptions(),
+        database name: String = newDatabaseName(), url: String? = nil
     ) throws -> (backends: [PostgresBackend], discard: @Sendable () -> Void) {
         let url = try url ?? serverURL()
-        // The pool reports connections it gives up as a test ends (the database is dropped under it): not news.
-        let logger = { var logger = Logger(label: "ocgate.conformance.postgres"); logger.logLevel = .error; return logger }()
         // Up to eight connections per test (opened only as a test's callers need them): with two, the racers queued
         // for a connection behind each other, so a race the database must decide (a drain against the creates in
-        // flight) was decided by the pool's queue instead, and a missing lock went unseen. Suites run their tests
-        // one at a time, so the server (max_connections 500 in scripts/postgres-test-cluster) sees a few dozen.
+        // flight) was decided by the pool's queue instead, and a missing lock went unseen. The conformance suites run
+        // their tests one at a time and the HTTP tests need a connection or two each, so the server (max_connections
+        // 500 in scripts/postgres-test-cluster) sees a few hundred at most.
         let server = try PostgresStoreConfiguration(url: url, poolSize: 8)
-        let name = "ocgate_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
         let database = server.with(database: name)
         let backends = (0..<count).map { _ in
             PostgresBackend.unmigrated(database, time: time, wakeups: wakeups, logger: logger)
@@ -94,24 +90,29 @@ enum PostgresTestDatabase {
     }
 
     /// An empty database of its own, not migrated, for a test that fills it another way (`store copy`).
-    struct EmptyDatabase: Sendable {
-        let configuration: PostgresStoreConfiguration
+    public struct EmptyDatabase: Sendable {
+        public let configuration: PostgresStoreConfiguration
+        /// Its URL, for an `ocgate` process (`OCGATE_STORE_POSTGRES_URL`, `store copy --to`).
+        public let url: String
         let server: PostgresStoreConfiguration
-        let logger: Logger
+        public let logger: Logger
+
+        /// Its URL with `sslmode=verify-full` and `root` as `sslrootcert`.
+        public func url(verifyingWith root: String) throws -> String {
+            try TestPostgresServer.url(url, sslmode: "verify-full", sslrootcert: root)
+        }
 
         /// Drops it, on a dispatch thread (FORCE ends connections still open).
-        func drop() {
+        public func drop() {
             let (name, server, logger) = (configuration.database, server, logger)
             DispatchQueue.global().async { try? PostgresAdmin.dropDatabase(name, on: server, logger: logger) }
         }
     }
 
     /// Creates an empty database on the server `OCGATE_TEST_POSTGRES_URL` names, on a dispatch thread.
-    static func empty() async throws -> EmptyDatabase {
-        let url = try serverURL()
-        let logger = { var logger = Logger(label: "ocgate.conformance.postgres"); logger.logLevel = .error; return logger }()
-        let server = try PostgresStoreConfiguration(url: url, poolSize: 2)
-        let name = "ocgate_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
+    public static func empty() async throws -> EmptyDatabase {
+        let server = try PostgresStoreConfiguration(url: try serverURL(), poolSize: 2)
+        let name = newDatabaseName()
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             DispatchQueue.global().async {
                 continuation.resume(with: Result {
@@ -120,8 +121,39 @@ enum PostgresTestDatabase {
                 })
             }
         }
-        return EmptyDatabase(configuration: server.with(database: name), server: server, logger: logger)
+        return EmptyDatabase(
+            configuration: server.with(database: name), url: try url(database: name), server: server, logger: logger)
     }
+
+    /// A name no other test's database has; every one starts `ocgate_test_`, which the sweep looks for.
+    public static func newDatabaseName() -> String {
+        "ocgate_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
+    }
+
+    /// The URL of the database `name` on the test server, for an `ocgate` process (`OCGATE_STORE_POSTGRES_URL`).
+    /// Never the server's own URL in its place: a process given that would run on the shared admin database.
+    public static func url(database name: String) throws -> String {
+        let server = try serverURL()
+        // Read as the gateway reads it, so a URL it would refuse is refused here, with its message.
+        _ = try PostgresStoreConfiguration(url: server)
+        guard var parts = URLComponents(string: server) else { throw StoreError.unsupported("\(variable) is not a URL") }
+        parts.path = "/" + name
+        guard let url = parts.string else { throw StoreError.unsupported("\(variable) with database \(name) is not a URL") }
+        return url
+    }
+
+    /// `OCGATE_TEST_POSTGRES_URL`, or why there is none.
+    package static func serverURL() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { throw Unavailable() }
+        return url
+    }
+
+    /// The pool reports connections it gives up as a test ends (the database is dropped under it): not news.
+    private static let logger = {
+        var logger = Logger(label: "ocgate.tests.postgres")
+        logger.logLevel = .error
+        return logger
+    }()
 
     /// Creates and migrates `database`, a few at a time and on a dispatch thread: that work blocks its thread, the
     /// cooperative threads are few and shared with every other suite, and a burst of every suite's databases at once
