@@ -200,6 +200,27 @@ import Testing
         }
     }
 
+    /// A sessions page filtered by MG (with or without a status) or by status walks an index in `(created_at, id)`
+    /// order and stops after the page: no sort of everything the filter matches.
+    @Test func sessionPagesByMGOrStatusWalkAnIndexInTimeOrder() async throws {
+        let scratch = try Scratch()
+        let database = try scratch.database()
+        let filters = ["mg_ocid = 300", "mg_ocid = 300 AND status = 'pending'", "status = 'completed'",
+            "mg_ocid = 300 AND (created_at, id) < (5, 'cs_x')"]
+        for filter in filters {
+            let plan = try await database.read { db in
+                try Row.fetchAll(
+                    db, sql: """
+                        EXPLAIN QUERY PLAN SELECT * FROM checkout_sessions WHERE \(filter)
+                        ORDER BY created_at DESC, id DESC LIMIT 51
+                        """
+                ).map { $0["detail"] as String }.joined(separator: "; ")
+            }
+            #expect(plan.contains("USING INDEX"), "\(filter): \(plan)")
+            #expect(!plan.contains("TEMP B-TREE"), "\(filter): \(plan)")
+        }
+    }
+
     @Test func newerSchemaIsRefusedWithOneLine() throws {
         let scratch = try Scratch()
         try scratch.database().write { db in

@@ -44,8 +44,9 @@ public protocol CheckoutSessionStore: Sendable {
     func expirePending(now: Date) async throws -> Int
 
     /// Sessions matching `filter`, newest first by `(createdAt, id)`; `after` continues where the previous page ended,
-    /// so a deep page costs what the first does. The unfiltered listing and the id/order/txid search are served by
-    /// an index; a filter by MG, merchant or status may sort that filter's matches (docs/benchmarks.md, console).
+    /// so a deep page costs what the first does. The unfiltered listing, the id/order/txid search and the filters by MG
+    /// and by status are served by an index in that order; a filter by merchant alone walks the time order and keeps
+    /// that merchant's sessions (docs/benchmarks.md, console).
     func list(_ filter: SessionFilter) async throws -> [SessionOverview]
 
     /// One session as operators see it, or nil.

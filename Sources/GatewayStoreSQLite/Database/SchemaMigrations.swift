@@ -338,6 +338,17 @@ enum SchemaMigrations {
                 """)
         }
 
+        // A console page of one MG's (or one status's) sessions walks one of these indexes newest first and stops
+        // after a page; before, SQLite read every session of the MG through `checkout_sessions_mg_order` (or of the
+        // status through `checkout_sessions_status`, which the expiry sweep needs as it is) and sorted them: 40 ms
+        // for 10,000, growing with the MG. Two more index entries per checkout.
+        migrator.registerMigration("v15-sessions-by-mg-and-status-in-time") { db in
+            try db.execute(sql: """
+                CREATE INDEX checkout_sessions_mg_created ON checkout_sessions(mg_ocid, created_at, id);
+                CREATE INDEX checkout_sessions_status_created ON checkout_sessions(status, created_at, id);
+                """)
+        }
+
         return migrator
     }()
 }
