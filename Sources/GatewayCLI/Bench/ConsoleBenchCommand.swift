@@ -63,6 +63,7 @@ struct ConsoleBenchCommand: AsyncParsableCommand {
         let runtime = try RuntimeOptions.open(configuration)
         let seedStart = ContinuousClock.now
         let seed = ConsoleSeed(stores: runtime.stores, now: Date())
+        try await seed.partners()
         try await seed.jobs(jobs)
         try await seed.sessions(sessions)
         let seeded = ContinuousClock.now - seedStart

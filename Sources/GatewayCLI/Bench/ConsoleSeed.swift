@@ -12,6 +12,18 @@ struct ConsoleSeed {
     static let gateways: [UInt64] = (300..<310).map(UInt64.init)
     static let kinds = ["callback.deliver", "proof.issue", "payment.poll", "settle.notify"]
 
+    /// The first half of the seed's MGs as partners, the last of them disabled (the MG page shows both states).
+    func partners() async throws {
+        let admitted = Self.gateways.prefix(Self.gateways.count / 2)
+        for ocid in admitted {
+            try await stores.partners.add(
+                Partner(
+                    ocid: ocid, name: "Seed MG \(ocid)", publicKey: "02" + String(repeating: "ab", count: 32),
+                    endpoint: "https://mg\(ocid).example/webhook", status: .enabled, addedAt: now))
+        }
+        if let last = admitted.last { try await stores.partners.setStatus(.disabled, for: last) }
+    }
+
     func sessions(_ count: Int) async throws {
         try await inParallel(count) { index in
             let id = String(format: "cs_seed_%08d", index)
