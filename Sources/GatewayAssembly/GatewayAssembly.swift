@@ -58,7 +58,7 @@ public enum GatewayAssembly {
     /// `store.postgres_url` and the pool's settings as the backend reads them. A URL ocgate cannot use (its form, its
     /// sslmode, an unreadable sslrootcert) is the operator's to fix before anything connects; its message names the
     /// parameter.
-    private static func postgresSettings(
+    static func postgresSettings(
         _ configuration: GatewayConfiguration
     ) throws(GatewayStartupError) -> PostgresStoreConfiguration {
         // Validation requires the URL with this backend; the message never carries the URL (it holds a password).

@@ -8,6 +8,7 @@ struct QueueBenchCommandTests {
         #expect(result.status == 0)
         let json = try JSONParser.parse(result.stdout)
         #expect(json["durability"]?.stringValue == "normal")
+        #expect(json["store"]?.stringValue == "sqlite" && json["database"] == nil && json["postgres"] == nil)
         #expect(json["jobs"]?.numberValue?.int64Value == 300)
         for field in ["pipeline_jobs_per_second", "single_enqueues_per_second", "raw_commits_per_second"] {
             #expect((json[field]?.numberValue?.int64Value ?? 0) > 0, "\(field)")

@@ -62,9 +62,11 @@ case "enqueue":
     print(inserted)
 case "bench":
     let durability = Durability(rawValue: text("--durability", "full")) ?? .full
+    let stamp = UUID().uuidString
     let result = try await QueueBenchmark.run(
-        directory: path, durability: durability, jobs: option("--jobs", 100_000), batch: option("--batch", 500),
-        singles: option("--singles", 500))
+        queue: try SQLiteBackend.open(path: "\(path)/bench-\(stamp).db", durability: durability).stores.jobs,
+        rawCommit: try await SQLiteBackend.rawCommits(path: "\(path)/raw-\(stamp).db", durability: durability),
+        jobs: option("--jobs", 100_000), batch: option("--batch", 500), singles: option("--singles", 500))
     print("durability=\(durability.rawValue)")
     print("pipeline enqueue→claim→complete: \(Int(result.pipelineJobsPerSecond)) jobs/s")
     print("single-job durable enqueue:      \(Int(result.singleEnqueuesPerSecond)) commits/s")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GatewayAssembly
 import GatewayConfig
 import GatewayCore
 import GatewayOutbound
@@ -21,6 +22,7 @@ struct CheckoutBenchCommand: AsyncParsableCommand {
     @Option(help: "Requests per measurement.") var requests = 20_000
     @Option(help: "Concurrent keep-alive connections.") var connections = 64
     @Option(help: "store.durability for the run: full or normal.") var durability = "full"
+    @OptionGroup var storage: BenchStoreOptions
     @Flag(help: "Print the results as JSON.") var json = false
 
     func validate() throws {
@@ -32,17 +34,21 @@ struct CheckoutBenchCommand: AsyncParsableCommand {
         let scratch = try BenchScratch()
         defer { scratch.remove() }
         let (directory, logger) = (scratch.directory, scratch.logger)
+        let store = try BenchStore(storage)
+        defer { store.drop() }
 
         let bench = try CheckoutBenchSetup(
-            directory: directory.path, durability: GatewayConfig.Durability(rawValue: durability)!, logger: logger)
+            directory: directory.path, durability: GatewayConfig.Durability(rawValue: durability)!, store: store,
+            logger: logger)
         let group = bench.serviceGroup(logger: logger)
         let server = bench.run(group)
         let port = try await bench.port()
 
         // Signed right before each run: the ±300 s window starts now.
-        let full = try await KeepAliveLoad.run(
-            bench.signedRequests(count: requests, gatewayURL: "http://127.0.0.1:\(port)", path: "/checkout/create"),
-            port: port, connections: connections)
+        let signed = bench.signedRequests(count: requests, gatewayURL: "http://127.0.0.1:\(port)", path: "/checkout/create")
+        let (full, headroom) = try await store.measure(operations: requests) {
+            try await KeepAliveLoad.run(signed, port: port, connections: connections)
+        }
         let stored = try await bench.runtime.stores.sessions.count()
         let ceiling = try await KeepAliveLoad.run(
             bench.signedRequests(
@@ -52,13 +58,14 @@ struct CheckoutBenchCommand: AsyncParsableCommand {
         try await server.value
 
         if json {
-            print(CanonicalJSON.string([
+            print(CanonicalJSON.string(store.annotate([
                 "requests": .integer(requests), "connections": .integer(connections), "durability": .string(durability),
                 "checkout": full.json, "sessions_stored": .integer(stored), "ceiling_checks_only": ceiling.json,
-            ]))
+            ], headroom: headroom)))
         } else {
-            print("ocgate bench checkout: \(requests) requests, \(connections) connections, durability \(durability)")
+            print("ocgate bench checkout: \(requests) requests, \(connections) connections, durability \(durability), \(store.backend)")
             print("  checkout (verify both signatures + durable commit) \(full.text)")
+            if let headroom { print(headroom.text) }
             print("  sessions stored: \(stored)")
             print("  ceiling (same checks, nothing stored)               \(ceiling.text)")
         }
@@ -76,7 +83,7 @@ struct CheckoutBenchSetup: Sendable {
     let server: GatewayServer
     private let ports = PortSignal()
 
-    init(directory: String, durability: GatewayConfig.Durability, logger: Logger) throws {
+    init(directory: String, durability: GatewayConfig.Durability, store: BenchStore, logger: Logger) throws {
         identity = GatewayIdentity(
             ocid: 200, name: "bench gateway", key: .generate(), publicURL: "http://127.0.0.1", currencies: ["USD"])
         var configuration = GatewayConfiguration(
@@ -85,7 +92,9 @@ struct CheckoutBenchSetup: Sendable {
                 currencies: identity.currencies),
             spool: SpoolSection(dir: directory), partners: PartnersSection(open: true))
         configuration.store.durability = durability
-        runtime = try RuntimeOptions.open(configuration)
+        configuration = store.configure(configuration)
+        // Not `RuntimeOptions.open`, which starts PostgreSQL's pool on its own: the bench's service group runs it.
+        do { runtime = try GatewayAssembly.runtime(configuration) } catch { throw CommandFailure(error.description) }
         let stores = runtime.stores
         let peers = InlinePeerDirectory([callers.merchant.party.metadata, callers.gateway.party.metadata])
         let time = runtime.time

@@ -41,6 +41,7 @@ struct FlowBenchCommand: AsyncParsableCommand {
             "The MG: stub (answers at once, checks every delivery after the run) or verifying (checks each first).",
             discussion: "A real MG verifies on its own machine; verifying puts its two verifications per proof on ours."))
     var mg = "stub"
+    @OptionGroup var storage: BenchStoreOptions
     @Flag(help: "Print the results as JSON.") var json = false
 
     func validate() throws {
@@ -57,9 +58,11 @@ struct FlowBenchCommand: AsyncParsableCommand {
         let scratch = try BenchScratch()
         defer { scratch.remove() }
         let (directory, logger) = (scratch.directory, scratch.logger)
+        let store = try BenchStore(storage)
+        defer { store.drop() }
 
         let bench = try await FlowBenchSetup(
-            configuration: config.load(), durability: GatewayConfig.Durability(rawValue: durability)!, directory: directory,
+            configuration: store.configure(config.load()), durability: GatewayConfig.Durability(rawValue: durability)!, directory: directory,
             mgChecking: mg == "stub" ? .afterwards : .onReceipt, slots: concurrency, logger: logger)
         defer { bench.webhook.stop() }
         let gateway = bench.gateway
@@ -82,19 +85,30 @@ struct FlowBenchCommand: AsyncParsableCommand {
         // Not measured: the checkouts (they start no job).
         let created = try await createCheckouts(flow)
 
-        let payments = try await pay(created, with: payment(base: base, gateway: gateway, logger: logger))
         let deadline = ContinuousClock.now + .seconds(timeout)
-        while bench.webhook.acceptedBodies.count < sessions, ContinuousClock.now < deadline {
+        let (payments, headroom) = try await store.measure(operations: sessions) {
+            let payments = try await pay(created, with: payment(base: base, gateway: gateway, logger: logger))
+            while bench.webhook.acceptedBodies.count < sessions, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return payments
+        }
+        // Read while the storage still runs (PostgreSQL's pool stops with the group), once every delivery the MG
+        // accepted is recorded.
+        let proofs = gateway.stores.proofs
+        var delivered = try await deliveries(of: Array(payments.keys), store: proofs)
+        while delivered.count < min(payments.count, bench.webhook.acceptedBodies.count), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
+            let pending = payments.keys.filter { delivered[$0] == nil }
+            delivered.merge(try await deliveries(of: pending, store: proofs)) { first, _ in first }
         }
         await group.triggerGracefulShutdown()
         try await running.value
 
-        let proofs = gateway.stores.proofs
         var latencies: [Double] = []
         var lastDelivery = Date.distantPast
         for (session, paid) in payments {
-            guard let delivered = try await proofs.proof(sessionID: session)?.deliveredAt else { continue }
+            guard let delivered = delivered[session] else { continue }
             latencies.append(delivered.timeIntervalSince(paid.at) * 1000)
             lastDelivery = max(lastDelivery, delivered)
         }
@@ -106,9 +120,20 @@ struct FlowBenchCommand: AsyncParsableCommand {
         guard failed.isEmpty else {
             throw CommandFailure("\(failed.count) deliveries failed the MG's checks after the run, the first: \(failed[0])")
         }
-        report(FlowBenchResult(
-            sessions: sessions, seconds: lastDelivery.timeIntervalSince(firstPayment), latencies: latencies,
-            answerLatencies: payments.values.map(\.answeredMillis).sorted(), accepted: bench.webhook.acceptedBodies.count))
+        report(
+            FlowBenchResult(
+                sessions: sessions, seconds: lastDelivery.timeIntervalSince(firstPayment), latencies: latencies,
+                answerLatencies: payments.values.map(\.answeredMillis).sorted(), accepted: bench.webhook.acceptedBodies.count),
+            store: store, headroom: headroom)
+    }
+
+    /// When each of `sessions`' proofs was delivered, for those delivered so far.
+    private func deliveries(of sessions: [String], store proofs: any ProofStore) async throws -> [String: Date] {
+        var delivered: [String: Date] = [:]
+        for session in sessions {
+            if let at = try await proofs.proof(sessionID: session)?.deliveredAt { delivered[session] = at }
+        }
+        return delivered
     }
 
     private func createCheckouts(_ flow: DemoFlow) async throws -> [String] {
@@ -181,9 +206,9 @@ struct FlowBenchCommand: AsyncParsableCommand {
         }
     }
 
-    private func report(_ result: FlowBenchResult) {
+    private func report(_ result: FlowBenchResult, store: BenchStore, headroom: PostgresHeadroom?) {
         if json {
-            print(CanonicalJSON.string([
+            print(CanonicalJSON.string(store.annotate([
                 "sessions": .integer(Int64(sessions)), "payers": .integer(Int64(payers)),
                 "concurrency": .integer(Int64(concurrency)), "rate": .integer(Int64(rate)), "durability": .string(durability),
                 "payments": .string(payments), "mg": .string(mg),
@@ -192,12 +217,12 @@ struct FlowBenchCommand: AsyncParsableCommand {
                 "pay_p50_ms": .string(String(format: "%.1f", result.answerPercentile(0.5))),
                 "pay_p99_ms": .string(String(format: "%.1f", result.answerPercentile(0.99))),
                 "accepted_by_mg": .integer(Int64(result.accepted)),
-            ]))
+            ], headroom: headroom)))
         } else {
             let offered = rate > 0 ? "\(rate) payments/s offered" : "payments as fast as answered"
             print(
                 "ocgate bench flow: \(sessions) sessions, \(payers) payers paying \(payments == "page" ? "on the page" : "directly"),"
-                    + " \(offered), worker concurrency \(concurrency), durability \(durability),"
+                    + " \(offered), worker concurrency \(concurrency), durability \(durability), \(store.backend),"
                     + (mg == "stub" ? " MG stub checking every delivery after the run" : " MG verifying each delivery first"))
             print(String(
                 format: "  paid → proof issued → delivered → MG 200  %8.0f proofs/s  p50 %7.1f ms  p99 %7.1f ms  (%d accepted by the MG)",
@@ -205,6 +230,7 @@ struct FlowBenchCommand: AsyncParsableCommand {
             print(String(
                 format: "  pay → 303 to the success URL                               p50 %7.1f ms  p99 %7.1f ms",
                 result.answerPercentile(0.5), result.answerPercentile(0.99)))
+            if let headroom { print(headroom.text) }
         }
     }
 }

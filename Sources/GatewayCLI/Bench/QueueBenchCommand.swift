@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import GatewayAssembly
+import GatewayConfig
 import GatewayStore
+import Opencharge
 
 /// `ocgate bench queue`: the queue's throughput goals, measured on a scratch database.
 struct QueueBenchCommand: AsyncParsableCommand {
@@ -12,7 +14,9 @@ struct QueueBenchCommand: AsyncParsableCommand {
     @Option(help: "Jobs pushed through the batched pipeline.") var jobs = 100_000
     @Option(help: "Jobs per enqueue, claim and complete transaction.") var batch = 100
     @Option(help: "Single-job enqueues and raw commits measured.") var singles = 2_000
-    @Option(help: "full (fsync every commit) or normal.") var durability: BenchDurability = .full
+    @Option(help: "full (fsync every commit) or normal; SQLite's (PostgreSQL commits as its server is set up).")
+    var durability: BenchDurability = .full
+    @OptionGroup var storage: BenchStoreOptions
     @Flag(help: "Print JSON.") var json = false
 
     /// The `store.durability` levels, as a command-line value.
@@ -27,22 +31,32 @@ struct QueueBenchCommand: AsyncParsableCommand {
     func run() async throws {
         let scratch = try BenchScratch()
         defer { scratch.remove() }
-        let result = try await GatewayAssembly.benchmarkQueue(
-            directory: scratch.directory.path, durability: durability == .full ? .full : .normal,
-            jobs: jobs, batch: batch, singles: singles)
+        let store = try BenchStore(storage)
+        defer { store.drop() }
+        var configuration = GatewayConfiguration(
+            gateway: GatewaySection(ocid: 200, name: "bench gateway", keyFile: "", publicURL: "http://127.0.0.1", currencies: ["USD"]),
+            spool: SpoolSection(dir: scratch.directory.path))
+        configuration.store.durability = durability == .full ? .full : .normal
+        let (result, headroom) = try await store.measure(operations: jobs + singles) {
+            try await GatewayAssembly.benchmarkQueue(store.configure(configuration), jobs: jobs, batch: batch, singles: singles)
+        }
         let ratio = result.singleEnqueuesPerSecond / result.rawCommitsPerSecond
         if json {
-            print(#"{"durability":"\#(durability.rawValue)","jobs":\#(jobs),"batch":\#(batch),"singles":\#(singles),"#
-                + #""pipeline_jobs_per_second":\#(Int(result.pipelineJobsPerSecond)),"#
-                + #""single_enqueues_per_second":\#(Int(result.singleEnqueuesPerSecond)),"#
-                + #""raw_commits_per_second":\#(Int(result.rawCommitsPerSecond)),"#
-                + #""single_to_raw_ratio":\#((ratio * 1000).rounded() / 1000)}"#)
+            let report = try JSONParser.parse(
+                #"{"durability":"\#(durability.rawValue)","jobs":\#(jobs),"batch":\#(batch),"singles":\#(singles),"#
+                    + #""pipeline_jobs_per_second":\#(Int(result.pipelineJobsPerSecond)),"#
+                    + #""single_enqueues_per_second":\#(Int(result.singleEnqueuesPerSecond)),"#
+                    + #""raw_commits_per_second":\#(Int(result.rawCommitsPerSecond)),"#
+                    + #""single_to_raw_ratio":\#((ratio * 1000).rounded() / 1000)}"#)
+            print(CanonicalJSON.string(store.annotate(report, headroom: headroom)))
         } else {
-            print("ocgate bench queue: durability \(durability.rawValue), \(jobs) jobs in batches of \(batch), \(singles) singles")
+            let engine = store.database == nil ? "SQLite" : "PostgreSQL"
+            print("ocgate bench queue: durability \(durability.rawValue), \(jobs) jobs in batches of \(batch), \(singles) singles, \(store.backend)")
             print("  enqueue→claim→complete   \(Int(result.pipelineJobsPerSecond)) jobs/s")
             print("  single durable enqueue   \(Int(result.singleEnqueuesPerSecond)) enqueues/s")
-            print("  raw SQLite single commit \(Int(result.rawCommitsPerSecond)) commits/s")
+            print("  raw \(engine) single commit \(Int(result.rawCommitsPerSecond)) commits/s")
             print("  single / raw             \(Int((ratio * 100).rounded())) %")
+            if let headroom { print(headroom.text) }
         }
     }
 }

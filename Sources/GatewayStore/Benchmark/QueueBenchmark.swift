@@ -1,22 +1,21 @@
 import Foundation
-import GRDB
-import GatewayStore
 
-/// Throughput of the queue on a scratch database, for `ocgate bench queue`.
+/// Throughput of a job queue, for `ocgate bench queue`: only the `JobQueue` contract, so every backend is measured
+/// by the same loop; the backend supplies the floor it is compared with (`rawCommit`).
 public enum QueueBenchmark {
-    /// Runs the three measurements in `directory` (fresh files are created there).
+    /// What every job carries: a session id, as `session.open` and the proof jobs do.
+    public static let payload = Data(#"{"session":"cs_0123456789abcdef0123456789abcdef"}"#.utf8)
+
+    /// Runs the three measurements on `queue`, which should be empty (a fresh database).
     /// - Parameters:
+    ///   - rawCommit: one single-row INSERT of the payload into a bare table, committed on its own: the backend's
+    ///     floor for a durable write.
     ///   - jobs: jobs pushed through the batched pipeline.
     ///   - batch: jobs per enqueue, claim and complete transaction.
     ///   - singles: single-job enqueues and raw commits measured.
     public static func run(
-        directory: String, durability: Durability, jobs: Int, batch: Int, singles: Int
+        queue: any JobQueue, rawCommit: @Sendable (Data) async throws -> Void, jobs: Int, batch: Int, singles: Int
     ) async throws -> QueueBenchmarkResult {
-        let stamp = UUID().uuidString
-        let database = try SQLiteDatabase(path: "\(directory)/bench-\(stamp).db", durability: durability)
-        let queue = SQLiteJobQueue(database: database)
-        let payload = Data(#"{"session":"cs_0123456789abcdef0123456789abcdef"}"#.utf8)
-
         let pipelineStart = ContinuousClock.now
         var done = 0
         while done < jobs {
@@ -28,18 +27,12 @@ public enum QueueBenchmark {
         }
         let pipeline = ContinuousClock.now - pipelineStart
 
-        let raw = try SQLiteDatabase(path: "\(directory)/raw-\(stamp).db", durability: durability)
-        try await raw.write { db in
-            try db.execute(sql: "CREATE TABLE IF NOT EXISTS bench_raw (id INTEGER PRIMARY KEY, value BLOB)")
-        }
         // Interleaved, so a noisy neighbour slows both loops alike.
         var single = Duration.zero
         var rawElapsed = Duration.zero
         for _ in 0..<singles {
             let rawStart = ContinuousClock.now
-            try await raw.write { db in
-                try db.execute(sql: "INSERT INTO bench_raw (value) VALUES (?)", arguments: [payload])
-            }
+            try await rawCommit(payload)
             let singleStart = ContinuousClock.now
             _ = try await queue.enqueue(NewJob(kind: "bench.single", payload: payload))
             let end = ContinuousClock.now
