@@ -66,6 +66,16 @@ struct ConsoleAccessTests {
         }
     }
 
+    @Test func behindHTTPSTheCookieIsSecure() async throws {
+        let rig = try ConsoleRig(.sqlite, secureCookie: true)
+        try await rig.run { browser in
+            let answer = try await browser.logIn()
+            let cookie = answer.headers[values: .setCookie].first { $0.hasPrefix("ocgate_console=") } ?? ""
+            #expect(cookie.contains("Secure"))
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+        }
+    }
+
     @Test(arguments: TestBackend.allCases)
     func afterTooManyWrongTokensEvenTheRightOneWaits(backend: TestBackend) async throws {
         let rig = try ConsoleRig(backend, loginAttempts: 3)

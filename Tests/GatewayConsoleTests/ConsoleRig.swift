@@ -19,14 +19,16 @@ struct ConsoleRig {
     let time: ManualTime
     let console: OperatorConsole
 
-    init(_ backend: TestBackend, loginAttempts: Int = 5, sessionTTL: Duration = .seconds(3600)) throws {
+    init(
+        _ backend: TestBackend, loginAttempts: Int = 5, sessionTTL: Duration = .seconds(3600), secureCookie: Bool = false
+    ) throws {
         time = ManualTime()
         scratch = try ScratchStores(backend, time: time)
         let stores = scratch.stores
         console = OperatorConsole(
             settings: ConsoleSettings(
                 host: "127.0.0.1", port: 0, token: Self.token, sessionTTL: sessionTTL, loginAttempts: loginAttempts,
-                secureCookie: false),
+                secureCookie: secureCookie),
             stores: stores, gatewayName: "Test <Gateway>", time: time, logger: Logger(label: "console-test"))
     }
 
