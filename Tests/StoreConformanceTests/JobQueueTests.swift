@@ -343,6 +343,88 @@ struct JobQueueTests {
         #expect(try await fixture.jobs.show(id: lost.id)?.job.state == .running)
     }
 
+    @Test(arguments: ConformanceBackend.allCases)
+    func aBatchedEnqueueKeepsInputOrderAndEveryColumn(backend: ConformanceBackend) async throws {
+        let fixture = try StoreFixture(backend)
+        let later = fixture.now.addingTimeInterval(60)
+        let taken = try await fixture.jobs.enqueue(NewJob(kind: "work", uniqueKey: "taken"))
+        let batch = try await fixture.jobs.enqueue([
+            NewJob(kind: "work", payload: Data("a".utf8), uniqueKey: "a", mgOCID: 7),
+            NewJob(kind: "work", uniqueKey: "taken"),
+            NewJob(kind: "work", payload: Data("b".utf8), priority: 1, runAt: later, maxAttempts: 3, mgOCID: .max),
+            NewJob(kind: "work", uniqueKey: "a"),
+            NewJob(kind: "work", payload: Data("c".utf8)),
+        ])
+
+        #expect(batch.map(\.inserted) == [true, false, true, false, true])
+        #expect(batch[1].id == taken.id)
+        #expect(batch[3].id == batch[0].id)
+        #expect(batch[0].id < batch[2].id && batch[2].id < batch[4].id, "ids follow the input order")
+        let a = try #require(try await fixture.jobs.show(id: batch[0].id)?.job)
+        #expect(a.payload == Data("a".utf8))
+        #expect(a.mgOCID == 7)
+        #expect(a.runAt == fixture.now)
+        let b = try #require(try await fixture.jobs.show(id: batch[2].id)?.job)
+        #expect(b.payload == Data("b".utf8))
+        #expect(b.priority == 1)
+        #expect(b.runAt == later)
+        #expect(b.maxAttempts == 3)
+        #expect(b.uniqueKey == nil)
+        #expect(b.mgOCID == .max)
+        let claimed = try await fixture.jobs.claim(kinds: ["work"], limit: 5, worker: "worker-1", lease: lease)
+        #expect(claimed.map(\.id) == [taken.id, batch[0].id, batch[4].id])
+    }
+
+    @Test(arguments: ConformanceBackend.allCases)
+    func aBatchedFinishAppliesEachTransitionAndAnswersInInputOrder(backend: ConformanceBackend) async throws {
+        let fixture = try StoreFixture(backend)
+        let first = try await fixture.jobs.enqueue(NewJob(kind: "work")).id
+        let lost = try #require(try await claimOne(fixture.jobs, worker: "worker-1"))
+        fixture.clock.advance(by: .seconds(31))
+        _ = try await fixture.jobs.enqueue((0..<4).map { _ in NewJob(kind: "work") })
+        let taken = try await fixture.jobs.claim(kinds: ["work"], limit: 5, worker: "worker-2", lease: lease)
+        #expect(taken.count == 5)
+        #expect(taken[0].id == first)
+        let (held, retried, dead, released, succeeded) = (taken[0], taken[1], taken[2], taken[3], taken[4])
+        fixture.clock.advance(by: .seconds(2))
+        let next = fixture.now.addingTimeInterval(10)
+        let failure = AttemptFailure(error: "upstream 503", httpStatus: 503, responseExcerpt: "busy")
+
+        let results = try await fixture.jobs.finish([
+            JobFinish(lost, .succeeded(note: "stale")), JobFinish(retried, .retry(at: next, failure)),
+            JobFinish(dead, .dead(AttemptFailure(error: "gone"))), JobFinish(held, .succeeded(note: "held")),
+            JobFinish(released, .released), JobFinish(succeeded, .succeeded(note: nil)),
+            JobFinish(held, .dead(AttemptFailure(error: "again"))),
+        ])
+
+        #expect(results == [false, true, true, true, true, true, false], "the lost lease, then a token given twice")
+        let heldDetail = try #require(try await fixture.jobs.show(id: held.id))
+        #expect(heldDetail.job.state == .succeeded)
+        #expect(heldDetail.attempts.map(\.outcome) == [.leaseLost, .succeeded])
+        #expect(heldDetail.attempts.last?.note == "held")
+        #expect(heldDetail.attempts.last?.worker == "worker-2")
+        #expect(heldDetail.attempts.last?.durationMilliseconds == 2000)
+        let retriedDetail = try #require(try await fixture.jobs.show(id: retried.id))
+        #expect(retriedDetail.job.state == .queued)
+        #expect(retriedDetail.job.runAt == next)
+        #expect(retriedDetail.job.lastError == "upstream 503")
+        #expect(retriedDetail.attempts.map(\.outcome) == [.retry])
+        #expect(retriedDetail.attempts.first?.httpStatus == 503)
+        #expect(retriedDetail.attempts.first?.responseExcerpt == "busy")
+        #expect(retriedDetail.attempts.first?.nextRunAt == next)
+        let deadDetail = try #require(try await fixture.jobs.show(id: dead.id))
+        #expect(deadDetail.job.state == .dead)
+        #expect(deadDetail.job.finishedAt == fixture.now)
+        #expect(deadDetail.attempts.map(\.error) == ["gone"])
+        let releasedDetail = try #require(try await fixture.jobs.show(id: released.id))
+        #expect(releasedDetail.job.state == .queued)
+        #expect(releasedDetail.job.attempt == released.attempt - 1)
+        #expect(releasedDetail.attempts.map(\.outcome) == [.released])
+        let succeededDetail = try #require(try await fixture.jobs.show(id: succeeded.id))
+        #expect(succeededDetail.job.state == .succeeded)
+        #expect(succeededDetail.attempts.map(\.outcome) == [.succeeded])
+    }
+
     // MARK: Operators
 
     @Test(arguments: ConformanceBackend.allCases)

@@ -3,42 +3,83 @@ import GatewayStore
 import NIOCore
 import PostgresNIO
 
+/// Runs one statement: on any connection (`PostgresDatabase.run`, its own transaction) or in a transaction.
+typealias StatementRunner = (PostgresQuery) async throws -> [PostgresRow]
+
 extension PostgresJobQueue {
+    /// One statement inserts the batch, and one more (only if a key was taken) reads the holders' ids. The insert
+    /// commits on its own, atomically, so the batch needs no transaction around it.
     func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
         guard !jobs.isEmpty else { return [] }
-        let results = try await database.transaction { tx in
-            var results: [EnqueueResult] = []
-            for job in jobs { results.append(try await insert(job, in: tx)) }
-            return results
-        }
+        let results = try await insert(jobs, run: database.run)
         if results.contains(where: \.inserted) { notifier.jobsEnqueued() }
         return results
     }
 
     /// Enqueues inside the caller's transaction, so the caller's rows and the job commit together. The caller
     /// wakes this process's workers after its commit when `inserted`.
-    /// The unique key is the constraint's: `ON CONFLICT DO NOTHING` waits for a racing insert to commit or roll
-    /// back, and only then is the holder's id read, by a statement that sees that commit.
     func insert(_ job: NewJob, in tx: Transaction) async throws -> EnqueueResult {
+        try await insert([job], run: tx.run)[0]
+    }
+
+    /// Enqueues `jobs` with `run`, a result per job in order. The unique key is the constraint's: `ON CONFLICT DO
+    /// NOTHING` waits for a racing insert to commit or roll back, and only then are the holders' ids read, by a
+    /// statement that sees that commit (and the rows this batch inserted: of equal keys in one batch the first
+    /// inserts, the others get its id).
+    func insert(_ jobs: [NewJob], run: StatementRunner) async throws -> [EnqueueResult] {
+        let ids = try await insertRows(jobs, run: run)
+        let taken = jobs.indices.filter { ids[$0] == nil }
+        var holders: [String: Int64] = [:]
+        if !taken.isEmpty {
+            let keys = taken.compactMap { jobs[$0].uniqueKey }
+            for row in try await run("SELECT id, unique_key FROM jobs WHERE unique_key = ANY(\(keys)::text[])") {
+                holders[try row.get("unique_key")] = try row.get("id", as: Int64.self)
+            }
+        }
+        return try jobs.indices.map { i in
+            if let id = ids[i] { return EnqueueResult(id: id, inserted: true) }
+            guard let key = jobs[i].uniqueKey, let id = holders[key] else {
+                throw StoreError.inconsistent("no job holds the unique key \(jobs[i].uniqueKey ?? "")")
+            }
+            return EnqueueResult(id: id, inserted: false)
+        }
+    }
+
+    /// Inserts `jobs` in one statement (`unnest` of a column array each), in unique-key order so racing batches
+    /// lock equal keys in one order and cannot deadlock; a job whose key is taken is skipped.
+    /// Each job's id is drawn from the identity's sequence in input order before the insert, so the ids keep the
+    /// batch's order (its claim order) and the inserted rows map back to their inputs.
+    /// - Returns: per job in order, its id, or nil when its unique key was taken.
+    private func insertRows(_ jobs: [NewJob], run: StatementRunner) async throws -> [Int64?] {
+        guard !jobs.isEmpty else { return [] }
         let now = time.now().millis
         // Without a run_at the job is due now: on the database's clock when that decides due checks.
-        let runAt = job.runAt?.millis ?? (usesDatabaseClock ? nil : now)
-        let maxAttempts = job.maxAttempts.map(Int64.init)
-        let rows = try await tx.run("""
-            INSERT INTO jobs (kind, payload, state, priority, run_at, max_attempts, unique_key,
-                              created_at, updated_at, retry_since, mg_ocid)
-            VALUES (\(job.kind), \(job.payload), 'queued', \(Int64(job.priority)),
-                    COALESCE(\(runAt)::bigint, \(unescaped: databaseNowMillis)), \(maxAttempts), \(job.uniqueKey),
-                    \(now), \(now), \(now), \(job.mgOCID?.stored))
-            ON CONFLICT (unique_key) DO NOTHING
-            RETURNING id
+        let runAts = NullableArray(jobs.map { $0.runAt?.millis ?? (usesDatabaseClock ? nil : now) })
+        let rows = try await run("""
+            WITH input AS MATERIALIZED (
+                SELECT nextval(pg_get_serial_sequence('jobs', 'id')) AS id, t.*
+                FROM unnest(\(jobs.map(\.kind))::text[], \(jobs.map { ByteBuffer(bytes: $0.payload) })::bytea[],
+                            \(jobs.map { Int64($0.priority) })::bigint[], \(runAts)::bigint[],
+                            \(NullableArray(jobs.map { $0.maxAttempts.map(Int64.init) }))::bigint[],
+                            \(NullableArray(jobs.map(\.uniqueKey)))::text[],
+                            \(NullableArray(jobs.map { $0.mgOCID?.stored }))::bigint[])
+                    WITH ORDINALITY AS t(kind, payload, priority, run_at, max_attempts, unique_key, mg_ocid, n)
+                ORDER BY t.n
+            ), inserted AS (
+                INSERT INTO jobs (id, kind, payload, state, priority, run_at, max_attempts, unique_key,
+                                  created_at, updated_at, retry_since, mg_ocid)
+                OVERRIDING SYSTEM VALUE
+                SELECT id, kind, payload, 'queued', priority, COALESCE(run_at, \(unescaped: databaseNowMillis)),
+                       max_attempts, unique_key, \(now), \(now), \(now), mg_ocid
+                FROM input ORDER BY unique_key, n
+                ON CONFLICT (unique_key) DO NOTHING
+                RETURNING id
+            )
+            SELECT input.n, input.id FROM input JOIN inserted ON inserted.id = input.id
             """)
-        if let row = rows.first { return EnqueueResult(id: try row.get("id"), inserted: true) }
-        let existing = try await tx.run("SELECT id FROM jobs WHERE unique_key = \(job.uniqueKey)")
-        guard let row = existing.first else {
-            throw StoreError.inconsistent("no job holds the unique key \(job.uniqueKey ?? "")")
-        }
-        return EnqueueResult(id: try row.get("id"), inserted: false)
+        var ids = [Int64?](repeating: nil, count: jobs.count)
+        for row in rows { ids[Int(try row.get("n", as: Int64.self)) - 1] = try row.get("id", as: Int64.self) }
+        return ids
     }
 
     /// Enqueues `job` in the caller's transaction already claimed for `holder`'s worker when that worker runs its
@@ -81,29 +122,10 @@ extension PostgresJobQueue {
 }
 
 extension PostgresJobQueue {
-    /// Enqueues `jobs` in the caller's transaction with one multi-row statement (a group commit's): a job whose
-    /// unique key is taken is skipped. The caller wakes the workers after its commit when any was inserted.
+    /// Enqueues `jobs` in the caller's transaction with one statement (a group commit's): a job whose unique key is
+    /// taken is skipped. The caller wakes the workers after its commit when any was inserted.
     /// - Returns: how many were inserted.
     func insert(_ jobs: [NewJob], in tx: Transaction) async throws -> Int {
-        guard !jobs.isEmpty else { return 0 }
-        let now = time.now().millis
-        var query = DynamicQuery("""
-            INSERT INTO jobs (kind, payload, state, priority, run_at, max_attempts, unique_key,
-                              created_at, updated_at, retry_since, mg_ocid)
-            VALUES
-            """)
-        for (n, job) in jobs.enumerated() {
-            // Without a run_at the job is due now: on the database's clock when that decides due checks.
-            let runAt = job.runAt?.millis ?? (usesDatabaseClock ? nil : now)
-            let values = [
-                query.bind(job.kind), query.bind(ByteBuffer(bytes: job.payload)), "'queued'", query.bind(Int64(job.priority)),
-                clockSQL(query.bind(runAt)), query.bind(job.maxAttempts.map(Int64.init)), query.bind(job.uniqueKey),
-            ]
-            let at = query.bind(now)
-            let mg = query.bind(job.mgOCID?.stored)
-            query.append((n == 0 ? " (" : ", (") + (values + [at, at, at, mg]).joined(separator: ", ") + ")")
-        }
-        query.append(" ON CONFLICT (unique_key) DO NOTHING RETURNING id")
-        return try await tx.run(query.query).count
+        try await insertRows(jobs, run: tx.run).count { $0 != nil }
     }
 }

@@ -3,38 +3,83 @@ import GatewayStore
 import PostgresNIO
 
 extension PostgresJobQueue {
+    /// One statement for the batch, which commits on its own: no transaction round trips around it.
     func finish(_ finishes: [JobFinish]) async throws -> [Bool] {
-        let now = time.now()
-        if finishes.count == 1 {
-            // One statement commits on its own: no transaction round trips around it.
-            return [try await database.run(Self.finishQuery(finishes[0], now: now)).isEmpty == false]
-        }
-        return try await database.transaction { tx in
-            var results: [Bool] = []
-            for finish in finishes { results.append(try await Self.apply(finish, now: now, in: tx)) }
-            return results
-        }
+        guard !finishes.isEmpty else { return [] }
+        return try await Self.apply(finishes, now: time.now(), run: database.run)
     }
 
     /// Ends one attempt in the caller's transaction. - Returns: false when the worker had lost the lease.
     static func apply(_ finish: JobFinish, now: Date, in tx: Transaction) async throws -> Bool {
-        !(try await tx.run(finishQuery(finish, now: now))).isEmpty
+        try await apply([finish], now: now, run: tx.run)[0]
     }
 
-    /// One statement: the UPDATE fenced by the lease token, and the attempt logged only if it took (a row comes
-    /// back exactly then).
-    private static func finishQuery(_ finish: JobFinish, now: Date) -> PostgresQuery {
-        let job = finish.job
+    /// Ends the attempts of `finishes` in one statement: an UPDATE fenced per job by its lease token, and each
+    /// attempt logged only if its update took (the update returns exactly those). A token given twice is applied
+    /// once, for its first occurrence, as in turn the second would find the lease gone.
+    /// - Returns: per finish in order, false when the worker had lost the lease.
+    private static func apply(_ finishes: [JobFinish], now: Date, run: StatementRunner) async throws -> [Bool] {
         let millis = now.millis
-        var state = "queued"
-        var runAt: Int64?
-        var finishedAt: Int64?
-        var lastError: String?
-        var attemptChange: Int64 = 0
-        var failure: AttemptFailure?
-        var note: String?
-        var nextRunAt: Int64?
-        let outcome: AttemptOutcome
+        let ends = finishes.map { AttemptEnd($0, now: millis) }
+        let rows = try await run("""
+            WITH f AS MATERIALIZED (
+                SELECT DISTINCT ON (id, worker, attempt) *
+                FROM unnest(\(finishes.map(\.job.id))::bigint[], \(finishes.map(\.job.worker))::text[],
+                            \(finishes.map { Int64($0.job.attempt) })::bigint[], \(ends.map(\.state))::text[],
+                            \(NullableArray(ends.map(\.runAt)))::bigint[], \(NullableArray(ends.map(\.finishedAt)))::bigint[],
+                            \(ends.map(\.attemptChange))::bigint[], \(ends.map(\.keepsError))::bool[],
+                            \(NullableArray(ends.map(\.lastError)))::text[],
+                            \(finishes.map(\.job.claimedAt.millis))::bigint[],
+                            \(finishes.map { max(0, millis - $0.job.claimedAt.millis) })::bigint[],
+                            \(ends.map(\.outcome.rawValue))::text[], \(NullableArray(ends.map { $0.failure?.error }))::text[],
+                            \(NullableArray(ends.map { $0.failure?.httpStatus.map(Int64.init) }))::bigint[],
+                            \(NullableArray(ends.map { $0.failure?.responseExcerpt }))::text[],
+                            \(NullableArray(ends.map(\.note)))::text[], \(NullableArray(ends.map(\.nextRunAt)))::bigint[])
+                    WITH ORDINALITY AS t(id, worker, attempt, state, run_at, finished_at, attempt_change, keeps_error,
+                                         last_error, started_at, duration_ms, outcome, error, http_status,
+                                         response_excerpt, note, next_run_at, n)
+                ORDER BY id, worker, attempt, n
+            ), ended AS (
+                UPDATE jobs SET state = f.state, worker = NULL, locked_until = NULL,
+                    run_at = COALESCE(f.run_at, jobs.run_at), finished_at = f.finished_at,
+                    attempt = jobs.attempt + f.attempt_change, updated_at = \(millis),
+                    last_error = CASE WHEN f.keeps_error THEN jobs.last_error ELSE f.last_error END
+                FROM f
+                WHERE jobs.id = f.id AND jobs.worker = f.worker AND jobs.attempt = f.attempt AND jobs.state = 'running'
+                RETURNING f.n
+            ), logged AS (
+                INSERT INTO job_attempts (job_id, attempt, worker, started_at, duration_ms, outcome, error,
+                                          http_status, response_excerpt, note, next_run_at)
+                SELECT f.id, f.attempt, f.worker, f.started_at, f.duration_ms, f.outcome, f.error, f.http_status,
+                       f.response_excerpt, f.note, f.next_run_at
+                FROM f JOIN ended ON ended.n = f.n
+                ORDER BY f.n
+                RETURNING job_id
+            )
+            SELECT ended.n FROM ended
+            """)
+        var held = [Bool](repeating: false, count: finishes.count)
+        for row in rows { held[Int(try row.get("n", as: Int64.self)) - 1] = true }
+        return held
+    }
+}
+
+/// What one finish writes: the job's new state and the attempt's log row.
+private struct AttemptEnd {
+    var state = "queued"
+    var runAt: Int64?
+    var finishedAt: Int64?
+    var lastError: String?
+    var attemptChange: Int64 = 0
+    var failure: AttemptFailure?
+    var note: String?
+    var nextRunAt: Int64?
+    var outcome: AttemptOutcome
+    /// Handed back unrun (`released`): the job keeps its error of before.
+    let keepsError: Bool
+
+    init(_ finish: JobFinish, now millis: Int64) {
+        keepsError = finish.transition == .released
         switch finish.transition {
         case let .succeeded(text):
             (state, finishedAt, note, outcome) = ("succeeded", millis, text, .succeeded)
@@ -43,28 +88,9 @@ extension PostgresJobQueue {
         case let .dead(reason):
             (state, finishedAt, lastError, failure, outcome) = ("dead", millis, reason.error, reason, .dead)
         case .released:
-            // Handed back unrun: the attempt is not charged, and the job keeps its error of before.
+            // Handed back unrun: the attempt is not charged.
             (runAt, attemptChange, nextRunAt, outcome) = (millis, -1, millis, .released)
         }
-        let keepsError = finish.transition == .released
-        let httpStatus = failure?.httpStatus.map(Int64.init)
-        return """
-            WITH ended AS (
-                UPDATE jobs SET state = \(state), worker = NULL, locked_until = NULL,
-                    run_at = COALESCE(\(runAt)::bigint, run_at), finished_at = \(finishedAt)::bigint,
-                    attempt = attempt + \(attemptChange), updated_at = \(millis),
-                    last_error = CASE WHEN \(keepsError) THEN last_error ELSE \(lastError)::text END
-                WHERE id = \(job.id) AND worker = \(job.worker) AND attempt = \(Int64(job.attempt)) AND state = 'running'
-                RETURNING id
-            )
-            INSERT INTO job_attempts (job_id, attempt, worker, started_at, duration_ms, outcome, error,
-                                      http_status, response_excerpt, note, next_run_at)
-            SELECT id, \(Int64(job.attempt)), \(job.worker), \(job.claimedAt.millis),
-                   \(max(0, millis - job.claimedAt.millis)), \(outcome.rawValue), \(failure?.error)::text,
-                   \(httpStatus)::bigint, \(failure?.responseExcerpt)::text, \(note)::text, \(nextRunAt)::bigint
-            FROM ended
-            RETURNING job_id
-            """
     }
 }
 
