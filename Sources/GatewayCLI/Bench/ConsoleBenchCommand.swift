@@ -36,7 +36,8 @@ struct ConsoleBenchCommand: AsyncParsableCommand {
         let directory = keep.map { URL(fileURLWithPath: $0).absoluteURL } ?? scratch.directory
         defer { if keep == nil { scratch.remove() } }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let token = ConsoleBenchCommand.token()
+        // A fresh operator token for the served process.
+        let token = Hex.random(byteCount: 24)
         try Data(token.utf8).write(to: directory.appendingPathComponent("admin.token"))
         let keyFile = directory.appendingPathComponent("gateway.key").path
         if !FileManager.default.fileExists(atPath: keyFile) {
@@ -103,12 +104,6 @@ struct ConsoleBenchCommand: AsyncParsableCommand {
             "/jobs/bulk?action=retry&state=dead&mg=300", "/sessions", "/sessions?q=order-\(sessions / 3)",
             "/sessions?mg=301&status=pending", "/sessions/\(session)", "/mgs", "/settlement", "/audit",
         ]
-    }
-
-    /// A fresh operator token for the served process.
-    static func token() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<24).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
     }
 }
 

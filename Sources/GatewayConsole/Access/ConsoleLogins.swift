@@ -1,5 +1,6 @@
 import Foundation
 import GatewayStore
+import Opencharge
 
 /// One operator's login: the cookie's secret and the CSRF token its forms carry.
 struct ConsoleLogin: Sendable, Equatable {
@@ -74,8 +75,5 @@ final class ConsoleLogins: @unchecked Sendable {
     }
 
     /// 32 random bytes, hex: unguessable, and safe in a cookie and a form field as it is.
-    static func secret() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
-    }
+    static func secret() -> String { Hex.random(byteCount: 32) }
 }

@@ -55,7 +55,7 @@ struct ConsoleRenderer: Sendable {
         context["title"] = title
         context["gatewayName"] = gatewayName
         context["csrf"] = login.csrfToken
-        context["nav"] = Section.allCases.map { ["href": $0.path, "label": $0.rawValue, "here": $0 == section] }
+        context["nav"] = Self.navigation(marking: section)
         if let flash { context[flash.isAlert ? "alert" : "notice"] = flash.text }
         if let refreshSeconds { context["refreshSeconds"] = refreshSeconds }
         return html(.ok, template, context)
@@ -76,9 +76,14 @@ struct ConsoleRenderer: Sendable {
         ]
         if let login {
             context["csrf"] = login.csrfToken
-            context["nav"] = Section.allCases.map { ["href": $0.path, "label": $0.rawValue, "here": false] }
+            context["nav"] = Self.navigation(marking: nil)
         }
         return html(error.status, "message", context)
+    }
+
+    /// The navigation's links, `section` marked as the page at hand.
+    private static func navigation(marking section: Section?) -> [[String: Any]] {
+        Section.allCases.map { ["href": $0.path, "label": $0.rawValue, "here": $0 == section] }
     }
 
     private func html(_ status: HTTPResponse.Status, _ template: String, _ context: [String: Any]) -> Response {

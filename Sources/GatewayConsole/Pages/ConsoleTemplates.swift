@@ -140,7 +140,7 @@ enum ConsoleTemplates {
         <dt>Created</dt><dd>{{created}}</dd>
         <dt>Changed</dt><dd>{{changed}}</dd>
         <dt>Worker</dt><dd class="mono">{{worker}}</dd>
-        <dt>Last error</dt><dd class="error">{{lastError}}</dd>
+        <dt>Last error</dt><dd class="error">{{error}}</dd>
         </dl>
         <div class="actions">
         {{#canRetry}}<form method="post" action="/jobs/{{id}}/retry" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button>Retry</button></form>{{/canRetry}}

@@ -52,6 +52,14 @@ struct FilterFields: Sendable {
         throw ConsoleError.badRequest("\(name) must be a UTC time like 2026-12-04T10:15, not \"\(text)\"")
     }
 
+    /// `since` and `until`, the time range every listing filters by; a range that ends before it starts is refused.
+    func timeRange() throws -> (since: Date?, until: Date?) {
+        let since = try instant("since")
+        let until = try instant("until")
+        if let since, let until, since >= until { throw ConsoleError.badRequest("since must be before until") }
+        return (since, until)
+    }
+
     /// Percent-encodes a value for a query string (everything but unreserved characters).
     static func encode(_ value: String) -> String {
         value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""

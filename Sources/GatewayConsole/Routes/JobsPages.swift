@@ -29,9 +29,7 @@ struct JobsPages: Sendable {
 
     /// The filter a query string or a posted form asks for.
     static func filter(_ fields: FilterFields) throws -> JobFilter {
-        let since = try fields.instant("since")
-        let until = try fields.instant("until")
-        if let since, let until, since >= until { throw ConsoleError.badRequest("since must be before until") }
+        let (since, until) = try fields.timeRange()
         return JobFilter(
             state: try fields.choice("state", JobState.self), kind: fields.text("kind"),
             mgOCID: try fields.number("mg", "mg"), since: since, until: until, errorContains: fields.text("error"))
@@ -83,16 +81,15 @@ struct JobsPages: Sendable {
         let id = try Self.id(context)
         guard let detail = try await stores.jobs.show(id: id) else { throw ConsoleError.notFound("job \(id) does not exist") }
         let job = detail.job
-        var values: [String: Any] = [
-            "id": job.id, "kind": job.kind, "state": job.state.rawValue, "bad": job.state == .dead,
-            "uniqueKey": job.uniqueKey ?? "", "mg": job.mgOCID.map { "\($0)" } ?? "",
-            "attempt": job.attempt, "runAt": ConsoleRenderer.time(job.runAt),
-            "created": ConsoleRenderer.time(job.createdAt), "changed": ConsoleRenderer.time(job.updatedAt),
-            "worker": job.worker ?? "", "lastError": job.lastError ?? "",
-            "canRetry": job.state == .dead || job.state == .cancelled, "canCancel": job.state == .queued,
-            "payload": Self.readable(job.payload),
-            "attempts": detail.attempts.reversed().map(Self.row),
-        ]
+        // The listing's row, and what only the job's own page shows.
+        var values = Self.row(job)
+        values.merge([
+            "uniqueKey": job.uniqueKey ?? "", "runAt": ConsoleRenderer.time(job.runAt),
+            "created": ConsoleRenderer.time(job.createdAt), "worker": job.worker ?? "",
+            "canRetry": BulkAction.retry.states.contains(job.state),
+            "canCancel": BulkAction.cancel.states.contains(job.state),
+            "payload": Self.readable(job.payload), "attempts": detail.attempts.reversed().map(Self.row),
+        ]) { _, new in new }
         if let maxAttempts = job.maxAttempts { values["maxAttempts"] = maxAttempts }
         if let session = Self.sessionID(of: job) { values["session"] = session }
         return try kit.page(context, .jobs, "job", title: "Job \(job.id)", values)

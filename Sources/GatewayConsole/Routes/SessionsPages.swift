@@ -22,13 +22,13 @@ struct SessionsPages: Sendable {
     }
 
     private func list(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
-        let fields = FilterFields(fields: PageKit.query(request), names: Self.filterNames)
-        let since = try fields.instant("since")
-        let until = try fields.instant("until")
+        let query = PageKit.query(request)
+        let fields = FilterFields(fields: query, names: Self.filterNames)
+        let (since, until) = try fields.timeRange()
         let filter = SessionFilter(
             status: try fields.choice("status", SessionStatus.self), mgOCID: try fields.number("mg", "mg"),
             merchantOCID: try fields.number("merchant", "merchant"), since: since, until: until, text: fields.text("q"),
-            after: try Self.cursor(PageKit.query(request)["after"]), limit: Self.pageSize + 1)
+            after: try Self.cursor(query["after"]), limit: Self.pageSize + 1)
         let sessions = try await stores.sessions.list(filter)
         let (shown, next) = PageKit.paginate(sessions, size: Self.pageSize) { Self.cursorText(SessionCursor($0.session)) }
         let values: [String: Any] = [
