@@ -334,6 +334,38 @@ struct ProofStoreTests {
         #expect(try await fixture.proofs.ledgerEntries(mgOCID: Seed.mg).count == 1)
     }
 
+    /// A pay request stopped between its claim and its issue (SIGSTOP, a long pause) past its lease: a worker rescues
+    /// the job and issues the proof; the pay request's late issue, from the session as its claim left it, must find
+    /// that proof and write nothing.
+    @Test(arguments: ConformanceBackend.allCases)
+    func aHeldClaimsIssueAfterAWorkerRescuedItFindsTheRescuersProof(backend: ConformanceBackend) async throws {
+        let fixture = try StoreFixture(backend)
+        let session = try await fixture.createSession()
+        let holder = JobHolder(worker: "pay:stopped", lease: .seconds(30), kinds: ["proof.issue", "callback.deliver"])
+        let (_, held) = try await fixture.charges.claim(
+            sessionID: session.id, for: Seed.charge("ch_stopped", sessionID: session.id, now: fixture.now),
+            job: Seed.proofJob(session.id), heldBy: holder, now: fixture.now)
+        let stopped = try #require(held)
+        fixture.clock.advance(by: .seconds(31))
+        let rescued = try #require(
+            try await fixture.jobs.claim(kinds: ["proof.issue"], limit: 1, worker: "worker-2", lease: .seconds(30)).first)
+        let rescue = try await fixture.proofs.issue(
+            sessionID: session.id, now: fixture.now, build: Seed.proofBuilder(txid: "tx_rescued", issuedAt: fixture.now),
+            deliveryJob: Seed.deliveryJob, ending: rescued)
+        guard case .issued(let proof, _) = rescue.issue else { Issue.record("expected .issued, got \(rescue.issue)"); return }
+
+        let resumed = try await fixture.proofs.issue(
+            sessionID: session.id, now: fixture.now, build: Seed.proofBuilder(txid: "tx_stopped", issuedAt: fixture.now),
+            deliveryJob: Seed.deliveryJob, ending: stopped)
+
+        #expect(resumed.issue == .existing(proof))
+        #expect(resumed.held == false)
+        #expect(resumed.delivery == nil)
+        #expect(try await fixture.proofs.proof(txid: "tx_stopped") == nil)
+        #expect(try await fixture.proofs.ledgerEntries(mgOCID: Seed.mg).map(\.txid) == ["tx_rescued"])
+        #expect(try await fixture.jobs.show(id: stopped.id)?.job.state == .succeeded)
+    }
+
     @Test(arguments: ConformanceBackend.allCases)
     func proofToDeliverOfAnOrdinaryClaimReadsTheStoredProof(backend: ConformanceBackend) async throws {
         let fixture = try StoreFixture(backend)

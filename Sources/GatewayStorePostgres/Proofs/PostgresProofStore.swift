@@ -9,10 +9,13 @@ final class PostgresProofStore: ProofStore, DeliveryStore {
     let database: PostgresDatabase
     let queue: PostgresJobQueue
     private let handedOver = HandedOverProofs()
+    /// Sessions a held charge claim moved, kept for the `proof.issue` job it claimed.
+    private let claimedSessions: HandedOver<CheckoutSessionRecord>
 
-    init(database: PostgresDatabase, queue: PostgresJobQueue) {
+    init(database: PostgresDatabase, queue: PostgresJobQueue, claimedSessions: HandedOver<CheckoutSessionRecord>) {
         self.database = database
         self.queue = queue
+        self.claimedSessions = claimedSessions
     }
 
     func issue(
@@ -20,10 +23,14 @@ final class PostgresProofStore: ProofStore, DeliveryStore {
         build: @escaping @Sendable (CheckoutSessionRecord) throws -> StoredProof,
         deliveryJob: @escaping @Sendable (String) -> NewJob, ending job: ClaimedJob?
     ) async throws -> (issue: ProofIssue, held: Bool?, delivery: ClaimedJob?) {
-        // Signing (in `build`) happens before the transaction, so no row lock is held while it runs.
-        guard let session = try await database.run("SELECT * FROM checkout_sessions WHERE id = \(sessionID)").first
-            .map(PostgresSessionStore.record)
-        else { return (.unknownSession, nil, nil) }
+        // Signing (in `build`) happens before the transaction, so no row lock is held while it runs. A pay request
+        // issuing the proof of the charge it just claimed has the session from that claim.
+        var session = job.flatMap { claimedSessions.take(key: sessionID, for: $0) }
+        if session == nil {
+            session = try await database.run("SELECT * FROM checkout_sessions WHERE id = \(sessionID)").first
+                .map(PostgresSessionStore.record)
+        }
+        guard let session else { return (.unknownSession, nil, nil) }
         let prebuilt = session.status == SessionStatus.completed.rawValue ? nil : try build(session)
         if let prebuilt, let job, let outcome = try await issueAtOnce(prebuilt, deliveryJob: deliveryJob, ending: job, now: now) {
             return outcome

@@ -60,7 +60,7 @@ extension PostgresSessionStore {
                     status_changed_at = \(query.bind(now.millis))
                 WHERE id = \(query.bind(sessionID)) AND status = 'pending'
                     AND expires_at > \(query.bind(Int64(now.timeIntervalSince1970)))
-                RETURNING mg_ocid
+                RETURNING *
             ), charge AS (
                 INSERT INTO payment_charges (reference, session_id, backend, state, settles_at, created_at, processor_id)
                 SELECT \(query.bind(charge.reference)), \(query.bind(charge.sessionID)), \(query.bind(charge.backend)),
@@ -72,18 +72,18 @@ extension PostgresSessionStore {
         queue.appendInsert(
             job, claimedFor: holder, now: claimedAt, only: "EXISTS (SELECT 1 FROM moved)",
             mgOCID: "(SELECT mg_ocid FROM moved)", to: &query)
-        query.append(") SELECT (SELECT mg_ocid FROM moved) AS mg_ocid, (SELECT id FROM held) AS job_id")
-        guard let row = try await database.run(query, as: ChargeClaimStatement.self).first,
-            let mg = try row.get("mg_ocid", as: Int64?.self)
-        else {
+        query.append(") SELECT moved.*, (SELECT id FROM held) AS job_id FROM moved")
+        guard let row = try await database.run(query, as: ChargeClaimStatement.self).first else {
             guard let row = try await database.run("SELECT * FROM checkout_sessions WHERE id = \(sessionID)").first else {
                 return (.unknown, nil)
             }
             return (.notPayable(try Self.record(row)), nil)
         }
-        let held = try row.get("job_id", as: Int64?.self).map {
-            PostgresJobQueue.claimed(job.about(mg: UInt64(bitPattern: mg)), id: $0, for: holder, at: claimedAt)
-        }
+        let session = try Self.record(row)
+        guard let id = try row.get("job_id", as: Int64?.self) else { return (.claimed, nil) }
+        let held = PostgresJobQueue.claimed(job.about(mg: session.mgOCID), id: id, for: holder, at: claimedAt)
+        // The holder issues the proof next, from the session as this statement left it.
+        claimedSessions.keep(session, key: session.id, for: held)
         return (.claimed, held)
     }
 
