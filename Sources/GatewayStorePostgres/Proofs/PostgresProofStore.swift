@@ -32,7 +32,9 @@ final class PostgresProofStore: ProofStore, DeliveryStore {
         }
         guard let session else { return (.unknownSession, nil, nil) }
         let prebuilt = session.status == SessionStatus.completed.rawValue ? nil : try build(session)
-        if let prebuilt, let job, let outcome = try await issueAtOnce(prebuilt, deliveryJob: deliveryJob, ending: job, now: now) {
+        if let prebuilt, let job,
+            let outcome = try await issueAtOnce(prebuilt, deliveryJob: deliveryJob, ending: job, now: now)
+        {
             return outcome
         }
         let queue = self.queue
@@ -86,7 +88,9 @@ final class PostgresProofStore: ProofStore, DeliveryStore {
             """)
         queue.appendInsert(delivery, claimedFor: job.holder, now: now, only: "EXISTS (SELECT 1 FROM proof)", to: &query)
         query.append("), ")
-        let notes = (query.bind(ProofIssue.issued(proof, late: false).note), query.bind(ProofIssue.issued(proof, late: true).note))
+        let notes = (
+            query.bind(ProofIssue.issued(proof, late: false).note), query.bind(ProofIssue.issued(proof, late: true).note)
+        )
         PostgresJobQueue.appendFinish(
             [JobFinish(job, .succeeded(note: nil))], now: now, only: "EXISTS (SELECT 1 FROM completed)",
             note: "CASE WHEN (SELECT late FROM completed) THEN \(notes.1) ELSE \(notes.0) END", to: &query)

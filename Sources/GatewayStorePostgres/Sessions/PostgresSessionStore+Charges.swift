@@ -9,7 +9,9 @@ extension PostgresSessionStore {
         async throws -> (claim: SessionClaim, held: ClaimedJob?)
     {
         let queue = self.queue
-        if let holder, let held = try await claimAtOnce(sessionID: sessionID, for: charge, job: job, heldBy: holder, now: now) {
+        if let holder,
+            let held = try await claimAtOnce(sessionID: sessionID, for: charge, job: job, heldBy: holder, now: now)
+        {
             return held
         }
         let result = try await database.transaction { tx -> (claim: SessionClaim, held: ClaimedJob?, queued: Bool) in
@@ -48,9 +50,9 @@ extension PostgresSessionStore {
     /// the session's move, the charge and the job claimed for `holder`, the latter two only if the move took.
     /// - Returns: nil, having written nothing, when the job is not `holder`'s to claim now; `(.claimed, job)` when
     ///   the session moved; otherwise what the session is, read after the statement.
-    private func claimAtOnce(sessionID: String, for charge: ChargeRecord, job: NewJob, heldBy holder: JobHolder, now: Date)
-        async throws -> (claim: SessionClaim, held: ClaimedJob?)?
-    {
+    private func claimAtOnce(
+        sessionID: String, for charge: ChargeRecord, job: NewJob, heldBy holder: JobHolder, now: Date
+    ) async throws -> (claim: SessionClaim, held: ClaimedJob?)? {
         let claimedAt = queue.time.now()
         guard queue.claims(job, for: holder, now: claimedAt) else { return nil }
         var query = DynamicQuery("")
