@@ -65,8 +65,10 @@ public struct PostgresBackend: Sendable {
         let database = PostgresDatabase(configuration: configuration, wakeups: wakeups, logger: logger)
         let queue = PostgresJobQueue(database: database, time: time)
         let nonces = PostgresNonceStore(database: database, time: time)
-        let sessions = PostgresSessionStore(database: database, queue: queue, nonces: nonces)
-        let proofs = PostgresProofStore(database: database, queue: queue)
+        let claimedSessions = HandedOver<CheckoutSessionRecord>()
+        let sessions = PostgresSessionStore(
+            database: database, queue: queue, nonces: nonces, claimedSessions: claimedSessions)
+        let proofs = PostgresProofStore(database: database, queue: queue, claimedSessions: claimedSessions)
         let stores = GatewayStores(
             sessions: sessions, charges: sessions, proofs: proofs, deliveries: proofs,
             settlement: PostgresSettlementStore(database: database, queue: queue),

@@ -166,6 +166,51 @@ struct ProofStoreTests {
         #expect(try await fixture.jobs.heartbeat(job, lease: .seconds(30)))
     }
 
+    /// A pay request's whole path, claim to accepted delivery, held by one holder, many times over: on PostgreSQL
+    /// each step is one prepared statement, planned generically after a connection's fifth run, and a late session
+    /// must still be judged late on the row the statement finds.
+    @Test(arguments: ConformanceBackend.allCases)
+    func heldPaymentsIssueAndDeliverEachProofOnceAndJudgeLatenessEveryTime(backend: ConformanceBackend) async throws {
+        let fixture = try StoreFixture(backend)
+        let holder = JobHolder(worker: "pay:test", lease: .seconds(600), kinds: ["proof.issue", "callback.deliver"])
+        var txids: [String] = []
+        for n in 0..<24 {
+            let session = try await fixture.createSession()
+            let (claim, held) = try await fixture.charges.claim(
+                sessionID: session.id, for: Seed.charge("ch_\(n)", sessionID: session.id, now: fixture.now),
+                job: Seed.proofJob(session.id), heldBy: holder, now: fixture.now)
+            #expect(claim == .claimed)
+            let job = try #require(held)
+            let late = n % 3 == 1
+            if late { fixture.clock.advance(by: .seconds(Seed.lifetime + 1)) }
+
+            let result = try await fixture.proofs.issue(
+                sessionID: session.id, now: fixture.now,
+                build: Seed.proofBuilder(txid: "tx_held_\(n)", issuedAt: fixture.now), deliveryJob: Seed.deliveryJob,
+                ending: job)
+
+            guard case .issued(let proof, let judged) = result.issue else {
+                Issue.record("expected .issued, got \(result.issue)")
+                return
+            }
+            #expect(judged == late, "session \(n)")
+            #expect(result.held == true)
+            #expect(try await fixture.jobs.show(id: job.id)?.attempts.map(\.note) == [result.issue.note])
+            let delivery = try #require(result.delivery)
+            #expect(delivery.worker == holder.worker)
+            #expect(try await fixture.deliveries.proofToDeliver(txid: proof.txid, for: delivery) == proof)
+            let recorded = try await fixture.deliveries.recordDelivery(
+                of: proof, state: .accepted, at: fixture.now, mgAnswered: true,
+                ending: JobSuccess(job: delivery, note: "accepted"))
+            #expect(recorded == true)
+            #expect(try await fixture.jobs.show(id: delivery.id)?.job.state == .succeeded)
+            #expect(try await fixture.proofs.proof(txid: proof.txid)?.deliveryState == .accepted)
+            txids.append(proof.txid)
+        }
+        #expect(try await fixture.proofs.ledgerEntries(mgOCID: Seed.mg).map(\.txid).sorted() == txids.sorted())
+        #expect(try await fixture.jobs.list(JobFilter(state: .running)).isEmpty)
+    }
+
     @Test(arguments: ConformanceBackend.allCases)
     func aDeliveryHandedBackUnrunReadsTheStoredProofWhenClaimedAgain(backend: ConformanceBackend) async throws {
         let fixture = try StoreFixture(backend)
@@ -287,6 +332,38 @@ struct ProofStoreTests {
         guard case .existing = current.issue else { Issue.record("expected .existing, got \(current.issue)"); return }
         #expect(try await fixture.jobs.show(id: lost.id)?.job.state == .succeeded)
         #expect(try await fixture.proofs.ledgerEntries(mgOCID: Seed.mg).count == 1)
+    }
+
+    /// A pay request stopped between its claim and its issue (SIGSTOP, a long pause) past its lease: a worker rescues
+    /// the job and issues the proof; the pay request's late issue, from the session as its claim left it, must find
+    /// that proof and write nothing.
+    @Test(arguments: ConformanceBackend.allCases)
+    func aHeldClaimsIssueAfterAWorkerRescuedItFindsTheRescuersProof(backend: ConformanceBackend) async throws {
+        let fixture = try StoreFixture(backend)
+        let session = try await fixture.createSession()
+        let holder = JobHolder(worker: "pay:stopped", lease: .seconds(30), kinds: ["proof.issue", "callback.deliver"])
+        let (_, held) = try await fixture.charges.claim(
+            sessionID: session.id, for: Seed.charge("ch_stopped", sessionID: session.id, now: fixture.now),
+            job: Seed.proofJob(session.id), heldBy: holder, now: fixture.now)
+        let stopped = try #require(held)
+        fixture.clock.advance(by: .seconds(31))
+        let rescued = try #require(
+            try await fixture.jobs.claim(kinds: ["proof.issue"], limit: 1, worker: "worker-2", lease: .seconds(30)).first)
+        let rescue = try await fixture.proofs.issue(
+            sessionID: session.id, now: fixture.now, build: Seed.proofBuilder(txid: "tx_rescued", issuedAt: fixture.now),
+            deliveryJob: Seed.deliveryJob, ending: rescued)
+        guard case .issued(let proof, _) = rescue.issue else { Issue.record("expected .issued, got \(rescue.issue)"); return }
+
+        let resumed = try await fixture.proofs.issue(
+            sessionID: session.id, now: fixture.now, build: Seed.proofBuilder(txid: "tx_stopped", issuedAt: fixture.now),
+            deliveryJob: Seed.deliveryJob, ending: stopped)
+
+        #expect(resumed.issue == .existing(proof))
+        #expect(resumed.held == false)
+        #expect(resumed.delivery == nil)
+        #expect(try await fixture.proofs.proof(txid: "tx_stopped") == nil)
+        #expect(try await fixture.proofs.ledgerEntries(mgOCID: Seed.mg).map(\.txid) == ["tx_rescued"])
+        #expect(try await fixture.jobs.show(id: stopped.id)?.job.state == .succeeded)
     }
 
     @Test(arguments: ConformanceBackend.allCases)

@@ -9,10 +9,13 @@ final class PostgresProofStore: ProofStore, DeliveryStore {
     let database: PostgresDatabase
     let queue: PostgresJobQueue
     private let handedOver = HandedOverProofs()
+    /// Sessions a held charge claim moved, kept for the `proof.issue` job it claimed.
+    private let claimedSessions: HandedOver<CheckoutSessionRecord>
 
-    init(database: PostgresDatabase, queue: PostgresJobQueue) {
+    init(database: PostgresDatabase, queue: PostgresJobQueue, claimedSessions: HandedOver<CheckoutSessionRecord>) {
         self.database = database
         self.queue = queue
+        self.claimedSessions = claimedSessions
     }
 
     func issue(
@@ -20,11 +23,20 @@ final class PostgresProofStore: ProofStore, DeliveryStore {
         build: @escaping @Sendable (CheckoutSessionRecord) throws -> StoredProof,
         deliveryJob: @escaping @Sendable (String) -> NewJob, ending job: ClaimedJob?
     ) async throws -> (issue: ProofIssue, held: Bool?, delivery: ClaimedJob?) {
-        // Signing (in `build`) happens before the transaction, so no row lock is held while it runs.
-        guard let session = try await database.run("SELECT * FROM checkout_sessions WHERE id = \(sessionID)").first
-            .map(PostgresSessionStore.record)
-        else { return (.unknownSession, nil, nil) }
+        // Signing (in `build`) happens before the transaction, so no row lock is held while it runs. A pay request
+        // issuing the proof of the charge it just claimed has the session from that claim.
+        var session = job.flatMap { claimedSessions.take(key: sessionID, for: $0) }
+        if session == nil {
+            session = try await database.run("SELECT * FROM checkout_sessions WHERE id = \(sessionID)").first
+                .map(PostgresSessionStore.record)
+        }
+        guard let session else { return (.unknownSession, nil, nil) }
         let prebuilt = session.status == SessionStatus.completed.rawValue ? nil : try build(session)
+        if let prebuilt, let job,
+            let outcome = try await issueAtOnce(prebuilt, deliveryJob: deliveryJob, ending: job, now: now)
+        {
+            return outcome
+        }
         let queue = self.queue
         let (outcome, enqueued) = try await database.transaction {
             tx -> ((issue: ProofIssue, held: Bool?, delivery: ClaimedJob?), Bool) in
@@ -40,6 +52,62 @@ final class PostgresProofStore: ProofStore, DeliveryStore {
             handedOver.keep(proof, for: delivery)
         }
         return outcome
+    }
+
+    /// The common case in one statement, without a transaction around it: the session's completion, the proof and
+    /// its ledger entry, the delivery claimed for the same holder, and the end of `job`'s attempt (its note judged
+    /// on `late` as the UPDATE finds it). Everything after the completion happens only if the completion did.
+    /// - Returns: nil, having written nothing, when the session was completed already (or is gone), or the delivery
+    ///   is not the holder's to claim: `issue`'s transaction then sorts that out.
+    private func issueAtOnce(
+        _ proof: StoredProof, deliveryJob: (String) -> NewJob, ending job: ClaimedJob, now: Date
+    ) async throws -> (issue: ProofIssue, held: Bool?, delivery: ClaimedJob?)? {
+        let delivery = deliveryJob(proof.txid).about(mg: proof.mgOCID)
+        guard queue.claims(delivery, for: job.holder, now: now) else { return nil }
+        var query = DynamicQuery("")
+        query.append("""
+            WITH completed AS (
+                UPDATE checkout_sessions SET status = 'completed',
+                    late = (status = 'expired' OR expires_at <= \(query.bind(Int64(now.timeIntervalSince1970)))),
+                    status_changed_at = \(query.bind(now.millis))
+                WHERE id = \(query.bind(proof.sessionID)) AND status != 'completed'
+                RETURNING late
+            ), proof AS (
+                INSERT INTO transfer_proofs (txid, session_id, mg_ocid, proof_json, signature, amount, currency,
+                    issued_at, delivery_state)
+                SELECT \(query.bind(proof.txid)), \(query.bind(proof.sessionID)), \(query.bind(proof.mgOCID.stored)),
+                    \(query.bind(proof.proofJSON)), \(query.bind(proof.signature)), \(query.bind(proof.amount)),
+                    \(query.bind(proof.currency)), \(query.bind(proof.issuedAt.millis)),
+                    \(query.bind(proof.deliveryState.rawValue))
+                FROM completed
+                RETURNING txid, mg_ocid, currency, amount, issued_at
+            ), ledger AS (
+                INSERT INTO ledger_entries (txid, mg_ocid, currency, amount, created_at)
+                SELECT txid, mg_ocid, currency, amount, issued_at FROM proof
+            ), delivery AS (
+            """)
+        queue.appendInsert(delivery, claimedFor: job.holder, now: now, only: "EXISTS (SELECT 1 FROM proof)", to: &query)
+        query.append("), ")
+        let notes = (
+            query.bind(ProofIssue.issued(proof, late: false).note), query.bind(ProofIssue.issued(proof, late: true).note)
+        )
+        PostgresJobQueue.appendFinish(
+            [JobFinish(job, .succeeded(note: nil))], now: now, only: "EXISTS (SELECT 1 FROM completed)",
+            note: "CASE WHEN (SELECT late FROM completed) THEN \(notes.1) ELSE \(notes.0) END", to: &query)
+        query.append("""
+             SELECT (SELECT late FROM completed) AS late, (SELECT id FROM delivery) AS delivery_id,
+                EXISTS (SELECT 1 FROM ended) AS held
+            """)
+        guard let row = try await database.run(query, as: IssueStatement.self).first,
+            let late = try row.get("late", as: Bool?.self)
+        else {
+            return nil
+        }
+        let claimed = try row.get("delivery_id", as: Int64?.self).map {
+            PostgresJobQueue.claimed(delivery, id: $0, for: job.holder, at: now)
+        }
+        if let claimed { handedOver.keep(proof, for: claimed) }
+        return (.issued(proof, late: late), try row.get("held", as: Bool.self), claimed)
     }
 
     private static func issue(
@@ -133,21 +201,29 @@ final class PostgresProofStore: ProofStore, DeliveryStore {
     func recordDelivery(
         of proof: StoredProof, state: DeliveryState, at time: Date, mgAnswered: Bool, ending success: JobSuccess?
     ) async throws -> Bool? {
-        let deliveredAt: Int64? = state == .accepted ? time.millis : nil
-        return try await database.transaction { tx in
-            try await tx.run("""
-                UPDATE transfer_proofs SET delivery_state = \(state.rawValue), delivered_at = \(deliveredAt)::bigint
-                WHERE txid = \(proof.txid)
-                """)
-            if mgAnswered {
-                try await tx.run("""
-                    UPDATE delivery_breakers SET consecutive_failures = 0, open_until = NULL, updated_at = \(time.millis)
-                    WHERE mg_ocid = \(proof.mgOCID.stored) AND (consecutive_failures > 0 OR open_until IS NOT NULL)
-                    """)
-            }
-            guard let success else { return nil }
-            return try await success.record(at: time, in: tx)
+        // One statement, without a transaction around it: the proof's state, the breaker's reset and the attempt's
+        // end commit together.
+        var query = DynamicQuery("")
+        let (now, mg) = (query.bind(time.millis), query.bind(proof.mgOCID.stored))
+        query.append("""
+            WITH proof AS (
+                UPDATE transfer_proofs SET delivery_state = \(query.bind(state.rawValue)),
+                    delivered_at = \(query.bind(state == .accepted ? time.millis : nil))::bigint
+                WHERE txid = \(query.bind(proof.txid))
+            ), breaker AS (
+                UPDATE delivery_breakers SET consecutive_failures = 0, open_until = NULL, updated_at = \(now)
+                WHERE \(query.bind(mgAnswered)) AND mg_ocid = \(mg) AND (consecutive_failures > 0 OR open_until IS NOT NULL)
+            )
+            """)
+        guard let success else {
+            query.append(" SELECT 1")
+            try await database.run(query, as: DeliveryRecordStatement.self)
+            return nil
         }
+        query.append(", ")
+        PostgresJobQueue.appendFinish([JobFinish(success.job, .succeeded(note: success.note))], now: time, to: &query)
+        query.append(" SELECT EXISTS (SELECT 1 FROM ended) AS held")
+        return try await database.run(query, as: DeliveryFinishStatement.self).first?.get("held", as: Bool.self)
     }
 
     static func proof(_ row: PostgresRow) throws -> StoredProof {
@@ -166,4 +242,18 @@ final class PostgresProofStore: ProofStore, DeliveryStore {
             txid: try r.get("txid"), mgOCID: try r.ocid("mg_ocid"), currency: try r.get("currency"),
             amount: try r.get("amount"), createdAt: try r.date("created_at"), statementID: try r.get("statement_id"))
     }
+}
+
+/// The prepared statements of a payment's proof (`PreparedShape`): its issue, and its delivery's record without and
+/// with the attempt's end.
+private enum IssueStatement: PreparedShape {
+    static let text = PreparedText()
+}
+
+private enum DeliveryRecordStatement: PreparedShape {
+    static let text = PreparedText()
+}
+
+private enum DeliveryFinishStatement: PreparedShape {
+    static let text = PreparedText()
 }

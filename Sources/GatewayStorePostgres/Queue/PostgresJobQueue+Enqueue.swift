@@ -96,28 +96,50 @@ extension PostgresJobQueue {
         -> (ClaimedJob?, inserted: Bool)
     {
         let now = time.now()
-        guard holder.kinds.contains(job.kind), (job.runAt ?? now) <= now else {
+        guard claims(job, for: holder, now: now) else {
             return (nil, try await insert(job, in: tx).inserted)
         }
-        let millis = now.millis
-        let maxAttempts = job.maxAttempts.map(Int64.init)
-        let clock = leaseClock()
-        let rows = try await tx.run("""
+        var query = DynamicQuery("")
+        appendInsert(job, claimedFor: holder, now: now, to: &query)
+        let rows = try await tx.run(query.query)
+        guard let row = rows.first else { return (nil, false) }
+        return (Self.claimed(job, id: try row.get("id"), for: holder, at: now), true)
+    }
+
+    /// Whether `job` is enqueued claimed for `holder` (which runs its kind, and it is due now) rather than queued.
+    func claims(_ job: NewJob, for holder: JobHolder?, now: Date) -> Bool {
+        guard let holder else { return false }
+        return holder.kinds.contains(job.kind) && (job.runAt ?? now) <= now
+    }
+
+    /// Appends an INSERT of `job` claimed for `holder` (first attempt, leased from the lease clock), skipped when
+    /// `condition` (SQL) is false or its unique key is taken, and returning its id. A statement that does more
+    /// around the insert embeds it as a CTE; `mgOCID` is an SQL expression when the MG comes from that statement.
+    func appendInsert(
+        _ job: NewJob, claimedFor holder: JobHolder, now: Date, only condition: String = "true", mgOCID: String? = nil,
+        to query: inout DynamicQuery
+    ) {
+        let millis = query.bind(now.millis)
+        query.append("""
             INSERT INTO jobs (kind, payload, state, priority, run_at, max_attempts, unique_key,
                               created_at, updated_at, retry_since, worker, attempt, locked_until, started_at, mg_ocid)
-            VALUES (\(job.kind), \(job.payload), 'running', \(Int64(job.priority)), \(millis), \(maxAttempts),
-                    \(job.uniqueKey), \(millis), \(millis), \(millis), \(holder.worker), 1,
-                    COALESCE(\(clock)::bigint, \(unescaped: databaseNowMillis)) + \(holder.lease.millis), \(millis),
-                    \(job.mgOCID?.stored))
+            SELECT \(query.bind(job.kind)), \(query.bind(ByteBuffer(bytes: job.payload))), 'running',
+                   \(query.bind(Int64(job.priority))), \(millis), \(query.bind(job.maxAttempts.map(Int64.init)))::bigint,
+                   \(query.bind(job.uniqueKey))::text, \(millis), \(millis), \(millis), \(query.bind(holder.worker)), 1,
+                   \(clockSQL(query.bind(leaseClock()))) + \(query.bind(holder.lease.millis)), \(millis),
+                   \(mgOCID ?? "\(query.bind(job.mgOCID?.stored))::bigint")
+            WHERE \(condition)
             ON CONFLICT (unique_key) DO NOTHING
             RETURNING id
             """)
-        guard let row = rows.first else { return (nil, false) }
-        let claimed = ClaimedJob(
-            id: try row.get("id"), kind: job.kind, payload: job.payload, priority: job.priority, attempt: 1,
+    }
+
+    /// The job `appendInsert` inserted as `id`, as its holder runs it.
+    static func claimed(_ job: NewJob, id: Int64, for holder: JobHolder, at now: Date) -> ClaimedJob {
+        ClaimedJob(
+            id: id, kind: job.kind, payload: job.payload, priority: job.priority, attempt: 1,
             maxAttempts: job.maxAttempts, uniqueKey: job.uniqueKey, createdAt: now, worker: holder.worker,
             claimedAt: now, budgetAttempt: 1, budgetSince: now, lease: holder.lease, workerKinds: holder.kinds)
-        return (claimed, true)
     }
 }
 

@@ -6,35 +6,62 @@ extension PostgresJobQueue {
     /// One statement for the batch, which commits on its own: no transaction round trips around it.
     func finish(_ finishes: [JobFinish]) async throws -> [Bool] {
         guard !finishes.isEmpty else { return [] }
-        return try await Self.apply(finishes, now: time.now(), run: database.run)
+        return try Self.held(finishes, rows: try await database.run(Self.query(finishes, now: time.now()), as: FinishStatement.self))
     }
 
     /// Ends one attempt in the caller's transaction. - Returns: false when the worker had lost the lease.
     static func apply(_ finish: JobFinish, now: Date, in tx: Transaction) async throws -> Bool {
-        try await apply([finish], now: now, run: tx.run)[0]
+        try held([finish], rows: try await tx.run(query([finish], now: now).query))[0]
     }
 
-    /// Ends the attempts of `finishes` in one statement: an UPDATE fenced per job by its lease token, and each
-    /// attempt logged only if its update took (the update returns exactly those). A token given twice is applied
-    /// once, for its first occurrence, as in turn the second would find the lease gone.
-    /// - Returns: per finish in order, false when the worker had lost the lease.
-    private static func apply(_ finishes: [JobFinish], now: Date, run: StatementRunner) async throws -> [Bool] {
+    /// Ends the attempts of `finishes` in one statement (`appendFinish`).
+    private static func query(_ finishes: [JobFinish], now: Date) -> DynamicQuery {
+        var query = DynamicQuery("WITH ")
+        appendFinish(finishes, now: now, to: &query)
+        query.append(" SELECT ended.n FROM ended")
+        return query
+    }
+
+    /// Per finish in order, whether the worker still held the lease, from the `ended` rows of `query`.
+    private static func held(_ finishes: [JobFinish], rows: [PostgresRow]) throws -> [Bool] {
+        var held = [Bool](repeating: false, count: finishes.count)
+        for row in rows { held[Int(try row.get("n", as: Int64.self)) - 1] = true }
+        return held
+    }
+
+    /// Appends the CTEs `f`, `ended` and `logged` that end the attempts of `finishes`: an UPDATE fenced per job by
+    /// its lease token, and each attempt logged only if its update took (`ended` returns exactly those, as `n`, the
+    /// finish's 1-based position). A token given twice is applied once, for its first occurrence, as in turn the
+    /// second would find the lease gone. A statement that does more around the finish (a proof's issue or
+    /// delivery) embeds these: `only` is an SQL condition the UPDATE also needs, and `note` an SQL text expression
+    /// logged instead of the finishes' own notes.
+    static func appendFinish(
+        _ finishes: [JobFinish], now: Date, only condition: String = "true", note: String = "f.note",
+        to query: inout DynamicQuery
+    ) {
         let millis = now.millis
         let ends = finishes.map { AttemptEnd($0, now: millis) }
-        let rows = try await run("""
-            WITH f AS MATERIALIZED (
+        let columns = [
+            "\(query.bind(finishes.map(\.job.id)))::bigint[]", "\(query.bind(finishes.map(\.job.worker)))::text[]",
+            "\(query.bind(finishes.map { Int64($0.job.attempt) }))::bigint[]", "\(query.bind(ends.map(\.state)))::text[]",
+            "\(query.bind(NullableArray(ends.map(\.runAt))))::bigint[]",
+            "\(query.bind(NullableArray(ends.map(\.finishedAt))))::bigint[]",
+            "\(query.bind(ends.map(\.attemptChange)))::bigint[]", "\(query.bind(ends.map(\.keepsError)))::bool[]",
+            "\(query.bind(NullableArray(ends.map(\.lastError))))::text[]",
+            "\(query.bind(finishes.map(\.job.claimedAt.millis)))::bigint[]",
+            "\(query.bind(finishes.map { max(0, millis - $0.job.claimedAt.millis) }))::bigint[]",
+            "\(query.bind(ends.map(\.outcome.rawValue)))::text[]",
+            "\(query.bind(NullableArray(ends.map { $0.failure?.error })))::text[]",
+            "\(query.bind(NullableArray(ends.map { $0.failure?.httpStatus.map(Int64.init) })))::bigint[]",
+            "\(query.bind(NullableArray(ends.map { $0.failure?.responseExcerpt })))::text[]",
+            "\(query.bind(NullableArray(ends.map(\.note))))::text[]",
+            "\(query.bind(NullableArray(ends.map(\.nextRunAt))))::bigint[]",
+        ]
+        let now = query.bind(millis)
+        query.append("""
+            f AS MATERIALIZED (
                 SELECT DISTINCT ON (id, worker, attempt) *
-                FROM unnest(\(finishes.map(\.job.id))::bigint[], \(finishes.map(\.job.worker))::text[],
-                            \(finishes.map { Int64($0.job.attempt) })::bigint[], \(ends.map(\.state))::text[],
-                            \(NullableArray(ends.map(\.runAt)))::bigint[], \(NullableArray(ends.map(\.finishedAt)))::bigint[],
-                            \(ends.map(\.attemptChange))::bigint[], \(ends.map(\.keepsError))::bool[],
-                            \(NullableArray(ends.map(\.lastError)))::text[],
-                            \(finishes.map(\.job.claimedAt.millis))::bigint[],
-                            \(finishes.map { max(0, millis - $0.job.claimedAt.millis) })::bigint[],
-                            \(ends.map(\.outcome.rawValue))::text[], \(NullableArray(ends.map { $0.failure?.error }))::text[],
-                            \(NullableArray(ends.map { $0.failure?.httpStatus.map(Int64.init) }))::bigint[],
-                            \(NullableArray(ends.map { $0.failure?.responseExcerpt }))::text[],
-                            \(NullableArray(ends.map(\.note)))::text[], \(NullableArray(ends.map(\.nextRunAt)))::bigint[])
+                FROM unnest(\(columns.joined(separator: ", ")))
                     WITH ORDINALITY AS t(id, worker, attempt, state, run_at, finished_at, attempt_change, keeps_error,
                                          last_error, started_at, duration_ms, outcome, error, http_status,
                                          response_excerpt, note, next_run_at, n)
@@ -42,26 +69,28 @@ extension PostgresJobQueue {
             ), ended AS (
                 UPDATE jobs SET state = f.state, worker = NULL, locked_until = NULL,
                     run_at = COALESCE(f.run_at, jobs.run_at), finished_at = f.finished_at,
-                    attempt = jobs.attempt + f.attempt_change, updated_at = \(millis),
+                    attempt = jobs.attempt + f.attempt_change, updated_at = \(now),
                     last_error = CASE WHEN f.keeps_error THEN jobs.last_error ELSE f.last_error END
                 FROM f
                 WHERE jobs.id = f.id AND jobs.worker = f.worker AND jobs.attempt = f.attempt AND jobs.state = 'running'
+                    AND \(condition)
                 RETURNING f.n
             ), logged AS (
                 INSERT INTO job_attempts (job_id, attempt, worker, started_at, duration_ms, outcome, error,
                                           http_status, response_excerpt, note, next_run_at)
                 SELECT f.id, f.attempt, f.worker, f.started_at, f.duration_ms, f.outcome, f.error, f.http_status,
-                       f.response_excerpt, f.note, f.next_run_at
+                       f.response_excerpt, \(note), f.next_run_at
                 FROM f JOIN ended ON ended.n = f.n
                 ORDER BY f.n
                 RETURNING job_id
             )
-            SELECT ended.n FROM ended
             """)
-        var held = [Bool](repeating: false, count: finishes.count)
-        for row in rows { held[Int(try row.get("n", as: Int64.self)) - 1] = true }
-        return held
     }
+}
+
+/// `finish`'s statement, prepared: its text is the same for every batch (the batch is bound as arrays).
+private enum FinishStatement: PreparedShape {
+    static let text = PreparedText()
 }
 
 /// What one finish writes: the job's new state and the attempt's log row.

@@ -9,6 +9,11 @@ extension PostgresSessionStore {
         async throws -> (claim: SessionClaim, held: ClaimedJob?)
     {
         let queue = self.queue
+        if let holder,
+            let held = try await claimAtOnce(sessionID: sessionID, for: charge, job: job, heldBy: holder, now: now)
+        {
+            return held
+        }
         let result = try await database.transaction { tx -> (claim: SessionClaim, held: ClaimedJob?, queued: Bool) in
             let moved = try await tx.run("""
                 UPDATE checkout_sessions SET status = 'processing', charge_reference = \(charge.reference),
@@ -39,6 +44,49 @@ extension PostgresSessionStore {
         // A job held by its holder is no worker's to wake for.
         if result.queued { queue.notifier.jobsEnqueued() }
         return (result.claim, result.held)
+    }
+
+    /// The claim of a pay request that runs the job itself, in one statement without a transaction around it:
+    /// the session's move, the charge and the job claimed for `holder`, the latter two only if the move took.
+    /// - Returns: nil, having written nothing, when the job is not `holder`'s to claim now; `(.claimed, job)` when
+    ///   the session moved; otherwise what the session is, read after the statement.
+    private func claimAtOnce(
+        sessionID: String, for charge: ChargeRecord, job: NewJob, heldBy holder: JobHolder, now: Date
+    ) async throws -> (claim: SessionClaim, held: ClaimedJob?)? {
+        let claimedAt = queue.time.now()
+        guard queue.claims(job, for: holder, now: claimedAt) else { return nil }
+        var query = DynamicQuery("")
+        query.append("""
+            WITH moved AS (
+                UPDATE checkout_sessions SET status = 'processing', charge_reference = \(query.bind(charge.reference)),
+                    status_changed_at = \(query.bind(now.millis))
+                WHERE id = \(query.bind(sessionID)) AND status = 'pending'
+                    AND expires_at > \(query.bind(Int64(now.timeIntervalSince1970)))
+                RETURNING *
+            ), charge AS (
+                INSERT INTO payment_charges (reference, session_id, backend, state, settles_at, created_at, processor_id)
+                SELECT \(query.bind(charge.reference)), \(query.bind(charge.sessionID)), \(query.bind(charge.backend)),
+                    \(query.bind(charge.state.rawValue)), \(query.bind(charge.settlesAt))::bigint,
+                    \(query.bind(charge.createdAt.millis)), \(query.bind(charge.processorID))::text
+                FROM moved
+            ), held AS (
+            """)
+        queue.appendInsert(
+            job, claimedFor: holder, now: claimedAt, only: "EXISTS (SELECT 1 FROM moved)",
+            mgOCID: "(SELECT mg_ocid FROM moved)", to: &query)
+        query.append(") SELECT moved.*, (SELECT id FROM held) AS job_id FROM moved")
+        guard let row = try await database.run(query, as: ChargeClaimStatement.self).first else {
+            guard let row = try await database.run("SELECT * FROM checkout_sessions WHERE id = \(sessionID)").first else {
+                return (.unknown, nil)
+            }
+            return (.notPayable(try Self.record(row)), nil)
+        }
+        let session = try Self.record(row)
+        guard let id = try row.get("job_id", as: Int64?.self) else { return (.claimed, nil) }
+        let held = PostgresJobQueue.claimed(job.about(mg: session.mgOCID), id: id, for: holder, at: claimedAt)
+        // The holder issues the proof next, from the session as this statement left it.
+        claimedSessions.keep(session, key: session.id, for: held)
+        return (.claimed, held)
     }
 
     func charge(reference: String) async throws -> ChargeRecord? {
@@ -105,4 +153,9 @@ extension PostgresSessionStore {
             state: ChargeRecord.State(rawValue: try r.get("state")) ?? .failed, settlesAt: try r.get("settles_at"),
             createdAt: try r.date("created_at"), processorID: try r.get("processor_id"))
     }
+}
+
+/// A pay request's claim (`claimAtOnce`), prepared (`PreparedShape`).
+private enum ChargeClaimStatement: PreparedShape {
+    static let text = PreparedText()
 }

@@ -14,7 +14,14 @@ final class PostgresSessionStore: CheckoutSessionStore, ChargeStore {
 
     /// - Parameter maxBatch: the most creates one transaction takes: 14 parameters a session, far below the
     ///   protocol's 65,535, and a transaction short enough that the next batch does not wait long behind it.
-    init(database: PostgresDatabase, queue: PostgresJobQueue, nonces: PostgresNonceStore, maxBatch: Int = 256) {
+    /// Sessions a held claim moved, for the `proof.issue` job it claimed (`PostgresProofStore.issue` takes them).
+    let claimedSessions: HandedOver<CheckoutSessionRecord>
+
+    init(
+        database: PostgresDatabase, queue: PostgresJobQueue, nonces: PostgresNonceStore,
+        claimedSessions: HandedOver<CheckoutSessionRecord>, maxBatch: Int = 256
+    ) {
+        self.claimedSessions = claimedSessions
         self.database = database
         self.queue = queue
         self.nonces = nonces
