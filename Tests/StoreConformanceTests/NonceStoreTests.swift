@@ -53,6 +53,29 @@ struct NonceStoreTests {
         }
     }
 
+    /// A busy gateway's prune has more than one batch to delete: every expired nonce goes, in several transactions,
+    /// and the young ones stay.
+    @Test(arguments: ConformanceBackend.allCases)
+    func pruneDeletesMoreThanABatchAndKeepsTheYoung(backend: ConformanceBackend) async throws {
+        let fixture = try StoreFixture(backend)
+        let expired = NonceRetention.pruneBatch * 2 + 7
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for lane in 0..<8 {
+                group.addTask {
+                    for n in stride(from: lane, to: expired, by: 8) { try await fixture.nonces.record("old-\(n)", ocid: 1) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        fixture.clock.advance(by: NonceRetention.window - .seconds(10))
+        try await fixture.nonces.record("young", ocid: 1)
+        fixture.clock.advance(by: .seconds(11))
+
+        #expect(try await fixture.nonces.prune() == expired)
+        #expect(try await fixture.nonces.prune() == 0)
+        #expect(try await fixture.nonces.isRecorded("young", ocid: 1))
+    }
+
     @Test(arguments: ConformanceBackend.allCases)
     func pruneDeletesOnlyNoncesOlderThanTheRetention(backend: ConformanceBackend) async throws {
         let fixture = try StoreFixture(backend)

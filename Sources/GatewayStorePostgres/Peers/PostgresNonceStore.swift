@@ -107,7 +107,21 @@ struct PostgresNonceStore: NonceStore {
     @discardableResult
     func prune() async throws -> Int {
         let cutoff = time.now().millis - Self.retention.millis
-        return try await database.run("DELETE FROM nonces WHERE seen_at < \(cutoff) RETURNING 1").count
+        let limit = NonceRetention.pruneBatch
+        var deleted = 0
+        while true {
+            // SKIP LOCKED: a prune on another host takes other rows instead of waiting for these.
+            let batch = try await database.run("""
+                WITH doomed AS (
+                    SELECT ocid, nonce FROM nonces WHERE seen_at < \(cutoff) LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                ), gone AS (
+                    DELETE FROM nonces n USING doomed d WHERE n.ocid = d.ocid AND n.nonce = d.nonce RETURNING 1
+                )
+                SELECT count(*) AS n FROM gone
+                """).first?.get("n", as: Int64.self) ?? 0
+            deleted += Int(batch)
+            if batch < limit { return deleted }
+        }
     }
 }
 
