@@ -1,5 +1,6 @@
 import Foundation
 import GatewayOutbound
+import GatewayStore
 
 #if canImport(Glibc)
 import Glibc
@@ -45,7 +46,12 @@ enum KeepAliveLoad {
     /// Sends every request, already serialised for `port`, once over `connections` connections to `127.0.0.1:port`
     /// and measures each exchange; an answer slower than `timeout` fails the run.
     static func run(wire: [[UInt8]], port: Int, connections: Int, timeout: Duration) async throws -> LoadRun {
-        let next = RequestCursor(count: wire.count)
+        try await run(from: WireList(wire), port: port, connections: connections, timeout: timeout)
+    }
+
+    /// Sends every request `source` hands out over `connections` connections to `127.0.0.1:port`, each when it is
+    /// due, and measures each exchange from then; an answer slower than `timeout` fails the run.
+    static func run(from source: some LoadSource, port: Int, connections: Int, timeout: Duration) async throws -> LoadRun {
         let results = Results()
         let clock = ContinuousClock()
         let start = clock.now
@@ -58,9 +64,9 @@ enum KeepAliveLoad {
                     do {
                         let connection = try LoadConnection(port: port, timeout: timeout)
                         defer { connection.disconnect() }
-                        results.add(try exchange(wire, taking: next, on: connection, clock: clock))
+                        results.add(try exchange(taking: source, on: connection, clock: clock))
                     } catch {
-                        next.stop()
+                        source.stop()
                         results.fail(error)
                     }
                 }
@@ -77,15 +83,18 @@ enum KeepAliveLoad {
             latencies: measured.map(\.milliseconds).sorted(), statuses: statuses)
     }
 
-    /// One connection's share: requests taken from `next` until none is left, each answered before the next.
+    /// One connection's share: requests taken from `source` until none is left, each answered before the next.
+    /// A request with a due time waits for it, and its latency counts from then: on an open schedule, a request
+    /// sent late because the connections were all busy counts its lateness.
     private static func exchange(
-        _ wire: [[UInt8]], taking next: RequestCursor, on connection: LoadConnection, clock: ContinuousClock
+        taking source: some LoadSource, on connection: LoadConnection, clock: ContinuousClock
     ) throws -> [(milliseconds: Double, status: Int)] {
         var measured: [(milliseconds: Double, status: Int)] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while let index = next.take() {
-            let sent = clock.now
-            try connection.send(wire[index])
+        while let request = source.take() {
+            if let due = request.due, due > clock.now { Thread.sleep(forTimeInterval: (due - clock.now).seconds) }
+            let sent = request.due ?? clock.now
+            try connection.send(request.bytes)
             let status = try connection.receiveResponse(into: &buffer)
             let elapsed = clock.now - sent
             measured.append((Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15, status))
@@ -107,6 +116,28 @@ enum KeepAliveLoad {
         head += "Content-Length: \(request.body.count)\r\n\r\n"
         return Array(head.utf8) + request.body
     }
+}
+
+/// Where the load's connections take their requests from, each request once, from any connection's thread.
+protocol LoadSource: Sendable {
+    /// The next request and when it is due (nil: at once), or nil when there is none left; may block.
+    func take() -> (bytes: [UInt8], due: ContinuousClock.Instant?)?
+    /// Hands out nothing more: a failed connection stops the others.
+    func stop()
+}
+
+/// Requests already in memory, each sent as soon as a connection is free.
+struct WireList: LoadSource {
+    private let wire: [[UInt8]]
+    private let next: RequestCursor
+
+    init(_ wire: [[UInt8]]) {
+        self.wire = wire
+        next = RequestCursor(count: wire.count)
+    }
+
+    func take() -> (bytes: [UInt8], due: ContinuousClock.Instant?)? { next.take().map { (wire[$0], nil) } }
+    func stop() { next.stop() }
 }
 
 /// A blocking stream socket, used only by the thread that opened it.

@@ -10,7 +10,8 @@ import GatewayStore
 /// resolving a simulated MG and merchant through a registry file and their metadata on loopback, as a deployment
 /// does. A second process replays pre-signed unique checkouts over keep-alive connections; then fresh ones to the
 /// same process's checks-only route (`http.bench_ceiling`). Afterwards every 200 must be a stored session and every
-/// job the checkouts started must have run.
+/// job the checkouts started must have run. With `--duration` and `--rate` it runs an endurance test instead
+/// (`ServeEndurance`): the same process at a paced rate for that long, its memory read every `--rss-every`.
 struct ServeBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -21,11 +22,25 @@ struct ServeBenchCommand: AsyncParsableCommand {
     @Option(help: "Concurrent keep-alive connections.") var connections = 64
     @Option(help: "How long to wait, after the stored phase, for the jobs its checkouts started, in seconds.")
     var timeout = 300
+    @Option(help: "Endurance: how long to hold --rate (`90s`, `30m`, `1h`), instead of the two measured phases.")
+    var duration: String?
+    @Option(help: "Endurance: checkouts per second, on an open schedule (request i due at start + i/rate).")
+    var rate = 0
+    @Option(help: "Endurance: how often to read the serve process's resident memory (`1m`, `10s`).")
+    var rssEvery = "1m"
     @Flag(help: "Print the results as one JSON object.") var json = false
 
     func validate() throws {
         guard requests > 0, connections > 0, timeout > 0 else {
             throw ValidationError("--requests, --connections and --timeout must be positive")
+        }
+        if duration != nil || rate != 0 {
+            guard let duration = duration.flatMap(Duration.init(configText:)), duration > .zero, rate > 0 else {
+                throw ValidationError("--duration (like 30m) and a positive --rate go together")
+            }
+            guard let every = Duration(configText: rssEvery), every > .zero else {
+                throw ValidationError("--rss-every must be a positive duration, like 1m")
+            }
         }
         if let path = config.path, !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("--config \(path): file not found")
@@ -40,6 +55,7 @@ struct ServeBenchCommand: AsyncParsableCommand {
             arguments: setup.serveArguments, environment: setup.environment, in: scratch.directory)
         defer { served.stop() }
         served.stopOnInterrupt(removing: scratch.directory)
+        if let endurance { return try await endure(endurance, setup: setup, served: served) }
         let rssStart = ProcessSample.residentKiB(pid: served.pid)
 
         let cpuBefore = ProcessSample(pid: served.pid)
@@ -58,6 +74,27 @@ struct ServeBenchCommand: AsyncParsableCommand {
             requests: requests, connections: connections, stored: stored, ceiling: ceiling, sessionsStored: sessions,
             jobs: jobs, jobsDrainSeconds: drained.seconds, cpu: ProcessSample.cpuSplit(from: cpuBefore, to: cpuAfter),
             rssStartKiB: rssStart, rssEndKiB: rssEnd, serveExitStatus: exitStatus)
+        print(json ? try report.jsonLine() : report.text(config: setup.configDescription))
+        if let problem = report.problem { throw CommandFailure(problem + (exitStatus == 0 ? "" : "; " + served.logTail)) }
+    }
+
+    /// The endurance test `--duration` and `--rate` ask for, or nil.
+    private var endurance: ServeEndurance? {
+        guard let duration = duration.flatMap(Duration.init(configText:)), let every = Duration(configText: rssEvery) else {
+            return nil
+        }
+        return ServeEndurance(rate: rate, duration: duration, sampleEvery: every, connections: connections)
+    }
+
+    /// The endurance run, then the same checks as the measured phases: every 200 stored, every job run, exit 0.
+    private func endure(_ endurance: ServeEndurance, setup: ServeBenchSetup, served: ServedProcess) async throws {
+        let (load, cpu, rss) = try await endurance.run(setup: setup, served: served)
+        let jobs = try await JobsOfCheckouts.awaitFinished(setup.runtime.stores.jobs, within: .seconds(timeout))
+        let sessions = try await setup.runtime.stores.sessions.count()
+        let exitStatus = served.stop()
+        let report = ServeEnduranceReport(
+            rate: rate, durationSeconds: endurance.duration.seconds, connections: connections, load: load, rss: rss,
+            sessionsStored: sessions, jobs: jobs, cpu: cpu, serveExitStatus: exitStatus)
         print(json ? try report.jsonLine() : report.text(config: setup.configDescription))
         if let problem = report.problem { throw CommandFailure(problem + (exitStatus == 0 ? "" : "; " + served.logTail)) }
     }

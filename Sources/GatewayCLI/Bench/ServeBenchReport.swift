@@ -21,11 +21,20 @@ struct ServeBenchReport {
     /// Why the run does not count, or nil: an error answer or a failed connection, a 200 without its session, or a
     /// job of the checkouts that did not finish.
     var problem: String? {
-        var problems: [String] = []
-        if let failure = stored.failure { problems.append("the stored phase failed: \(failure)") }
-        if let failure = ceiling.failure { problems.append("the ceiling phase failed: \(failure)") }
+        Self.problem(
+            phases: [("stored", stored), ("ceiling", ceiling)], sessionsStored: sessionsStored, jobs: jobs,
+            serveExitStatus: serveExitStatus)
+    }
+
+    /// The checks of every `bench serve` run, the first of `phases` being the one that stored checkouts.
+    static func problem(
+        phases: [(name: String, load: LoadSummary)], sessionsStored: Int, jobs: JobsOfCheckouts, serveExitStatus: Int32
+    ) -> String? {
+        var problems = phases.compactMap { phase in phase.load.failure.map { "the \(phase.name) phase failed: \($0)" } }
+        let errors = phases.map(\.load.errors).reduce(0, +)
         if errors > 0 { problems.append("\(errors) requests were not answered 200") }
-        if sessionsStored != stored.ok { problems.append("\(stored.ok) checkouts answered 200 but \(sessionsStored) sessions stored") }
+        let ok = phases.first?.load.ok ?? 0
+        if sessionsStored != ok { problems.append("\(ok) checkouts answered 200 but \(sessionsStored) sessions stored") }
         if jobs.unfinished > 0 { problems.append("\(jobs.unfinished) jobs of the checkouts did not finish") }
         if serveExitStatus != 0 { problems.append("ocgate serve exited with status \(serveExitStatus) after SIGTERM") }
         return problems.isEmpty ? nil : problems.joined(separator: "; ")
@@ -112,10 +121,6 @@ struct ServeBenchReport {
         }
 
         init(_ report: ServeBenchReport) {
-            func rounded(_ value: Double, _ places: Double = 2) -> Double {
-                let scale = pow(10, places)
-                return (value * scale).rounded() / scale
-            }
             requests = report.requests
             connections = report.connections
             storedPerS = rounded(report.stored.perSecond, 0)
@@ -141,4 +146,10 @@ struct ServeBenchReport {
             failure = report.problem
         }
     }
+}
+
+/// `value` rounded to `places` decimals, for a report's JSON.
+func rounded(_ value: Double, _ places: Double = 2) -> Double {
+    let scale = pow(10, places)
+    return (value * scale).rounded() / scale
 }
