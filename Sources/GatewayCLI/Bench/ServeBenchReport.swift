@@ -40,20 +40,15 @@ struct ServeBenchReport {
         return problems.isEmpty ? nil : problems.joined(separator: "; ")
     }
 
-    func jsonLine() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(JSON(self)), as: UTF8.self)
-    }
+    func jsonLine() throws -> String { try reportJSONLine(JSON(self)) }
 
     func text(config: String) -> String {
         func phase(_ name: String, _ run: LoadSummary) -> String {
-            let statuses = run.statuses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
-            return String(
+            String(
                 format: "  %@ %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  statuses %@%@", name, run.perSecond,
-                run.p50Ms, run.p99Ms, run.p999Ms, statuses, run.failure.map { "  FAILED: \($0)" } ?? "")
+                run.p50Ms, run.p99Ms, run.p999Ms, tally(run.statuses), run.failure.map { "  FAILED: \($0)" } ?? "")
         }
-        let jobsRun = jobs.succeeded.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
+        let jobsRun = tally(jobs.succeeded)
         return [
             "ocgate bench serve: \(requests) requests a phase, \(connections) connections, configuration \(config)",
             phase("stored  (POST /checkout/create)        ", stored),
@@ -62,8 +57,7 @@ struct ServeBenchReport {
             String(
                 format: "  sessions stored %d of %d answered 200; jobs run: %@ (none left %.1f s after the stored phase), unfinished %d",
                 sessionsStored, stored.ok, jobsRun.isEmpty ? "none" : jobsRun, jobsDrainSeconds, jobs.unfinished),
-            "  serve CPU by thread, stored phase: "
-                + cpu.map { String(format: "%@ %.1f %%", $0.group, $0.percent) }.joined(separator: ", "),
+            "  serve CPU by thread, stored phase: " + cpuText(cpu),
             "  serve RSS: start \(rssStartKiB.map { "\($0) KiB" } ?? "unknown"), end \(rssEndKiB.map { "\($0) KiB" } ?? "unknown")",
         ].joined(separator: "\n")
     }
@@ -146,6 +140,23 @@ struct ServeBenchReport {
             failure = report.problem
         }
     }
+}
+
+/// A `bench serve` report's JSON object as one line, keys sorted.
+func reportJSONLine(_ value: some Encodable) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
+/// Counts by name as a report prints them, in name order: `200×19998 503×2`.
+func tally(_ counts: [String: Int]) -> String {
+    counts.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
+}
+
+/// The serve process's CPU split over its thread groups, as a report prints it.
+func cpuText(_ cpu: [(group: String, percent: Double)]) -> String {
+    cpu.map { String(format: "%@ %.1f %%", $0.group, $0.percent) }.joined(separator: ", ")
 }
 
 /// `value` rounded to `places` decimals, for a report's JSON.

@@ -17,28 +17,23 @@ struct ServeEnduranceReport {
             phases: [("endurance", load)], sessionsStored: sessionsStored, jobs: jobs, serveExitStatus: serveExitStatus)
     }
 
-    func jsonLine() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(JSON(self)), as: UTF8.self)
-    }
+    func jsonLine() throws -> String { try reportJSONLine(JSON(self)) }
 
     func text(config: String) -> String {
         func kib(_ value: Int?) -> String { value.map { "\($0) KiB" } ?? "unknown" }
-        let statuses = load.statuses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
-        let jobsRun = jobs.succeeded.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
+        let jobsRun = tally(jobs.succeeded)
         return [
             String(
                 format: "ocgate bench serve: %d checkouts/s for %.0f s (%d scheduled), %d connections, configuration %@",
                 rate, durationSeconds, load.requests, connections, config),
             String(
                 format: "  achieved %.0f req/s  p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms  statuses %@  errors %d%@",
-                load.perSecond, load.p50Ms, load.p99Ms, load.p999Ms, statuses, load.errors,
+                load.perSecond, load.p50Ms, load.p99Ms, load.p999Ms, tally(load.statuses), load.errors,
                 load.failure.map { "  FAILED: \($0)" } ?? ""),
             String(
                 format: "  sessions stored %d of %d answered 200; jobs run: %@, unfinished %d", sessionsStored, load.ok,
                 jobsRun.isEmpty ? "none" : jobsRun, jobs.unfinished),
-            "  serve CPU by thread: " + cpu.map { String(format: "%@ %.1f %%", $0.group, $0.percent) }.joined(separator: ", "),
+            "  serve CPU by thread: " + cpuText(cpu),
             "  serve RSS: start \(kib(rss.start)), after \(Int(rss.every)) s \(kib(rss.warm)), end \(kib(rss.end)), max \(kib(rss.max))"
                 + (rss.slopePerMinute.map { String(format: ", last two thirds %+.0f KiB/min", $0) } ?? ""),
             "  serve RSS every \(Int(rss.every)) s (KiB): " + rss.all.map { $0.map(String.init) ?? "?" }.joined(separator: " "),

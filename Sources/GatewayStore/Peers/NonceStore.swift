@@ -31,4 +31,15 @@ public enum NonceRetention {
     /// (1.4 million at 2,340 checkouts/s): in one DELETE, the SQLite process kept 180 MiB it never gave back to the
     /// system (issue 19's 30-minute run), and PostgreSQL would send a row back per nonce.
     public static let pruneBatch = 1_000
+
+    /// Runs `deleteBatch` (which deletes at most `pruneBatch` expired nonces in a transaction of its own and returns
+    /// how many) until a batch comes back short. - Returns: how many were deleted in all.
+    package static func pruneInBatches(_ deleteBatch: (Int) async throws -> Int) async throws -> Int {
+        var deleted = 0
+        while true {
+            let batch = try await deleteBatch(pruneBatch)
+            deleted += batch
+            if batch < pruneBatch { return deleted }
+        }
+    }
 }

@@ -13,6 +13,9 @@ public struct JobSuccess: Sendable {
         self.note = note
     }
 
+    /// The transition that records this success: what a store's `record` applies in the caller's transaction.
+    public var finish: JobFinish { JobFinish(job, .succeeded(note: note)) }
+
     /// What the handler returns once `record` ran; `next` is a job its transaction claimed for this worker.
     public func outcome(held: Bool, next: ClaimedJob? = nil) -> JobOutcome {
         .recorded(note: note, held: held, next: next)

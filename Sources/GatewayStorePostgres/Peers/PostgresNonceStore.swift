@@ -107,11 +107,9 @@ struct PostgresNonceStore: NonceStore {
     @discardableResult
     func prune() async throws -> Int {
         let cutoff = time.now().millis - Self.retention.millis
-        let limit = NonceRetention.pruneBatch
-        var deleted = 0
-        while true {
+        return try await NonceRetention.pruneInBatches { limit in
             // SKIP LOCKED: a prune on another host takes other rows instead of waiting for these.
-            let batch = try await database.run("""
+            let gone = try await database.run("""
                 WITH doomed AS (
                     SELECT ocid, nonce FROM nonces WHERE seen_at < \(cutoff) LIMIT \(limit) FOR UPDATE SKIP LOCKED
                 ), gone AS (
@@ -119,8 +117,7 @@ struct PostgresNonceStore: NonceStore {
                 )
                 SELECT count(*) AS n FROM gone
                 """).first?.get("n", as: Int64.self) ?? 0
-            deleted += Int(batch)
-            if batch < limit { return deleted }
+            return Int(gone)
         }
     }
 }

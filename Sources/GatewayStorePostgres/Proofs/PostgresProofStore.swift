@@ -221,7 +221,7 @@ final class PostgresProofStore: ProofStore, DeliveryStore {
             return nil
         }
         query.append(", ")
-        PostgresJobQueue.appendFinish([JobFinish(success.job, .succeeded(note: success.note))], now: time, to: &query)
+        PostgresJobQueue.appendFinish([success.finish], now: time, to: &query)
         query.append(" SELECT EXISTS (SELECT 1 FROM ended) AS held")
         return try await database.run(query, as: DeliveryFinishStatement.self).first?.get("held", as: Bool.self)
     }

@@ -107,9 +107,8 @@ extension PostgresJobQueue {
     }
 
     /// Whether `job` is enqueued claimed for `holder` (which runs its kind, and it is due now) rather than queued.
-    func claims(_ job: NewJob, for holder: JobHolder?, now: Date) -> Bool {
-        guard let holder else { return false }
-        return holder.kinds.contains(job.kind) && (job.runAt ?? now) <= now
+    func claims(_ job: NewJob, for holder: JobHolder, now: Date) -> Bool {
+        holder.kinds.contains(job.kind) && (job.runAt ?? now) <= now
     }
 
     /// Appends an INSERT of `job` claimed for `holder` (first attempt, leased from the lease clock), skipped when

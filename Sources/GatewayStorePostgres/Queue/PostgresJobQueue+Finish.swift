@@ -126,6 +126,6 @@ private struct AttemptEnd {
 extension JobSuccess {
     /// Ends the attempt as succeeded in the caller's transaction. - Returns: false when the worker lost the lease.
     func record(at now: Date, in tx: Transaction) async throws -> Bool {
-        try await PostgresJobQueue.apply(JobFinish(job, .succeeded(note: note)), now: now, in: tx)
+        try await PostgresJobQueue.apply(finish, now: now, in: tx)
     }
 }

@@ -84,19 +84,16 @@ struct SQLiteNonceStore: NonceStore {
     @discardableResult
     func prune() async throws -> Int {
         let cutoff = time.now().millis - Self.retention.millis
-        var deleted = 0
-        while true {
-            let batch = try await database.write { db in
+        return try await NonceRetention.pruneInBatches { limit in
+            try await database.write { db in
                 try db.execute(
                     sql: """
                         DELETE FROM nonces WHERE (ocid, nonce) IN (
                             SELECT ocid, nonce FROM nonces WHERE seen_at < ? LIMIT ?)
                         """,
-                    arguments: [cutoff, NonceRetention.pruneBatch])
+                    arguments: [cutoff, limit])
                 return db.changesCount
             }
-            deleted += batch
-            if batch < NonceRetention.pruneBatch { return deleted }
         }
     }
 }

@@ -25,6 +25,6 @@ extension JobSuccess {
     /// Ends the attempt as succeeded, in the caller's transaction. - Returns: false when the worker lost the lease
     /// (the job row is then left as the new holder has it, and no attempt is logged).
     func record(at now: Date, in db: Database) throws -> Bool {
-        try SQLiteJobQueue.apply(JobFinish(job, .succeeded(note: note)), now: now, in: db)
+        try SQLiteJobQueue.apply(finish, now: now, in: db)
     }
 }
