@@ -192,6 +192,7 @@ let package = Package(
             dependencies: [
                 "GatewayStore", "GatewayStoreSQLite", "GatewayStorePostgres", "GatewayTestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),

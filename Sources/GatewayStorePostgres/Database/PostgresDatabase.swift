@@ -18,13 +18,16 @@ final class PostgresDatabase: Sendable {
     let notifier: JobNotifier
     /// NOTIFYs the other processes' listeners (`JobListener`) of enqueued jobs.
     let announcer: JobAnnouncer
+    /// Where every statement gets its connection.
+    let leases: ConnectionLeases
 
     init(configuration: PostgresStoreConfiguration, wakeups: WakeupOptions = WakeupOptions(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
         pool = PoolService(client: client)
-        let announcer = JobAnnouncer(client: client, pool: pool, options: wakeups, logger: logger)
+        leases = ConnectionLeases(client: client, pool: pool, logger: logger)
+        let announcer = JobAnnouncer(leases: leases, options: wakeups, logger: logger)
         self.announcer = announcer
         notifier = JobNotifier(announce: { announcer.jobsEnqueued() })
     }
@@ -32,33 +35,59 @@ final class PostgresDatabase: Sendable {
     /// Runs one statement in its own (implicit) transaction and returns every row.
     @discardableResult
     func run(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await pool.ready()
-        return try await client.query(query, logger: logger).collect()
+        try await leased { try await $0.run(query) }
     }
 
     /// Runs `body` in one transaction (READ COMMITTED: every statement sees what committed before it began, and a
     /// conditional UPDATE re-checks its condition on the newest row version after waiting for a lock). Commits if
-    /// `body` returns, rolls back if it throws, and rethrows `body`'s own error rather than the wrapper's.
+    /// `body` returns; rolls back and rethrows `body`'s error if it throws.
     func transaction<T: Sendable>(_ body: (Transaction) async throws -> T) async throws -> T {
-        try await pool.ready()
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                try await body(Transaction(connection: connection, logger: logger))
+        try await leased { transaction in
+            try await transaction.run("BEGIN")
+            let result: T
+            do {
+                result = try await body(transaction)
+            } catch {
+                // A failed ROLLBACK means the connection is gone, and the server ends the transaction with it.
+                _ = try? await transaction.run("ROLLBACK")
+                throw error
             }
-        } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error
+            try await transaction.run("COMMIT")
+            return result
+        }
+    }
+
+    func leased<T: Sendable>(_ body: (Transaction) async throws -> T) async throws -> T {
+        try await leases.leased(body)
+    }
+}
+
+/// Leases the pool's connections, their statements watched for a close (`ConnectionWatch`).
+struct ConnectionLeases: Sendable {
+    let client: PostgresClient
+    let pool: PoolService
+    let logger: Logger
+    let watch = ConnectionWatch()
+
+    func leased<T: Sendable>(_ body: (Transaction) async throws -> T) async throws -> T {
+        try await pool.ready()
+        return try await client.withConnection { connection in
+            try await body(Transaction(connection: connection, logger: logger, watch: watch))
         }
     }
 }
 
-/// A connection inside an open transaction.
+/// A leased connection, in an open transaction or not.
 struct Transaction {
     let connection: PostgresConnection
     let logger: Logger
+    let watch: ConnectionWatch
 
     @discardableResult
     func run(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await connection.query(query, logger: logger).collect()
+        try await watch.run(on: connection) { [connection, logger] in
+            try await connection.query(query, logger: logger).collect()
+        }
     }
 }
 

@@ -63,7 +63,7 @@ public struct PostgresStoreConfiguration: Sendable {
         return configuration
     }
 
-    var connectionConfiguration: PostgresConnection.Configuration { connectionConfiguration(applicationName: "ocgate") }
+    package var connectionConfiguration: PostgresConnection.Configuration { connectionConfiguration(applicationName: "ocgate") }
 
     /// A connection of its own, named `applicationName` in `pg_stat_activity` (the listener's, so it can be told apart).
     func connectionConfiguration(applicationName: String) -> PostgresConnection.Configuration {

@@ -7,7 +7,7 @@ import PostgresNIO
 /// postgres-nio prepares by type, so each such statement has a type of its own (a `PreparedShape`). Its SQL is that of
 /// the first query run under the shape: the statements built this way have a text that depends on their shape only
 /// (values are always bound), and a query whose text differs anyway runs unprepared rather than with the wrong text.
-protocol PreparedShape {
+protocol PreparedShape: SendableMetatype {
     static var text: PreparedText { get }
 }
 
@@ -52,11 +52,19 @@ extension PostgresDatabase {
     @discardableResult
     func run<Shape: PreparedShape>(_ query: DynamicQuery, as shape: Shape.Type) async throws -> [PostgresRow] {
         guard shape.text.adopt(query.sql) else { return try await run(query.query) }
-        try await pool.ready()
-        var rows: [PostgresRow] = []
-        for try await row in try await client.execute(PreparedQuery<Shape>(bindings: query.binds), logger: logger) {
-            rows.append(row)
+        return try await leased { try await $0.run(query.binds, as: shape) }
+    }
+}
+
+extension Transaction {
+    /// Runs `binds` with the statement `shape` and returns every row.
+    func run<Shape: PreparedShape>(_ binds: PostgresBindings, as shape: Shape.Type) async throws -> [PostgresRow] {
+        try await watch.run(on: connection) { [connection, logger] in
+            var rows: [PostgresRow] = []
+            for try await row in try await connection.execute(PreparedQuery<Shape>(bindings: binds), logger: logger) {
+                rows.append(row)
+            }
+            return rows
         }
-        return rows
     }
 }

@@ -13,12 +13,11 @@ package final class JobAnnouncer: @unchecked Sendable {
     private let lock = NSLock()
     private var muted = false
 
-    init(client: PostgresClient, pool: PoolService, options: WakeupOptions, logger: Logger) {
+    init(leases: ConnectionLeases, options: WakeupOptions, logger: Logger) {
         let channel = options.channel
         debouncer = Debouncer(window: options.window, time: options.time) {
             do {
-                try await pool.ready()
-                _ = try await client.query("SELECT pg_notify(\(channel), '')", logger: logger).collect()
+                _ = try await leases.leased { try await $0.run("SELECT pg_notify(\(channel), '')") }
             } catch {
                 logger.notice("could not notify workers of new jobs; they find them by polling",
                               metadata: ["error": "\(String(reflecting: error))"])

@@ -1,0 +1,139 @@
+import Foundation
+import NIOCore
+import PostgresNIO
+
+/// Keeps a statement from waiting for ever on a connection that closed under it.
+///
+/// postgres-nio 1.33 hands each statement to its connection's channel without a promise for the write. A statement
+/// written after the channel closed and dropped its handlers is dropped with them, and whoever awaits it waits for
+/// ever (upstream #487, reverted by #501); so does the pool's shutdown, which waits for that lease to come back. The
+/// chaos test met it after an immediate restart under load: an acceptor stopped taking checkouts, and processes
+/// ignored SIGTERM.
+///
+/// So a statement runs in a task of its own while its caller waits for that task or for the connection's close,
+/// whichever ends first. After a close the statement gets `grace` to report its own outcome (one the connection had
+/// taken fails or succeeds at once); then its caller gets `PostgresConnectionLost`, the lease goes back, and the
+/// statement's task is left waiting on a connection nobody holds any more.
+///
+/// A connection's close is watched with one callback, registered when its first statement runs: a callback per
+/// statement would pile up on a connection that lives for days.
+///
+/// `@unchecked Sendable`: `running` and `nextTicket` are only touched under `lock`.
+package final class ConnectionWatch: @unchecked Sendable {
+    private let lock = NSLock()
+    /// Per open connection this has seen, the statements running on it, by ticket.
+    private var running: [PostgresConnection.ID: [UInt64: @Sendable () -> Void]] = [:]
+    private var nextTicket: UInt64 = 0
+    private let grace: TimeAmount
+
+    package init(grace: TimeAmount = .seconds(2)) {
+        self.grace = grace
+    }
+
+    /// Runs `statement` on `connection`; throws `PostgresConnectionLost` if the connection closes and the statement
+    /// has not ended `grace` later.
+    package func run<T: Sendable>(
+        on connection: PostgresConnection, _ statement: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let outcome = FirstOutcome<T>()
+        let eventLoop = connection.eventLoop
+        let grace = grace
+        let ticket = watch(connection) {
+            eventLoop.scheduleTask(in: grace) { outcome.settle(.failure(PostgresConnectionLost())) }
+        }
+        defer { unwatch(connection.id, ticket) }
+        return try await outcome.value {
+            Task {
+                do {
+                    outcome.settle(.success(try await statement()))
+                } catch {
+                    outcome.settle(.failure(error))
+                }
+            }
+        }
+    }
+
+    /// Connections watched and not yet closed (tests check that closed ones are forgotten).
+    package var watchedConnections: Int { lock.withLock { running.count } }
+
+    private func watch(_ connection: PostgresConnection, onClose: @escaping @Sendable () -> Void) -> UInt64 {
+        let id = connection.id
+        let (ticket, first) = lock.withLock {
+            nextTicket += 1
+            let first = running[id] == nil
+            running[id, default: [:]][nextTicket] = onClose
+            return (nextTicket, first)
+        }
+        if first {
+            connection.closeFuture.whenComplete { _ in self.closed(id) }
+        }
+        return ticket
+    }
+
+    private func unwatch(_ id: PostgresConnection.ID, _ ticket: UInt64) {
+        lock.withLock { _ = running[id]?.removeValue(forKey: ticket) }
+    }
+
+    private func closed(_ id: PostgresConnection.ID) {
+        let stranded = lock.withLock { running.removeValue(forKey: id) ?? [:] }
+        for onClose in stranded.values { onClose() }
+    }
+}
+
+/// The connection closed while a statement ran, and the statement never said how it ended: it may or may not have
+/// committed.
+package struct PostgresConnectionLost: Error, CustomStringConvertible {
+    package var description: String {
+        "the connection to PostgreSQL closed while a statement ran; its outcome is unknown"
+    }
+}
+
+/// The first of several outcomes, handed to the one caller that waits for it.
+///
+/// `@unchecked Sendable`: `state` is only touched under `lock`.
+private final class FirstOutcome<T: Sendable>: @unchecked Sendable {
+    private enum State {
+        case open
+        case waiting(CheckedContinuation<T, any Error>)
+        case settledEarly(Result<T, any Error>)
+        case done
+    }
+
+    private let lock = NSLock()
+    private var state = State.open
+
+    /// Calls `start`, then returns the first outcome settled.
+    func value(start: () -> Void) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let early: Result<T, any Error>? = lock.withLock {
+                if case .settledEarly(let result) = state {
+                    state = .done
+                    return result
+                }
+                state = .waiting(continuation)
+                return nil
+            }
+            if let early {
+                continuation.resume(with: early)
+            } else {
+                start()
+            }
+        }
+    }
+
+    func settle(_ result: Result<T, any Error>) {
+        let waiting: CheckedContinuation<T, any Error>? = lock.withLock {
+            switch state {
+            case .open:
+                state = .settledEarly(result)
+                return nil
+            case .waiting(let continuation):
+                state = .done
+                return continuation
+            case .settledEarly, .done:
+                return nil
+            }
+        }
+        waiting?.resume(with: result)
+    }
+}
