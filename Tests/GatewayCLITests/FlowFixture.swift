@@ -30,7 +30,11 @@ struct FlowFixture {
     /// A fresh spool and key; retries after one second (no jitter) so a healed MG is reached quickly.
     /// - Parameter backend: where the store is: the spool's SQLite file, or a fresh PostgreSQL database.
     static func make(backend: TestBackend = .sqlite) async throws -> FlowFixture {
-        let database = try await PostgresSpoolDatabase.make(for: backend)
+        try await make(database: try await PostgresSpoolDatabase.make(for: backend))
+    }
+
+    /// A fresh spool and key on `database` (nil: the spool's SQLite file).
+    static func make(database: PostgresSpoolDatabase?) async throws -> FlowFixture {
         let directory = try OCGateProcess.temporaryDirectory()
         let keyFile = directory.appendingPathComponent("gateway.key").path
         let key = PrivateKey.generate()
@@ -57,35 +61,50 @@ struct FlowFixture {
     private static let config = OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path
 
     /// `ocgate serve` (with or without its in-process workers), returned once `/health` answers.
-    func serve(workers: Bool) async throws -> Process {
+    /// - Parameter port: its HTTP port, if not `port` (a second acceptor on the same store).
+    /// - Parameter standardError: where its log goes (a file the test keeps), or nowhere.
+    func serve(workers: Bool, port: Int? = nil, standardError: FileHandle = .nullDevice) async throws -> Process {
         let process = try OCGateProcess.launch(
-            ["serve", "--config", Self.config] + (workers ? [] : ["--no-workers"]), environment: environment, in: directory)
-        let health = OutboundRequest(method: "GET", url: base + "/health", timeout: .seconds(1))
+            ["serve", "--config", Self.config] + (workers ? [] : ["--no-workers"]),
+            environment: environment.merging(port.map { ["OCGATE_HTTP_PORT": String($0)] } ?? [:]) { $1 }, in: directory,
+            standardError: standardError)
+        let health = OutboundRequest(method: "GET", url: "http://127.0.0.1:\(port ?? self.port)/health", timeout: .seconds(1))
         if try await eventually({ (try? await client.send(health))?.status == 200 }) { return process }
         process.terminate()
         throw FlowFailure("timed out waiting for ocgate serve to answer /health")
     }
 
-    /// `ocgate work` on the same spool.
-    /// `ocgate work` on the spool, with `--concurrency` if given.
-    func work(concurrency: Int? = nil) throws -> Process {
+    /// `ocgate work` on the spool, with `--concurrency` if given, its stderr to `standardError` (a file a test
+    /// reads) or nowhere.
+    func work(concurrency: Int? = nil, standardError: FileHandle = .nullDevice) throws -> Process {
         try OCGateProcess.launch(
             ["work", "--config", Self.config] + (concurrency.map { ["--concurrency", "\($0)"] } ?? []),
-            environment: environment, in: directory)
+            environment: environment, in: directory,
+            standardError: standardError)
     }
 
     /// Creates a checkout as the MG does, tells the MG to expect its payment, and pays it on the hosted page as
     /// the customer's browser does. Returns the session id once the page answered 303.
     func checkoutAndPay(orderID: String) async throws -> String {
-        let order = merchant.order(id: orderID, accepts: [300], createdAt: Int64(Date().timeIntervalSince1970))
-        webhook.expect(orderID: orderID, merchantOCID: 500, amount: "99.99", currency: "USD")
-        let mg = SimulatedMerchantGateway(party: webhook.party)
-        let created = try await client.send(mg.checkoutRequest(to: base, order: order, merchant: merchant))
+        let created = try await client.send(checkoutRequest(orderID: orderID))
         guard created.status == 200 else { throw FlowFailure("checkout \(orderID) answered \(created.status)") }
         let sessionID = try CheckoutCreateResponse(json: try JSONParser.parse(created.body)).sessionID
-        let paid = try await client.send(SimulatedCustomer(gatewayURL: base, formToken: formToken).pay(sessionID))
+        let paid = try await client.send(payRequest(sessionID))
         guard paid.status == 303 else { throw FlowFailure("paying \(sessionID) answered \(paid.status)") }
         return sessionID
+    }
+
+    /// The MG's signed `POST /checkout/create` for a new order `orderID` to the acceptor at `base` (this fixture's
+    /// unless given), the MG told to expect its payment. The same request sent twice carries the same nonce.
+    func checkoutRequest(orderID: String, to base: String? = nil) -> OutboundRequest {
+        let order = merchant.order(id: orderID, accepts: [300], createdAt: Int64(Date().timeIntervalSince1970))
+        webhook.expect(orderID: orderID, merchantOCID: 500, amount: "99.99", currency: "USD")
+        return SimulatedMerchantGateway(party: webhook.party).checkoutRequest(to: base ?? self.base, order: order, merchant: merchant)
+    }
+
+    /// The customer's browser paying `sessionID` on the hosted page at `base` (this fixture's unless given).
+    func payRequest(_ sessionID: String, at base: String? = nil) -> OutboundRequest {
+        SimulatedCustomer(gatewayURL: base ?? self.base, formToken: formToken).pay(sessionID)
     }
 
     /// Pays `count` sessions, eight at a time; returns their ids.
@@ -153,6 +172,11 @@ struct FlowFixture {
             ledger.proofs.count >= paid.count && ledger.proofs.allSatisfy { $0.deliveryState == "accepted" }
                 && webhook.acceptedBodies.count >= paid.count
         }
+        expectExactlyOnce(paid, in: ledger)
+    }
+
+    /// The promise of the flow, checked on `ledger` once every proof was accepted: see `expectExactlyOnce(_:limit:)`.
+    func expectExactlyOnce(_ paid: Set<String>, in ledger: FlowLedger) {
         #expect(ledger.paidSessions == paid)
         #expect(Set(ledger.proofs.map(\.sessionID)) == paid)
         #expect(ledger.proofs.count == paid.count)

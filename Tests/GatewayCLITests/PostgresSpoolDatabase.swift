@@ -12,13 +12,18 @@ struct PostgresSpoolDatabase: Sendable {
     /// The settings that put an `ocgate` process on this database instead of the spool's SQLite file.
     var environment: [String: String] { ["OCGATE_STORE_BACKEND": "postgres", "OCGATE_STORE_POSTGRES_URL": url] }
 
-    static func make() async throws -> PostgresSpoolDatabase {
+    /// The name of the database on its server.
+    let name: String
+
+    /// - Parameter server: the server, `OCGATE_TEST_POSTGRES_URL`'s unless given (a `ThrowawayPostgresCluster`'s).
+    static func make(server: String? = nil) async throws -> PostgresSpoolDatabase {
         let name = PostgresTestDatabase.newDatabaseName()
-        let url = try PostgresTestDatabase.url(database: name)
-        let scratch = ScratchStores(.postgres, opened: try PostgresTestDatabase.open(time: SystemTime(), database: name))
+        let url = try PostgresTestDatabase.url(database: name, server: server)
+        let scratch = ScratchStores(
+            .postgres, opened: try PostgresTestDatabase.open(time: SystemTime(), database: name, server: server))
         // A query waits until the database is made and migrated, or throws why it could not be.
         _ = try await scratch.stores.jobs.isDraining()
-        return PostgresSpoolDatabase(scratch: scratch, url: url)
+        return PostgresSpoolDatabase(scratch: scratch, url: url, name: name)
     }
 
     /// The database `backend`'s processes use: nil on SQLite, whose file lives in the spool.

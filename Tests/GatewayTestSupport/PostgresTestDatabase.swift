@@ -44,8 +44,11 @@ public enum PostgresTestDatabase {
 
     /// Fresh stores on the database `name` (a new one unless a test picked its name first, to hand its URL to
     /// another process: `url(database:)`).
-    public static func open(time: any TimeSource, database name: String = newDatabaseName()) throws -> OpenedStores {
-        let shared = try openShared(time: time, database: name)
+    /// - Parameter server: the server, `OCGATE_TEST_POSTGRES_URL`'s unless given (a `ThrowawayPostgresCluster`'s).
+    public static func open(
+        time: any TimeSource, database name: String = newDatabaseName(), server: String? = nil
+    ) throws -> OpenedStores {
+        let shared = try openShared(time: time, database: name, url: server)
         return OpenedStores(stores: shared.backends[0].stores, discard: shared.discard)
     }
 
@@ -130,10 +133,11 @@ public enum PostgresTestDatabase {
         "ocgate_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
     }
 
-    /// The URL of the database `name` on the test server, for an `ocgate` process (`OCGATE_STORE_POSTGRES_URL`).
-    /// Never the server's own URL in its place: a process given that would run on the shared admin database.
-    public static func url(database name: String) throws -> String {
-        let server = try serverURL()
+    /// The URL of the database `name` on the test server (or on `server`), for an `ocgate` process
+    /// (`OCGATE_STORE_POSTGRES_URL`). Never the server's own URL in its place: a process given that would run on the
+    /// shared admin database.
+    public static func url(database name: String, server: String? = nil) throws -> String {
+        let server = try server ?? serverURL()
         // Read as the gateway reads it, so a URL it would refuse is refused here, with its message.
         _ = try PostgresStoreConfiguration(url: server)
         guard var parts = URLComponents(string: server) else { throw StoreError.unsupported("\(variable) is not a URL") }
