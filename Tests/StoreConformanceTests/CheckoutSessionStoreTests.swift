@@ -289,6 +289,28 @@ struct CheckoutSessionStoreTests {
         #expect(try await fixture.sessions.expirePending(now: fixture.now) == 0)
     }
 
+    /// A busy gateway has more lapsed sessions than a batch between two runs: every one expires, in several
+    /// transactions, and the younger ones stay pending.
+    @Test(arguments: ConformanceBackend.allCases)
+    func expirePendingExpiresMoreThanABatchAndKeepsTheYoung(backend: ConformanceBackend) async throws {
+        let fixture = try StoreFixture(backend)
+        let lapsed = MaintenanceBatches.size * 2 + 7
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for lane in 0..<8 {
+                group.addTask { for _ in stride(from: lane, to: lapsed, by: 8) { _ = try await fixture.createSession() } }
+            }
+            try await group.waitForAll()
+        }
+        fixture.clock.advance(by: .seconds(60))
+        let younger = try await fixture.createSession()
+        fixture.clock.advance(by: .seconds(Seed.lifetime - 60))
+
+        #expect(try await fixture.sessions.expirePending(now: fixture.now) == lapsed)
+        #expect(try await fixture.sessions.expirePending(now: fixture.now) == 0)
+        #expect(try await fixture.sessions.session(id: younger.id)?.status == SessionStatus.pending.rawValue)
+        #expect(try await fixture.sessions.list(SessionFilter(status: .expired)).count == lapsed)
+    }
+
     @Test(arguments: ConformanceBackend.allCases)
     func listFiltersAndOrdersNewestFirst(backend: ConformanceBackend) async throws {
         let fixture = try StoreFixture(backend)

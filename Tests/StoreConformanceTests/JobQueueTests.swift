@@ -570,6 +570,33 @@ struct JobQueueTests {
         #expect(try await jobs.enqueue(NewJob(kind: "work", uniqueKey: "d")).inserted == false)
     }
 
+    /// A day of a busy gateway's jobs is more than one batch: every old one goes, in several transactions, and the
+    /// young and the unfinished stay.
+    @Test(arguments: ConformanceBackend.allCases)
+    func pruneDeletesMoreThanABatchAndKeepsTheYoung(backend: ConformanceBackend) async throws {
+        let fixture = try StoreFixture(backend)
+        let jobs = fixture.jobs
+        let old = MaintenanceBatches.size * 2 + 7
+        for start in stride(from: 0, to: old, by: 500) {
+            let batch = (start..<min(old, start + 500)).map { NewJob(kind: "work", uniqueKey: "old-\($0)") }
+            _ = try await jobs.enqueue(batch)
+            let claimed = try await jobs.claim(kinds: ["work"], limit: batch.count, worker: "w", lease: .seconds(60))
+            #expect(claimed.count == batch.count)
+            _ = try await jobs.finish(claimed.map { JobFinish($0, .succeeded(note: nil)) })
+        }
+        let waiting = try await jobs.enqueue(NewJob(kind: "later", runAt: fixture.now.addingTimeInterval(86_400))).id
+        fixture.clock.advance(by: .seconds(3600))
+        _ = try await jobs.enqueue(NewJob(kind: "work", uniqueKey: "young"))
+        let young = try #require(try await claimOne(jobs))
+        _ = try await jobs.finish(young, .succeeded(note: nil))
+        fixture.clock.advance(by: .seconds(600))
+
+        #expect(try await jobs.prune(olderThan: .seconds(1800)) == old)
+        #expect(try await jobs.prune(olderThan: .seconds(1800)) == 0)
+        #expect(try await jobs.show(id: young.id) != nil)
+        #expect(try await jobs.show(id: waiting) != nil)
+    }
+
     @Test(arguments: ConformanceBackend.allCases)
     func listFiltersNewestFirst(backend: ConformanceBackend) async throws {
         let fixture = try StoreFixture(backend)

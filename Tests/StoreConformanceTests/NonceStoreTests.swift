@@ -58,7 +58,7 @@ struct NonceStoreTests {
     @Test(arguments: ConformanceBackend.allCases)
     func pruneDeletesMoreThanABatchAndKeepsTheYoung(backend: ConformanceBackend) async throws {
         let fixture = try StoreFixture(backend)
-        let expired = NonceRetention.pruneBatch * 2 + 7
+        let expired = MaintenanceBatches.size * 2 + 7
         try await withThrowingTaskGroup(of: Void.self) { group in
             for lane in 0..<8 {
                 group.addTask {

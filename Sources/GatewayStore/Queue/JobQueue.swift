@@ -35,7 +35,8 @@ public protocol JobQueue: Sendable {
     func cancel(matching filter: JobFilter) async throws -> Int
     /// How many jobs match `filter` (its `beforeID` and `limit` ignored): what a bulk action would cover.
     func count(matching filter: JobFilter) async throws -> Int
-    /// Deletes succeeded and cancelled jobs (and their attempts) finished more than `age` ago.
+    /// Deletes succeeded and cancelled jobs (and their attempts) finished more than `age` ago, at most
+    /// `MaintenanceBatches.size` jobs per transaction. Returns how many.
     func prune(olderThan age: Duration) async throws -> Int
     /// Jobs matching `filter`, newest (greatest id) first. A page of a listing over millions of jobs stays fast:
     /// every filter but `errorContains` is served by an index, and `beforeID` continues where a page ended.

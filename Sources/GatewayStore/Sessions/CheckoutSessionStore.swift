@@ -39,8 +39,9 @@ public protocol CheckoutSessionStore: Sendable {
     /// Cancels a pending, unexpired session. Cancelling twice is fine: the second call reports it cancelled.
     func cancel(sessionID: String, now: Date) async throws -> SessionCancellation
 
-    /// Marks every `pending` session whose expiry has passed `expired`, in one atomic operation; sessions in
-    /// `processing` are left alone because money may be moving. Returns how many sessions expired.
+    /// Marks every `pending` session whose expiry has passed `expired`, at most `MaintenanceBatches.size` per
+    /// transaction (each session at most once, however many runs race); sessions in `processing` are left alone
+    /// because money may be moving. Returns how many sessions expired.
     func expirePending(now: Date) async throws -> Int
 
     /// Sessions matching `filter`, newest first by `(createdAt, id)`; `after` continues where the previous page ended,

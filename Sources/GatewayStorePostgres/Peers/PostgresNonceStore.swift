@@ -107,7 +107,7 @@ struct PostgresNonceStore: NonceStore {
     @discardableResult
     func prune() async throws -> Int {
         let cutoff = time.now().millis - Self.retention.millis
-        return try await NonceRetention.pruneInBatches { limit in
+        return try await MaintenanceBatches.run { limit in
             // SKIP LOCKED: a prune on another host takes other rows instead of waiting for these.
             let gone = try await database.run("""
                 WITH doomed AS (

@@ -97,9 +97,18 @@ extension PostgresJobQueue {
 
     func prune(olderThan age: Duration) async throws -> Int {
         let cutoff = time.now().adding(.zero - age).millis
-        return try await database.run("""
-            DELETE FROM jobs WHERE state IN ('succeeded', 'cancelled') AND finished_at < \(cutoff) RETURNING id
-            """).count
+        return try await MaintenanceBatches.run { limit in
+            let pruned = try await database.run("""
+                WITH old AS (
+                    SELECT id FROM jobs WHERE state IN ('succeeded', 'cancelled') AND finished_at < \(cutoff)
+                    LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                ), pruned AS (
+                    DELETE FROM jobs j USING old WHERE j.id = old.id RETURNING 1
+                )
+                SELECT count(*) AS n FROM pruned
+                """).first?.get("n", as: Int64.self) ?? 0
+            return Int(pruned)
+        }
     }
 
     func list(_ filter: JobFilter) async throws -> [Job] {

@@ -77,11 +77,22 @@ final class PostgresSessionStore: CheckoutSessionStore, ChargeStore {
     }
 
     func expirePending(now: Date) async throws -> Int {
-        try await database.run("""
-            UPDATE checkout_sessions SET status = 'expired', status_changed_at = \(now.millis)
-            WHERE status = 'pending' AND expires_at <= \(Int64(now.timeIntervalSince1970.rounded(.down)))
-            RETURNING id
-            """).count
+        let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
+        return try await MaintenanceBatches.run { limit in
+            // SKIP LOCKED: a session a payer is claiming right now is left to that claim (and the next run), and an
+            // expiry on another host takes other sessions instead of waiting for these.
+            let expired = try await database.run("""
+                WITH due AS (
+                    SELECT id FROM checkout_sessions WHERE status = 'pending' AND expires_at <= \(seconds)
+                    LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                ), expired AS (
+                    UPDATE checkout_sessions s SET status = 'expired', status_changed_at = \(now.millis)
+                    FROM due WHERE s.id = due.id RETURNING 1
+                )
+                SELECT count(*) AS n FROM expired
+                """).first?.get("n", as: Int64.self) ?? 0
+            return Int(expired)
+        }
     }
 
     func list(_ filter: SessionFilter) async throws -> [SessionOverview] {

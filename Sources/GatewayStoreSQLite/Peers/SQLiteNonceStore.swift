@@ -84,7 +84,7 @@ struct SQLiteNonceStore: NonceStore {
     @discardableResult
     func prune() async throws -> Int {
         let cutoff = time.now().millis - Self.retention.millis
-        return try await NonceRetention.pruneInBatches { limit in
+        return try await MaintenanceBatches.run { limit in
             try await database.write { db in
                 try db.execute(
                     sql: """

@@ -97,11 +97,14 @@ extension SQLiteJobQueue {
 
     func prune(olderThan age: Duration) async throws -> Int {
         let cutoff = time.now().adding(.zero - age).millis
-        return try await database.write { db in
-            try db.execute(sql: """
-                DELETE FROM jobs WHERE state IN ('succeeded', 'cancelled') AND finished_at < ?
-                """, arguments: [cutoff])
-            return db.changesCount
+        return try await MaintenanceBatches.run { limit in
+            try await database.write { db in
+                try db.execute(sql: """
+                    DELETE FROM jobs WHERE id IN (
+                        SELECT id FROM jobs WHERE state IN ('succeeded', 'cancelled') AND finished_at < ? LIMIT ?)
+                    """, arguments: [cutoff, limit])
+                return db.changesCount
+            }
         }
     }
 

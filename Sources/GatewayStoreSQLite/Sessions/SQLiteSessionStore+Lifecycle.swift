@@ -46,15 +46,19 @@ extension SQLiteSessionStore {
         }
     }
 
-    /// Marks every `pending` session whose expiry has passed `expired`, in one statement; sessions in
-    /// `processing` are left alone because money may be moving. Returns how many sessions expired.
+    /// Marks every `pending` session whose expiry has passed `expired`, `MaintenanceBatches.size` per transaction;
+    /// sessions in `processing` are left alone because money may be moving. Returns how many sessions expired.
     func expirePending(now: Date) async throws -> Int {
-        try await database.write { db in
-            try db.cachedStatement(sql: """
-                    UPDATE checkout_sessions SET status = 'expired', status_changed_at = ?
-                    WHERE status = 'pending' AND expires_at <= ?
-                    """).execute(arguments: [now.millis, Int64(now.timeIntervalSince1970.rounded(.down))])
-            return db.changesCount
+        let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
+        return try await MaintenanceBatches.run { limit in
+            try await database.write { db in
+                try db.cachedStatement(sql: """
+                        UPDATE checkout_sessions SET status = 'expired', status_changed_at = ?
+                        WHERE id IN (
+                            SELECT id FROM checkout_sessions WHERE status = 'pending' AND expires_at <= ? LIMIT ?)
+                        """).execute(arguments: [now.millis, seconds, limit])
+                return db.changesCount
+            }
         }
     }
 
