@@ -10,8 +10,8 @@ import PostgresNIO
 /// chaos test met it after an immediate restart under load: an acceptor stopped taking checkouts, and processes
 /// ignored SIGTERM.
 ///
-/// So a statement runs in a task of its own while its caller waits for that task or for the connection's close,
-/// whichever ends first. After a close the statement gets `grace` to report its own outcome (one the connection had
+/// So a statement's caller waits for the statement (its future, or a task of its own for the calls postgres-nio
+/// only offers as `async`) or for the connection's close, whichever ends first. After a close the statement gets `grace` to report its own outcome (one the connection had
 /// taken fails or succeeds at once); then its caller gets `PostgresConnectionLost`, the lease goes back, and the
 /// statement's task is left waiting on a connection nobody holds any more.
 ///
@@ -35,14 +35,7 @@ package final class ConnectionWatch: @unchecked Sendable {
     package func run<T: Sendable>(
         on connection: PostgresConnection, _ statement: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        let outcome = FirstOutcome<T>()
-        let eventLoop = connection.eventLoop
-        let grace = grace
-        let ticket = watch(connection) {
-            eventLoop.scheduleTask(in: grace) { outcome.settle(.failure(PostgresConnectionLost())) }
-        }
-        defer { unwatch(connection.id, ticket) }
-        return try await outcome.value {
+        try await outcome(on: connection) { outcome in
             Task {
                 do {
                     outcome.settle(.success(try await statement()))
@@ -51,6 +44,29 @@ package final class ConnectionWatch: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// The same for a statement postgres-nio answers with a future: no task of its own needed.
+    package func run<T: Sendable>(
+        on connection: PostgresConnection, _ statement: () -> EventLoopFuture<T>
+    ) async throws -> T {
+        try await outcome(on: connection) { outcome in
+            statement().whenComplete { outcome.settle($0) }
+        }
+    }
+
+    /// Waits for what `start` settles, or for `PostgresConnectionLost` `grace` after `connection` closes.
+    private func outcome<T: Sendable>(
+        on connection: PostgresConnection, start: (FirstOutcome<T>) -> Void
+    ) async throws -> T {
+        let outcome = FirstOutcome<T>()
+        let eventLoop = connection.eventLoop
+        let grace = grace
+        let ticket = watch(connection) {
+            eventLoop.scheduleTask(in: grace) { outcome.settle(.failure(PostgresConnectionLost())) }
+        }
+        defer { unwatch(connection.id, ticket) }
+        return try await outcome.value { start(outcome) }
     }
 
     /// Connections watched and not yet closed (tests check that closed ones are forgotten).

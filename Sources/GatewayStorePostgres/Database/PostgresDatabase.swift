@@ -85,9 +85,7 @@ struct Transaction {
 
     @discardableResult
     func run(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await watch.run(on: connection) { [connection, logger] in
-            try await connection.query(query, logger: logger).collect()
-        }
+        try await watch.run(on: connection) { connection.query(query, logger: logger).map(\.rows) }
     }
 }
 
