@@ -221,6 +221,31 @@ import Testing
         }
     }
 
+    /// Each batch of the maintenance sweeps finds its rows by one index range and looks rows up by their whole key:
+    /// a batch that walks a table runs a thousand times per prune.
+    @Test func maintenanceBatchesFindTheirRowsByAnIndexRange() async throws {
+        let scratch = try Scratch()
+        let database = try scratch.database()
+        let statements: [(String, [Int64], expected: [String])] = [
+            (MaintenanceStatements.noncePrune, [5, 1000], ["USING COVERING INDEX nonces_seen_at (seen_at<?)"]),
+            (MaintenanceStatements.sessionExpiry, [1, 5, 1000], [
+                "USING INDEX sqlite_autoindex_checkout_sessions_1 (id=?)",
+                "USING INDEX checkout_sessions_status (status=? AND expires_at<?)",
+            ]),
+            (MaintenanceStatements.jobPrune, [5, 1000], ["USING INTEGER PRIMARY KEY (rowid=?)"]),
+        ]
+        for (sql, arguments, expected) in statements {
+            let plan = try await database.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(arguments))
+                    .map { $0["detail"] as String }
+            }
+            for step in expected { #expect(plan.contains { $0.hasSuffix(step) }, "\(sql)\n\(plan)") }
+            #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(sql)\n\(plan)")
+            // The nonces' key is (ocid, nonce): a lookup by its first column alone walks a peer's every nonce.
+            #expect(!plan.contains { $0.contains("PRIMARY KEY (ocid=?)") }, "\(sql)\n\(plan)")
+        }
+    }
+
     @Test func newerSchemaIsRefusedWithOneLine() throws {
         let scratch = try Scratch()
         try scratch.database().write { db in

@@ -86,12 +86,7 @@ struct SQLiteNonceStore: NonceStore {
         let cutoff = time.now().millis - Self.retention.millis
         return try await MaintenanceBatches.run { limit in
             try await database.write { db in
-                try db.execute(
-                    sql: """
-                        DELETE FROM nonces WHERE (ocid, nonce) IN (
-                            SELECT ocid, nonce FROM nonces WHERE seen_at < ? LIMIT ?)
-                        """,
-                    arguments: [cutoff, limit])
+                try db.execute(sql: MaintenanceStatements.noncePrune, arguments: [cutoff, limit])
                 return db.changesCount
             }
         }

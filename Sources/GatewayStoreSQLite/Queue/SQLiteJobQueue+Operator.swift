@@ -99,10 +99,7 @@ extension SQLiteJobQueue {
         let cutoff = time.now().adding(.zero - age).millis
         return try await MaintenanceBatches.run { limit in
             try await database.write { db in
-                try db.execute(sql: """
-                    DELETE FROM jobs WHERE id IN (
-                        SELECT id FROM jobs WHERE state IN ('succeeded', 'cancelled') AND finished_at < ? LIMIT ?)
-                    """, arguments: [cutoff, limit])
+                try db.execute(sql: MaintenanceStatements.jobPrune, arguments: [cutoff, limit])
                 return db.changesCount
             }
         }

@@ -52,11 +52,7 @@ extension SQLiteSessionStore {
         let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
         return try await MaintenanceBatches.run { limit in
             try await database.write { db in
-                try db.cachedStatement(sql: """
-                        UPDATE checkout_sessions SET status = 'expired', status_changed_at = ?
-                        WHERE id IN (
-                            SELECT id FROM checkout_sessions WHERE status = 'pending' AND expires_at <= ? LIMIT ?)
-                        """).execute(arguments: [now.millis, seconds, limit])
+                try db.execute(sql: MaintenanceStatements.sessionExpiry, arguments: [now.millis, seconds, limit])
                 return db.changesCount
             }
         }
