@@ -45,9 +45,14 @@ struct PostgresConnectionWatchTests {
         #expect(try await Self.outcome(of: stranded)?.error is PostgresConnectionLost)
         #expect(try await eventually { watch.watchedConnections == 0 }, "a closed connection is forgotten")
 
-        // A statement that starts on the closed connection ends the same way.
+        // A statement that starts on the closed connection ends the same way, and so does one answered by a future
+        // that never completes (how a plain query runs).
         let startedLate = Task { try await watch.run(on: connection) { await never.wait() } }
         #expect(try await Self.outcome(of: startedLate)?.error is PostgresConnectionLost)
+        let unanswered = connection.eventLoop.makePromise(of: Int.self)
+        defer { unanswered.succeed(0) }
+        let viaFuture = Task { try await watch.run(on: connection) { unanswered.futureResult } }
+        #expect(try await Self.outcome(of: viaFuture)?.error is PostgresConnectionLost)
     }
 
     @Test func aStatementThatEndsWithinTheGraceKeepsItsOwnOutcome() async throws {
@@ -71,6 +76,10 @@ struct PostgresConnectionWatchTests {
                 try await connection.query("SELECT \(value)::int AS n", logger: Self.logger).collect()
             }
             #expect(try rows.map { try $0.decode(Int.self) } == [value])
+            let viaFuture = try await watch.run(on: connection) {
+                connection.query("SELECT \(value)::int AS n", logger: Self.logger).map(\.rows)
+            }
+            #expect(try viaFuture.map { try $0.decode(Int.self) } == [value])
         }
         let failure = await #expect(throws: PSQLError.self) {
             try await watch.run(on: connection) {
