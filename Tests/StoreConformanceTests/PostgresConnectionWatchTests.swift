@@ -11,8 +11,8 @@ import Testing
 /// with `PostgresConnectionLost` when it never gets one (what postgres-nio does to a statement written to a channel
 /// that already closed: the acceptor stall the chaos test found after an immediate restart).
 ///
-/// A statement that never ends is simulated by a body that waits on a gate: postgres-nio's dropped write cannot be
-/// provoked on demand, but what the watch does about it does not depend on why the statement never ended.
+/// A statement that never ends once sent is simulated by a body that waits on a gate (a server that never answers
+/// an open connection cannot be had on demand); one written after the close is provoked for real.
 @Suite("PostgreSQL connection watch")
 struct PostgresConnectionWatchTests {
     private static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -39,20 +39,38 @@ struct PostgresConnectionWatchTests {
         let never = Gate()
         defer { never.open() }
         let stranded = Task { try await watch.run(on: connection) { await never.wait() } }
+        #expect(try await eventually { watch.watchedConnections == 1 }, "the statement runs before the close")
 
         try await connection.close()
 
         #expect(try await Self.outcome(of: stranded)?.error is PostgresConnectionLost)
         #expect(try await eventually { watch.watchedConnections == 0 }, "a closed connection is forgotten")
+    }
 
-        // A statement that starts on the closed connection ends the same way, and so does one answered by a future
-        // that never completes (how a plain query runs).
-        let startedLate = Task { try await watch.run(on: connection) { await never.wait() } }
-        #expect(try await Self.outcome(of: startedLate)?.error is PostgresConnectionLost)
-        let unanswered = connection.eventLoop.makePromise(of: Int.self)
-        defer { unanswered.succeed(0) }
-        let viaFuture = Task { try await watch.run(on: connection) { unanswered.futureResult } }
-        #expect(try await Self.outcome(of: viaFuture)?.error is PostgresConnectionLost)
+    /// What postgres-nio does to a statement written after its connection closed (the write is dropped, the
+    /// statement never answered), provoked for real: the watch refuses it unsent, on both of its paths.
+    @Test func aStatementOnAClosedConnectionFailsAtOnceUnsent() async throws {
+        let connection = try await Self.connect()
+        let watch = ConnectionWatch(grace: .seconds(3600))
+        try await connection.close()
+        let sent = CallCounter()
+
+        let plain = Task {
+            try await watch.run(on: connection) {
+                _ = sent.next()
+                return connection.query("SELECT 1", logger: Self.logger).map(\.rows.count)
+            }
+        }
+        let viaTask = Task {
+            try await watch.run(on: connection) {
+                _ = sent.next()
+                return try await connection.query("SELECT 1", logger: Self.logger).collect().count
+            }
+        }
+
+        #expect(try await Self.outcome(of: plain)?.error is PostgresConnectionLost)
+        #expect(try await Self.outcome(of: viaTask)?.error is PostgresConnectionLost)
+        #expect(sent.value == 0, "nothing is written to a closed connection")
     }
 
     @Test func aStatementThatEndsWithinTheGraceKeepsItsOwnOutcome() async throws {
@@ -60,8 +78,10 @@ struct PostgresConnectionWatchTests {
         let watch = ConnectionWatch(grace: .seconds(3600))
         let finish = Gate()
         let late = Task { try await watch.run(on: connection) { await finish.wait(); return 7 } }
+        #expect(try await eventually { watch.watchedConnections == 1 }, "the statement runs before the close")
 
         try await connection.close()
+        #expect(try await eventually { watch.watchedConnections == 0 }, "the watch has seen the close")
         finish.open()
 
         #expect(try await Self.outcome(of: late)?.get() == 7, "an outcome reported after the close is its caller's")

@@ -11,9 +11,9 @@ import PostgresNIO
 /// ignored SIGTERM.
 ///
 /// So a statement's caller waits for the statement (its future, or a task of its own for the calls postgres-nio
-/// only offers as `async`) or for the connection's close, whichever ends first. After a close the statement gets `grace` to report its own outcome (one the connection had
-/// taken fails or succeeds at once); then its caller gets `PostgresConnectionLost`, the lease goes back, and the
-/// statement's task is left waiting on a connection nobody holds any more.
+/// only offers as `async`) or for the connection's close, whichever ends first. After a close the statement gets
+/// `grace` to report its own outcome (one the connection had taken fails or succeeds at once); then its caller gets
+/// `PostgresConnectionLost`, the lease goes back, and the statement is left waiting on a connection nobody holds.
 ///
 /// A connection's close is watched with one callback, registered when its first statement runs: a callback per
 /// statement would pile up on a connection that lives for days.
@@ -30,8 +30,9 @@ package final class ConnectionWatch: @unchecked Sendable {
         self.grace = grace
     }
 
-    /// Runs `statement` on `connection`; throws `PostgresConnectionLost` if the connection closes and the statement
-    /// has not ended `grace` later.
+    /// Runs `statement` on `connection`; throws `PostgresConnectionLost` at once if the connection is closed already
+    /// (a statement never sent cannot have committed), and if it closes and the statement has not ended `grace`
+    /// later.
     package func run<T: Sendable>(
         on connection: PostgresConnection, _ statement: @escaping @Sendable () async throws -> T
     ) async throws -> T {
@@ -46,12 +47,17 @@ package final class ConnectionWatch: @unchecked Sendable {
         }
     }
 
-    /// The same for a statement postgres-nio answers with a future: no task of its own needed.
+    /// The same for a statement postgres-nio answers with a future, with no task of its own: `statement` is called on
+    /// the connection's event loop, after a look at whether the connection is still open, so no close can come
+    /// between that look and the write. (A write dropped by a closed channel would also free the statement's promise
+    /// unfulfilled, which debug builds of NIO stop the process for.)
     package func run<T: Sendable>(
-        on connection: PostgresConnection, _ statement: () -> EventLoopFuture<T>
+        on connection: PostgresConnection, _ statement: @escaping @Sendable () -> EventLoopFuture<T>
     ) async throws -> T {
         try await outcome(on: connection) { outcome in
-            statement().whenComplete { outcome.settle($0) }
+            connection.eventLoop.flatSubmit {
+                connection.isClosed ? connection.eventLoop.makeFailedFuture(PostgresConnectionLost()) : statement()
+            }.whenComplete { outcome.settle($0) }
         }
     }
 
@@ -59,6 +65,7 @@ package final class ConnectionWatch: @unchecked Sendable {
     private func outcome<T: Sendable>(
         on connection: PostgresConnection, start: (FirstOutcome<T>) -> Void
     ) async throws -> T {
+        guard !connection.isClosed else { throw PostgresConnectionLost() }
         let outcome = FirstOutcome<T>()
         let eventLoop = connection.eventLoop
         let grace = grace

@@ -57,6 +57,7 @@ final class PostgresDatabase: Sendable {
         }
     }
 
+    /// Leases a connection for `body`'s statements (several statements outside a transaction, or one prepared).
     func leased<T: Sendable>(_ body: (Transaction) async throws -> T) async throws -> T {
         try await leases.leased(body)
     }
@@ -85,7 +86,9 @@ struct Transaction {
 
     @discardableResult
     func run(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await watch.run(on: connection) { connection.query(query, logger: logger).map(\.rows) }
+        try await watch.run(on: connection) { [connection, logger] in
+            connection.query(query, logger: logger).map(\.rows)
+        }
     }
 }
 
