@@ -62,7 +62,11 @@ struct NonceStoreTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for lane in 0..<8 {
                 group.addTask {
-                    for n in stride(from: lane, to: expired, by: 8) { try await fixture.nonces.record("old-\(n)", ocid: 1) }
+                    for n in stride(from: lane, to: expired, by: 8) {
+                        // A millisecond apart, so no batch can take them all by their one instant.
+                        fixture.clock.advance(by: .milliseconds(1))
+                        try await fixture.nonces.record("old-\(n)", ocid: 1)
+                    }
                 }
             }
             try await group.waitForAll()
