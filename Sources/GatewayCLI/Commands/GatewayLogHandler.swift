@@ -24,7 +24,8 @@ struct GatewayLogHandler: LogHandler {
         LogSink.standardError.write(line, urgent: event.level >= .error)
     }
 
-    /// swift-log's `StreamLogHandler` line, word for word.
+    /// swift-log's `StreamLogHandler` line, word for word, appended into one string: the access log writes one per
+    /// request.
     private func textLine(_ event: LogEvent) -> String {
         var merged = metadata
         if let explicit = event.metadata { merged.merge(explicit) { $1 } }
@@ -32,8 +33,17 @@ struct GatewayLogHandler: LogHandler {
             merged["error.message"] = "\(error)"
             merged["error.type"] = "\(String(reflecting: type(of: error)))"
         }
-        let pretty = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
-        return "\(Self.timestamp()) \(event.level) \(label):\(pretty) [\(event.source)] \(event.message)\n"
+        var line = LogTimestamp.shared.now()
+        line.reserveCapacity(256)
+        line += " \(event.level) \(label):"
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+            line += " "
+            line += key
+            line += "="
+            line += value.description
+        }
+        line += " [\(event.source)] \(event.message)\n"
+        return line
     }
 
     /// One JSON object (time, level, label, message, metadata), for log shippers.
@@ -46,12 +56,35 @@ struct GatewayLogHandler: LogHandler {
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) { fields[key] = .string(value.description) }
         return String(decoding: CanonicalJSON.encode(.object(fields)) + [0x0a], as: UTF8.self)
     }
+}
 
-    private static func timestamp() -> String {
-        var buffer = [Int8](repeating: 0, count: 255)
-        var now = time(nil)
+/// The text format's timestamp (local time, to the second), formatted once a second rather than once a line:
+/// `localtime_r` and `strftime` for every access-log line were a share of a busy gateway's CPU.
+///
+/// `@unchecked Sendable`: `second` and `text` are only touched under `lock`.
+final class LogTimestamp: @unchecked Sendable {
+    static let shared = LogTimestamp()
+
+    private let lock = NSLock()
+    private var second: time_t = -1
+    private var text = ""
+
+    func now() -> String {
+        let now = time(nil)
+        return lock.withLock {
+            if now != second {
+                second = now
+                text = Self.format(now)
+            }
+            return text
+        }
+    }
+
+    private static func format(_ second: time_t) -> String {
+        var buffer = [Int8](repeating: 0, count: 64)
+        var second = second
         var local = tm()
-        guard localtime_r(&now, &local) != nil else { return "<unknown>" }
+        guard localtime_r(&second, &local) != nil else { return "<unknown>" }
         strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &local)
         return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }

@@ -75,6 +75,8 @@ public struct CheckoutAcceptor: Sendable {
         public let now: Date
         /// The merchant's display name from the metadata that verified the order; nil when it publishes none.
         public let merchantName: String?
+        /// The order's recursive canonical form: verified against its signature, then stored as the session's order.
+        let orderBytes: [UInt8]
     }
 
     /// Every check of `accept` without storing anything (the nonce is not recorded either): `ocgate bench
@@ -105,7 +107,8 @@ public struct CheckoutAcceptor: Sendable {
                 "order.ocid \(order.ocid) does not match merchantOcid \(body.merchantOcid): the order signature cannot be checked against the right merchant")
         }
         let merchant = try await peers.metadata(for: body.merchantOcid)
-        guard verifyOrder(order, signature: body.signature, merchant: merchant) else {
+        let orderBytes = CanonicalJSON.encode(order.json)
+        guard verifyOrder(order, canonical: orderBytes, signature: body.signature, merchant: merchant) else {
             throw APIError.invalidOrderSignature("Order signature invalid")
         }
         let now = time.now()
@@ -128,12 +131,16 @@ public struct CheckoutAcceptor: Sendable {
                 "order amount differs from its items",
                 metadata: ["order": "\(order.id)", "amount": "\(order.amount)", "items_total": "\(total)"])
         }
-        return CheckedCheckout(request: verified, body: body, now: now, merchantName: merchant.name.isEmpty ? nil : merchant.name)
+        return CheckedCheckout(
+            request: verified, body: body, now: now, merchantName: merchant.name.isEmpty ? nil : merchant.name,
+            orderBytes: orderBytes)
     }
 
-    private func verifyOrder(_ order: Order, signature: Signature, merchant: PeerMetadata) -> Bool {
+    private func verifyOrder(_ order: Order, canonical: [UInt8], signature: Signature, merchant: PeerMetadata) -> Bool {
         for key in merchant.verificationKeys {
-            if let form = key.verifyObject(order.json, signature: signature, allowLegacy: checkout.legacyCanonical) {
+            if let form = key.verifyObject(
+                order.json, canonical: canonical, signature: signature, allowLegacy: checkout.legacyCanonical)
+            {
                 if form == .legacy {
                     logger.warning("order signature verified only in the legacy form", metadata: ["merchant": "\(merchant.ocid)", "order": "\(order.id)"])
                 }
@@ -149,7 +156,7 @@ public struct CheckoutAcceptor: Sendable {
         let order = body.order
         let ttlSeconds = Int64(sessionTTL.components.seconds)
         let expiresAt = min(Int64(now.timeIntervalSince1970) + ttlSeconds, order.expiresAt ?? Int64.max)
-        let orderBytes = CanonicalJSON.encode(order.json)
+        let orderBytes = checked.orderBytes
         let record = CheckoutSessionRecord(
             id: SessionID.generate(), mgOCID: caller.ocid, merchantOCID: body.merchantOcid, orderID: order.id,
             orderJSON: String(decoding: orderBytes, as: UTF8.self), orderSignature: body.signatureHex,

@@ -57,7 +57,14 @@ extension PublicKey {
     /// Verifies an object signature over the recursive form, then (if allowed) the legacy form.
     /// - Returns: the form that verified, or nil when neither did.
     public func verifyObject(_ value: JSONValue, signature: Signature, allowLegacy: Bool) -> CanonicalForm? {
-        if verifies(signature, over: SHA256Digest(hashing: CanonicalJSON.encode(value))) { return .recursive }
+        verifyObject(value, canonical: CanonicalJSON.encode(value), signature: signature, allowLegacy: allowLegacy)
+    }
+
+    /// The same, for a caller that has `value`'s recursive canonical form already (and keeps it).
+    public func verifyObject(
+        _ value: JSONValue, canonical: [UInt8], signature: Signature, allowLegacy: Bool
+    ) -> CanonicalForm? {
+        if verifies(signature, over: SHA256Digest(hashing: canonical)) { return .recursive }
         if allowLegacy, verifies(signature, over: SHA256Digest(hashing: CanonicalJSON.encodeLegacy(value))) {
             return .legacy
         }
