@@ -295,12 +295,7 @@ struct CheckoutSessionStoreTests {
     func expirePendingExpiresMoreThanABatchAndKeepsTheYoung(backend: ConformanceBackend) async throws {
         let fixture = try StoreFixture(backend)
         let lapsed = MaintenanceBatches.size * 2 + 7
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for lane in 0..<8 {
-                group.addTask { for _ in stride(from: lane, to: lapsed, by: 8) { _ = try await fixture.createSession() } }
-            }
-            try await group.waitForAll()
-        }
+        try await inLanes(lapsed) { _ in _ = try await fixture.createSession() }
         fixture.clock.advance(by: .seconds(60))
         let younger = try await fixture.createSession()
         fixture.clock.advance(by: .seconds(Seed.lifetime - 60))

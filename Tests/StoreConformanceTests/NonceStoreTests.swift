@@ -59,17 +59,10 @@ struct NonceStoreTests {
     func pruneDeletesMoreThanABatchAndKeepsTheYoung(backend: ConformanceBackend) async throws {
         let fixture = try StoreFixture(backend)
         let expired = MaintenanceBatches.size * 2 + 7
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for lane in 0..<8 {
-                group.addTask {
-                    for n in stride(from: lane, to: expired, by: 8) {
-                        // A millisecond apart, so no batch can take them all by their one instant.
-                        fixture.clock.advance(by: .milliseconds(1))
-                        try await fixture.nonces.record("old-\(n)", ocid: 1)
-                    }
-                }
-            }
-            try await group.waitForAll()
+        try await inLanes(expired) { n in
+            // A millisecond apart, so no batch can take them all by their one instant.
+            fixture.clock.advance(by: .milliseconds(1))
+            try await fixture.nonces.record("old-\(n)", ocid: 1)
         }
         fixture.clock.advance(by: NonceRetention.window - .seconds(10))
         try await fixture.nonces.record("young", ocid: 1)
