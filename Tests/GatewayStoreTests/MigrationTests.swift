@@ -221,8 +221,9 @@ import Testing
         }
     }
 
-    /// Each batch of the maintenance sweeps finds its rows by one index range and looks rows up by their whole key:
-    /// a batch that walks a table runs a thousand times per prune.
+    /// Each batch of the maintenance sweeps finds its rows by an index range and looks rows up by their whole key
+    /// (the job prune: a range of `(state, id)` after the last batch's id): a batch that walks a table runs a thousand
+    /// times per prune.
     @Test func maintenanceBatchesFindTheirRowsByAnIndexRange() async throws {
         let scratch = try Scratch()
         let database = try scratch.database()
@@ -232,7 +233,8 @@ import Testing
                 "USING INDEX sqlite_autoindex_checkout_sessions_1 (id=?)",
                 "USING INDEX checkout_sessions_status (status=? AND expires_at<?)",
             ]),
-            (MaintenanceStatements.jobPrune, [5, 1000], ["USING INTEGER PRIMARY KEY (rowid=?)"]),
+            (MaintenanceStatements.jobPruneBatch, [0, 5, 5, 1000], ["USING INDEX jobs_state_id (state=? AND id>?)"]),
+            (MaintenanceStatements.jobPrune, [0, 5, 1000, 5], ["USING INDEX jobs_state_id (state=? AND id>? AND id<?)"]),
         ]
         for (sql, arguments, expected) in statements {
             let plan = try await database.read { db in

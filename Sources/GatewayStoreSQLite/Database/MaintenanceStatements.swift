@@ -17,12 +17,19 @@ enum MaintenanceStatements {
         WHERE id IN (SELECT id FROM checkout_sessions WHERE status = 'pending' AND expires_at <= ? LIMIT ?)
         """
 
-    /// Succeeded and cancelled jobs finished before the cut-off (their attempts go by `ON DELETE CASCADE`).
-    /// Arguments: cut-off (ms), limit. SQLite has no index on `finished_at` (it would cost every job's finish): a
-    /// batch walks the jobs of those states oldest id first, and old jobs come first, so it stops after its own;
-    /// the run's last batch walks the jobs kept (a retention's worth), as the single DELETE before it did.
+    /// The job prune finds a batch on a reader and deletes it on the writer, state by state, each batch continuing
+    /// after the last id of the one before. SQLite has no index on `finished_at` (it would cost every job's finish),
+    /// so finding the old jobs walks a state's jobs in id order through `(state, id)`; old jobs come first, and the
+    /// last batch walks the jobs kept (a retention's worth), but on a reader, with no write lock held, and every job
+    /// is walked once per run. Arguments: state, after id, cut-off (ms), limit.
+    static let jobPruneBatch = """
+        SELECT id FROM jobs WHERE state = ? AND id > ? AND finished_at < ? ORDER BY id LIMIT ?
+        """
+
+    /// Deletes what `jobPruneBatch` found: the jobs of that state and age between its bounds (their attempts go by
+    /// `ON DELETE CASCADE`), the conditions checked again for jobs retried in between. Arguments: state, after id,
+    /// last id, cut-off (ms).
     static let jobPrune = """
-        DELETE FROM jobs WHERE id IN (
-            SELECT id FROM jobs WHERE state IN ('succeeded', 'cancelled') AND finished_at < ? LIMIT ?)
+        DELETE FROM jobs WHERE state = ? AND id > ? AND id <= ? AND finished_at < ?
         """
 }

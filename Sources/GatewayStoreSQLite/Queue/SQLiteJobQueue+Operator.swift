@@ -97,12 +97,25 @@ extension SQLiteJobQueue {
 
     func prune(olderThan age: Duration) async throws -> Int {
         let cutoff = time.now().adding(.zero - age).millis
-        return try await MaintenanceBatches.run { limit in
-            try await database.write { db in
-                try db.execute(sql: MaintenanceStatements.jobPrune, arguments: [cutoff, limit])
-                return db.changesCount
+        var pruned = 0
+        for state in [JobState.succeeded, .cancelled].map(\.rawValue) {
+            var after: Int64 = 0
+            while true {
+                let batch = try await database.read { [after] db in
+                    try Int64.fetchAll(
+                        db, sql: MaintenanceStatements.jobPruneBatch,
+                        arguments: [state, after, cutoff, MaintenanceBatches.size])
+                }
+                guard let last = batch.last else { break }
+                pruned += try await database.write { [after] db in
+                    try db.execute(sql: MaintenanceStatements.jobPrune, arguments: [state, after, last, cutoff])
+                    return db.changesCount
+                }
+                if batch.count < MaintenanceBatches.size { break }
+                after = last
             }
         }
+        return pruned
     }
 
     func list(_ filter: JobFilter) async throws -> [Job] {
