@@ -1,6 +1,6 @@
-/// The statements that change rows in `MaintenanceBatches`, one batch each (the arguments end with the batch's
-/// limit). Each must find its batch through an index and stop after it, whatever the table holds: a batch that walks
-/// the table runs a thousand times per prune (`MigrationTests` checks their plans).
+/// The statements of the maintenance sweeps that change rows in batches (`MaintenanceBatches`). Each must find its
+/// batch through an index and stop after it, whatever the table holds: a batch that walks the table runs a thousand
+/// times per prune (`MigrationTests` checks their plans).
 enum MaintenanceStatements {
     /// The oldest expired nonces (a few more than the limit when they share the last instant), as one range of
     /// `nonces_seen_at`. Arguments: cut-off, limit. Deleting by `(ocid, nonce) IN (…)`, SQLite looked up by `ocid`
