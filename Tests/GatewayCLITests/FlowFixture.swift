@@ -193,8 +193,9 @@ struct FlowFixture {
         #expect(sentTxids == Set(ledger.proofs.map(\.txid)), "the MG was sent a txid the database does not hold")
     }
 
-    /// Kills `process` with SIGKILL and reaps it.
+    /// Kills `process` with SIGKILL and reaps it; nothing if it ended already (its pid may be another's by now).
     static func killNine(_ process: Process) {
+        guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }

@@ -43,17 +43,15 @@ import Testing
             try await flow.serve(workers: false, standardError: try logs("acceptor-1")),
             try await flow.serve(workers: false, port: secondPort, standardError: try logs("acceptor-2")),
         ]
-        defer { acceptors.forEach { _ = Self.end($0) } }
+        // On the way out of a failed test; on success each has ended already (the last check ends them by SIGTERM).
+        defer { acceptors.forEach(FlowFixture.killNine) }
         let bases = [flow.base, "http://127.0.0.1:\(secondPort)"]
         let killed = try flow.work(standardError: try logs("killed-worker"))
-        defer { _ = Self.end(killed) }
+        defer { FlowFixture.killNine(killed) }
         // The worker that is stopped logs its attempts' outcomes (at warning), so the test sees its late completions.
         let stalledLog = flow.directory.appendingPathComponent("stalled-worker.log")
         let stalled = try flow.work(standardError: try logs("stalled-worker"))
-        defer {
-            kill(stalled.processIdentifier, SIGCONT)
-            _ = Self.end(stalled)
-        }
+        defer { FlowFixture.killNine(stalled) }
 
         // Payments and deliveries flowing through both acceptors.
         let load = ChaosLoad(flow: flow, bases: bases)
@@ -100,7 +98,7 @@ import Testing
         #expect(killed.terminationReason == .uncaughtSignal)
         kill(stalled.processIdentifier, SIGSTOP)
         let replacement = try flow.work(standardError: try logs("replacement-worker"))
-        defer { _ = Self.end(replacement) }
+        defer { FlowFixture.killNine(replacement) }
         // What the stopped worker holds: (job, attempt, worker). Its lease lapses 30 s after its last heartbeat.
         let held = try await sql(
             "SELECT id, attempt, worker FROM jobs WHERE state = 'running' AND worker LIKE '%\(stalledWorker)%' ORDER BY id")
@@ -221,19 +219,20 @@ import Testing
         #expect(totals == [["t", String(paid.count * 9_999)]])
 
         // Every process still running ends on SIGTERM, as a deploy stops it.
-        let unended = (acceptors + [replacement, stalled]).filter { !Self.end($0) }.map(\.processIdentifier)
+        var unended: [Int32] = []
+        for process in acceptors + [replacement, stalled] where !(try await Self.end(process)) {
+            unended.append(process.processIdentifier)
+        }
         #expect(unended.isEmpty, "processes that did not end on SIGTERM within 45 s: \(unended)")
     }
 
     /// Ends `process` as an operator's deploy does: SIGTERM, then up to 45 s for it to exit (an idle gateway takes
     /// well under a second; a worker's grace for running jobs is 30 s), SIGKILL after that so the suite never hangs.
     /// True if it ended on SIGTERM (or had ended already).
-    private static func end(_ process: Process) -> Bool {
+    private static func end(_ process: Process) async throws -> Bool {
         guard process.isRunning else { return true }
         process.terminate()
-        let deadline = ContinuousClock.now + .seconds(45)
-        while process.isRunning && ContinuousClock.now < deadline { usleep(50_000) }
-        let ended = !process.isRunning
+        let ended = try await eventually(within: .seconds(45)) { !process.isRunning }
         if !ended { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         return ended
@@ -321,14 +320,21 @@ final class ChaosLoad: @unchecked Sendable {
                     for n in 0..<2_000 where !self.isStopped {
                         let acceptor = (lane + n) % self.bases.count
                         if await !self.checkoutAndPay(orderID: "ord_chaos_\(lane)_\(n)", via: acceptor) {
-                            // While the database is away every call fails at once: a pause keeps the lane from
-                            // spending its bound in a second (its length is only a pace, no event waits on it).
-                            try? await Task.sleep(for: .milliseconds(100))
+                            // While the database is away every call fails at once: the lane waits until that
+                            // acceptor is ready again (its database writable) rather than spend its bound in a
+                            // second. If it never is, the test's own waits for payments report it.
+                            await self.awaitReady(acceptor)
                         }
                     }
                 }
             }
         }
+    }
+
+    /// Returns once acceptor `index` answers `/ready` with 200, or `eventually`'s bound passed.
+    private func awaitReady(_ index: Int) async {
+        let ready = OutboundRequest(method: "GET", url: bases[index] + "/ready", timeout: .seconds(1))
+        _ = try? await eventually { (try? await self.flow.client.send(ready))?.status == 200 }
     }
 
     /// One checkout and its payment through acceptor `via`; false if either was not answered as a customer expects.
