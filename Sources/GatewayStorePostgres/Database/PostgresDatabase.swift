@@ -38,6 +38,11 @@ final class PostgresDatabase: Sendable {
         try await leased { try await $0.run(query) }
     }
 
+    /// Runs a statement whose one row holds a count in the column `n` (`SELECT count(*) AS n …`) and returns it.
+    func count(_ query: PostgresQuery) async throws -> Int {
+        Int(try await run(query).first?.get("n", as: Int64.self) ?? 0)
+    }
+
     /// Runs `body` in one transaction (READ COMMITTED: every statement sees what committed before it began, and a
     /// conditional UPDATE re-checks its condition on the newest row version after waiting for a lock). Commits if
     /// `body` returns; rolls back and rethrows `body`'s error if it throws.

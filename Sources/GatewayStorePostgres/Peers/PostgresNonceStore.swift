@@ -109,15 +109,14 @@ struct PostgresNonceStore: NonceStore {
         let cutoff = time.now().millis - Self.retention.millis
         return try await MaintenanceBatches.run { limit in
             // SKIP LOCKED: a prune on another host takes other rows instead of waiting for these.
-            let gone = try await database.run("""
+            try await database.count("""
                 WITH doomed AS (
                     SELECT ocid, nonce FROM nonces WHERE seen_at < \(cutoff) LIMIT \(limit) FOR UPDATE SKIP LOCKED
                 ), gone AS (
                     DELETE FROM nonces n USING doomed d WHERE n.ocid = d.ocid AND n.nonce = d.nonce RETURNING 1
                 )
                 SELECT count(*) AS n FROM gone
-                """).first?.get("n", as: Int64.self) ?? 0
-            return Int(gone)
+                """)
         }
     }
 }

@@ -44,7 +44,7 @@ extension PostgresJobQueue {
     func count(matching filter: JobFilter) async throws -> Int {
         var query = DynamicQuery("SELECT count(*) AS n FROM jobs WHERE true")
         filter.apply(to: &query)
-        return Int(try await database.run(query.query).first?.get("n", as: Int64.self) ?? 0)
+        return try await database.count(query.query)
     }
 
     /// `UPDATE jobs SET …` making a job queued now, with the retry budget restarting here (`attempt` and the
@@ -98,7 +98,7 @@ extension PostgresJobQueue {
     func prune(olderThan age: Duration) async throws -> Int {
         let cutoff = time.now().adding(.zero - age).millis
         return try await MaintenanceBatches.run { limit in
-            let pruned = try await database.run("""
+            try await database.count("""
                 WITH old AS (
                     SELECT id FROM jobs WHERE state IN ('succeeded', 'cancelled') AND finished_at < \(cutoff)
                     LIMIT \(limit) FOR UPDATE SKIP LOCKED
@@ -106,8 +106,7 @@ extension PostgresJobQueue {
                     DELETE FROM jobs j USING old WHERE j.id = old.id RETURNING 1
                 )
                 SELECT count(*) AS n FROM pruned
-                """).first?.get("n", as: Int64.self) ?? 0
-            return Int(pruned)
+                """)
         }
     }
 

@@ -38,10 +38,9 @@ extension PostgresJobQueue {
     func pendingWork(excludingKinds: Set<String>) async throws -> Int {
         let now = time.now().millis
         let excluded = excludingKinds.sorted()
-        let rows = try await database.run("""
+        return try await database.count("""
             SELECT count(*) AS n FROM jobs
             WHERE state = 'running' OR (state = 'queued' AND run_at <= \(now) AND NOT (kind = ANY(\(excluded))))
             """)
-        return Int(try rows.first?.get("n", as: Int64.self) ?? 0)
     }
 }

@@ -51,7 +51,7 @@ final class PostgresSessionStore: CheckoutSessionStore, ChargeStore {
     }
 
     func count() async throws -> Int {
-        Int(try await database.run("SELECT count(*) AS n FROM checkout_sessions").first?.get("n", as: Int64.self) ?? 0)
+        try await database.count("SELECT count(*) AS n FROM checkout_sessions")
     }
 
     func name(sessionID: String, merchantName: String) async throws -> Bool {
@@ -81,7 +81,7 @@ final class PostgresSessionStore: CheckoutSessionStore, ChargeStore {
         return try await MaintenanceBatches.run { limit in
             // SKIP LOCKED: a session a payer is claiming right now is left to that claim (and the next run), and an
             // expiry on another host takes other sessions instead of waiting for these.
-            let expired = try await database.run("""
+            try await database.count("""
                 WITH due AS (
                     SELECT id FROM checkout_sessions WHERE status = 'pending' AND expires_at <= \(seconds)
                     LIMIT \(limit) FOR UPDATE SKIP LOCKED
@@ -90,8 +90,7 @@ final class PostgresSessionStore: CheckoutSessionStore, ChargeStore {
                     FROM due WHERE s.id = due.id RETURNING 1
                 )
                 SELECT count(*) AS n FROM expired
-                """).first?.get("n", as: Int64.self) ?? 0
-            return Int(expired)
+                """)
         }
     }
 
