@@ -175,7 +175,61 @@ import Testing
         }
         #expect(audit)
         #expect(jobIndexes.contains("jobs_mg_id"))
-        #expect(sessionIndexes.contains("checkout_sessions_order"))
+        #expect(sessionIndexes.contains("checkout_sessions_mg_created"))
+    }
+
+    /// v16 rebuilds the sessions table around an idempotency key that leads with the order id: every row and rowid
+    /// kept, the key still unique, and every lookup by order id (alone, with the MG, with the MG and merchant) on it.
+    @Test func aVersion15SpoolFindsSessionsByOrderIDThroughTheIdempotencyKey() async throws {
+        let scratch = try await spool(upTo: "v15-sessions-by-mg-and-status-in-time") { db in
+            for (id, merchant, order, created) in [("cs_b", 500, "order-1", 5), ("cs_a", 501, "order-1", 6), ("cs_c", 500, "order-2", 7)] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO checkout_sessions (id, mg_ocid, merchant_ocid, order_id, order_json, order_signature,
+                            request_digest, amount, currency, success_url, cancel_url, status, created_at, expires_at,
+                            merchant_name)
+                        VALUES (?, 300, ?, ?, '{}', 'sig', 'digest', '1.00', 'USD', 'https://s', 'https://c', 'pending', ?, 10,
+                            'Café')
+                        """,
+                    arguments: [id, merchant, order, created])
+            }
+        }
+
+        let database = try scratch.database()
+        let store = SQLiteSessionStore(
+            database: database, queue: SQLiteJobQueue(database: database), nonces: SQLiteNonceStore(database: database))
+        let latest = try await store.session(mgOCID: 300, orderID: "order-1", merchantOCID: nil)
+        #expect(latest?.id == "cs_a", "the newest of the MG's sessions with that order id")
+        #expect(try await store.session(mgOCID: 300, orderID: "order-1", merchantOCID: 500)?.merchantName == "Café")
+        try await database.write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT rowid, id FROM checkout_sessions ORDER BY rowid")
+            #expect(rows.map { $0["id"] as String } == ["cs_b", "cs_a", "cs_c"], "rows kept in creation order")
+            let indexes = try db.indexes(on: "checkout_sessions").map(\.name)
+            #expect(!indexes.contains("checkout_sessions_mg_order") && !indexes.contains("checkout_sessions_order"))
+            #expect(indexes.contains("checkout_sessions_status_created") && indexes.contains("checkout_sessions_created_id"))
+            let key = try #require(try db.indexes(on: "checkout_sessions").first { $0.isUnique && $0.columns.count == 3 })
+            #expect(key.columns == ["order_id", "mg_ocid", "merchant_ocid"])
+            let lookups: [(String, StatementArguments)] = [
+                ("order_id = ?", ["order-1"]), ("mg_ocid = ? AND order_id = ?", [300, "order-1"]),
+                ("mg_ocid = ? AND merchant_ocid = ? AND order_id = ?", [300, 500, "order-1"]),
+            ]
+            for (lookup, arguments) in lookups {
+                let plan = try Row.fetchAll(
+                    db, sql: "EXPLAIN QUERY PLAN SELECT id FROM checkout_sessions WHERE \(lookup)", arguments: arguments
+                ).map(\.description).joined(separator: "; ")
+                #expect(plan.contains("USING INDEX \(key.name)"), "\(lookup): \(plan)")
+            }
+            let duplicate = #expect(throws: DatabaseError.self) {
+                try db.execute(sql: """
+                    INSERT INTO checkout_sessions (id, mg_ocid, merchant_ocid, order_id, order_json, order_signature,
+                        request_digest, amount, currency, success_url, cancel_url, status, created_at, expires_at)
+                    VALUES ('cs_d', 300, 500, 'order-2', '{}', 'sig', 'digest', '1.00', 'USD', 'https://s', 'https://c',
+                        'pending', 8, 10)
+                    """)
+            }
+            #expect(duplicate?.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE, "the idempotency key stays unique")
+            #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+        }
     }
 
     /// A console page with any one filter walks an index in id order: no scan of the table, no sort.

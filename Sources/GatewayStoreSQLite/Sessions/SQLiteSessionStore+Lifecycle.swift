@@ -69,8 +69,9 @@ extension SQLiteSessionStore {
         if let since = filter.since { terms.append("created_at >= ?"); arguments += [since.millis] }
         if let until = filter.until { terms.append("created_at < ?"); arguments += [until.millis] }
         if let text = filter.text {
-            // The ids the text names, each found by one index lookup (the primary key, the order id's index, the
-            // proof's txid), then their rows by primary key: an OR of the three would walk every session.
+            // The ids the text names, each found by one index lookup (the primary key, the idempotency key, which
+            // leads with the order id, and the proof's txid), then their rows by primary key: an OR of the three
+            // would walk every session.
             terms.append("""
                 id IN (SELECT id FROM checkout_sessions WHERE id = ? UNION ALL
                     SELECT id FROM checkout_sessions WHERE order_id = ? UNION ALL
