@@ -13,7 +13,8 @@ import Metrics
 ///
 /// `@unchecked Sendable`: its only mutable state is the `BatchQueue`, which locks itself.
 final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendable {
-    typealias Body = @Sendable (Item, Database) throws -> Output
+    /// Writes one batch's items in their shared transaction and returns an output for each, in order.
+    typealias Body = @Sendable ([Item], Database) throws -> [Output]
     /// Runs one transaction and commits it.
     typealias Transaction = @Sendable (@escaping @Sendable (Database) throws -> [Output]) throws -> [Output]
 
@@ -32,6 +33,13 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendabl
     /// A committer whose batches are transactions of their own on `database`'s writer.
     convenience init(database: SQLiteDatabase, maxBatch: Int, body: @escaping Body) {
         self.init(transaction: { work in try database.write(work) }, maxBatch: maxBatch, body: body)
+    }
+
+    /// A committer whose batches write each item on its own, in order.
+    convenience init(
+        transaction: @escaping Transaction, maxBatch: Int, eachItem write: @escaping @Sendable (Item, Database) throws -> Output
+    ) {
+        self.init(transaction: transaction, maxBatch: maxBatch) { items, db in try items.map { try write($0, db) } }
     }
 
     init(transaction: @escaping Transaction, maxBatch: Int, body: @escaping Body) {
@@ -70,7 +78,7 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendabl
             let items = batch.map(\.item)
             let body = self.body
             do {
-                let outputs = try transaction { db in try items.map { try body($0, db) } }
+                let outputs = try transaction { db in try body(items, db) }
                 for (waiter, output) in zip(batch, outputs) { waiter.continuation.resume(returning: output) }
             } catch {
                 for waiter in batch { waiter.continuation.resume(throwing: error) }

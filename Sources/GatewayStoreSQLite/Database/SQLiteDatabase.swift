@@ -46,17 +46,17 @@ final class SQLiteDatabase: Sendable {
         self.pool = pool
         sharedCommits = GroupCommitter(
             transaction: { work in try pool.writeWithoutTransaction { db in try Self.immediateTransaction(db, work) } },
-            maxBatch: 256
-        ) { work, db in
-            do {
-                return .success(try Self.inSavepoint(db) { try work.body(db) })
-            } catch let error as SharedTransactionLost {
-                // Not this write's failure alone: the whole batch rolls back and every write in it fails.
-                throw error.reason
-            } catch {
-                return .failure(error)
-            }
-        }
+            maxBatch: 256,
+            eachItem: { work, db in
+                do {
+                    return .success(try Self.inSavepoint(db) { try work.body(db) })
+                } catch let error as SharedTransactionLost {
+                    // Not this write's failure alone: the whole batch rolls back and every write in it fails.
+                    throw error.reason
+                } catch {
+                    return .failure(error)
+                }
+            })
         // The pool switches its writer to WAL *after* prepareDatabase and sets synchronous=NORMAL as it
         // does, so the level is set again here, on the one writer connection, and checked.
         try pool.writeWithoutTransaction { db in

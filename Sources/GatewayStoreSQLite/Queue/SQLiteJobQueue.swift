@@ -13,9 +13,9 @@ struct SQLiteJobQueue: JobQueue {
     init(database: SQLiteDatabase, time: any TimeSource = SystemTime()) {
         self.database = database
         self.time = time
-        finisher = GroupCommitter(database: database, maxBatch: 512) { finish, db in
-            try Self.apply(finish, now: time.now(), in: db)
-        }
+        finisher = GroupCommitter(
+            transaction: { work in try database.write(work) }, maxBatch: 512,
+            eachItem: { finish, db in try Self.apply(finish, now: time.now(), in: db) })
     }
 
     var notifier: JobNotifier { database.notifier }

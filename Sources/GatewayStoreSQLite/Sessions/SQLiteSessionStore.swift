@@ -21,8 +21,11 @@ final class SQLiteSessionStore: CheckoutSessionStore, ChargeStore {
         self.database = database
         self.queue = queue
         self.nonces = nonces
-        committer = GroupCommitter(database: database, maxBatch: maxBatch) { pending, db in
-            try Self.insert(pending, queue: queue, nonces: nonces, in: db)
+        committer = GroupCommitter(database: database, maxBatch: maxBatch) { batch, db in
+            // Read once for the batch, in the transaction that would store its sessions: `setDraining` is a write,
+            // so it is ordered before or after this one, never beside it (`BEGIN IMMEDIATE`).
+            if try SQLiteJobQueue.isDraining(in: db) { return batch.map { _ in .draining } }
+            return try batch.map { try Self.insert($0, queue: queue, nonces: nonces, in: db) }
         }
     }
 
@@ -68,9 +71,6 @@ final class SQLiteSessionStore: CheckoutSessionStore, ChargeStore {
     private static func insert(
         _ pending: PendingSession, queue: SQLiteJobQueue, nonces: SQLiteNonceStore, in db: Database
     ) throws -> SessionCreation {
-        // Read in the transaction that would store the session: `setDraining` is a write, so it is ordered
-        // before or after this one, never beside it (`BEGIN IMMEDIATE`).
-        if try SQLiteJobQueue.isDraining(in: db) { return .draining }
         if let claim = pending.nonce {
             do {
                 try nonces.record(claim.nonce, ocid: claim.ocid, in: db)
