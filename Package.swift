@@ -272,6 +272,8 @@ let package = Package(
                 "GatewayStorePostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                // A test LISTENs as another host would, to hear what a one-shot verb NOTIFYs.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict),
     ]

@@ -155,4 +155,30 @@ struct DebouncerTests {
         #expect(try await eventually { ran.value == 4 })
         #expect(debouncer.counts == Debouncer.Counts(requested: 1_002, runs: 4, covered: 1_002))
     }
+
+    /// What a one-shot command awaits before it exits: the run a burst scheduled for the window's end included.
+    @Test func flushReturnsOnceTheRunScheduledForTheWindowsEndHasFinished() async throws {
+        let time = ManualTime()
+        let ran = CallCounter()
+        let debouncer = Debouncer(window: .milliseconds(100), time: time) { _ = ran.next() }
+        await debouncer.flush()
+
+        debouncer.request()
+        debouncer.request()
+        #expect(try await eventually { time.sleeping == 1 })
+        let flushed = CallCounter()
+        let flushing = Task {
+            await debouncer.flush()
+            _ = flushed.next()
+        }
+        time.advance(by: .milliseconds(99))
+        #expect(try await eventually { ran.value == 1 })
+        #expect(flushed.value == 0, "the trailing run has not started")
+
+        time.advance(by: .milliseconds(1))
+        await flushing.value
+        #expect(ran.value == 2, "flush returned only after the trailing run")
+        #expect(debouncer.counts == Debouncer.Counts(requested: 2, runs: 2, covered: 2))
+        await debouncer.flush()
+    }
 }

@@ -4,6 +4,7 @@ import GatewayAssembly
 import GatewayConfig
 import Logging
 import GatewayCore
+import GatewayStore
 import ServiceLifecycle
 
 /// `--config` plus opening the spool: what every verb that touches the queue shares.
@@ -13,6 +14,21 @@ struct RuntimeOptions: ParsableArguments {
     /// Opens the configured spool and its storage; a problem is one line and exit code 1.
     func open() throws -> GatewayRuntime {
         try Self.open(try config.load())
+    }
+
+    /// Opens the configured spool and runs a verb that may enqueue jobs; whatever `work` ends with, returns only once
+    /// other processes' workers have been told of what it enqueued (PostgreSQL's NOTIFY goes out after the commit,
+    /// and a process that exits first would take it along, leaving the jobs to the workers' next poll).
+    func enqueuing<T>(_ work: (GatewayRuntime) async throws -> T) async throws -> T {
+        let runtime = try open()
+        do {
+            let result = try await work(runtime)
+            await runtime.stores.jobs.notifier.announcementsSent()
+            return result
+        } catch {
+            await runtime.stores.jobs.notifier.announcementsSent()
+            throw error
+        }
     }
 
     /// Opens `configuration`'s spool and storage through the composition root; a problem is one line and exit code 1.

@@ -29,12 +29,15 @@ struct JobsRetryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let queue = try runtime.open().stores.jobs
-        if allDead {
-            let count = try await queue.retry(matching: JobFilter(state: .dead, kind: kind, mgOCID: mg, since: since, until: until))
-            if json { JobPresentation.print(["retried": .integer(count)]) } else { print("retried \(count) dead jobs") }
-            return
+        try await runtime.enqueuing { opened in
+            let queue = opened.stores.jobs
+            if allDead {
+                let count = try await queue.retry(
+                    matching: JobFilter(state: .dead, kind: kind, mgOCID: mg, since: since, until: until))
+                if json { JobPresentation.print(["retried": .integer(count)]) } else { print("retried \(count) dead jobs") }
+                return
+            }
+            try await OperatorBatch.apply(ids: ids, json: json, verb: "retried") { try await queue.retry(id: $0) }
         }
-        try await OperatorBatch.apply(ids: ids, json: json, verb: "retried") { try await queue.retry(id: $0) }
     }
 }

@@ -36,28 +36,29 @@ struct SettleRunCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let gateway = try runtime.open()
-        let identity: GatewayIdentity
-        do { identity = try GatewayIdentity(configuration: gateway.configuration) } catch {
-            throw CommandFailure(error.description)
+        try await runtime.enqueuing { gateway in
+            let identity: GatewayIdentity
+            do { identity = try GatewayIdentity(configuration: gateway.configuration) } catch {
+                throw CommandFailure("\(error)")
+            }
+            let settlement = gateway.configuration.settlement
+            let run = SettlementRun(
+                store: gateway.stores.settlement, identity: identity,
+                settings: SettlementSettings(
+                    requireAccepted: settlement.requireAccepted, notifyURL: { settlement.notifyURL(for: $0) },
+                    failpoint: SettlementFailpoint.fromEnvironment()),
+                folder: gateway.spool.statements, time: gateway.time,
+                logger: GatewayLogging.logger(gateway.configuration, label: "ocgate.settle"))
+            let cutOff = until ?? SettlementRun.startOfDay(gateway.time.now())
+            let result: SettlementResult
+            do {
+                result = try await dryRun ? run.plan(until: cutOff, mgOCID: mg) : run.run(until: cutOff, mgOCID: mg)
+            } catch let error as SettlementError {
+                throw CommandFailure(error.description)
+            }
+            let presentation = SettlementPresentation(result: result, dryRun: dryRun, folder: gateway.spool.statements)
+            if json { JobPresentation.print(presentation.json) } else { presentation.lines.forEach { print($0) } }
+            guard result.isComplete else { throw CommandFailure(presentation.incompleteSummary) }
         }
-        let settlement = gateway.configuration.settlement
-        let run = SettlementRun(
-            store: gateway.stores.settlement, identity: identity,
-            settings: SettlementSettings(
-                requireAccepted: settlement.requireAccepted, notifyURL: { settlement.notifyURL(for: $0) },
-                failpoint: SettlementFailpoint.fromEnvironment()),
-            folder: gateway.spool.statements, time: gateway.time,
-            logger: GatewayLogging.logger(gateway.configuration, label: "ocgate.settle"))
-        let cutOff = until ?? SettlementRun.startOfDay(gateway.time.now())
-        let result: SettlementResult
-        do {
-            result = try await dryRun ? run.plan(until: cutOff, mgOCID: mg) : run.run(until: cutOff, mgOCID: mg)
-        } catch let error as SettlementError {
-            throw CommandFailure(error.description)
-        }
-        let presentation = SettlementPresentation(result: result, dryRun: dryRun, folder: gateway.spool.statements)
-        if json { JobPresentation.print(presentation.json) } else { presentation.lines.forEach { print($0) } }
-        guard result.isComplete else { throw CommandFailure(presentation.incompleteSummary) }
     }
 }

@@ -10,11 +10,15 @@ public final class JobNotifier: @unchecked Sendable {
     private var subscribers: [ObjectIdentifier: WakeSignal] = [:]
 
     private let announce: (@Sendable () -> Void)?
+    private let announced: (@Sendable () async -> Void)?
 
-    /// - Parameter announce: tells other processes that jobs were enqueued; nil where only this process's workers
-    ///   need to know, or the others share nothing that could tell them (SQLite).
-    package init(announce: (@Sendable () -> Void)? = nil) {
+    /// - Parameters:
+    ///   - announce: tells other processes that jobs were enqueued; nil where only this process's workers need to
+    ///     know, or the others share nothing that could tell them (SQLite).
+    ///   - announced: returns once every announcement made so far has gone out.
+    package init(announce: (@Sendable () -> Void)? = nil, announced: (@Sendable () async -> Void)? = nil) {
         self.announce = announce
+        self.announced = announced
     }
 
     /// Starts waking `signal` on every enqueue commit.
@@ -31,6 +35,13 @@ public final class JobNotifier: @unchecked Sendable {
     package func jobsEnqueued() {
         wakeWorkers()
         announce?()
+    }
+
+    /// Returns once other processes have been told of every enqueue so far (PostgreSQL's NOTIFY, sent after the
+    /// commit and debounced). A one-shot command awaits it before it exits, or its last announcement could go with
+    /// the process and other hosts' workers would find the jobs only by their poll.
+    public func announcementsSent() async {
+        await announced?()
     }
 
     /// Wakes this process's workers without announcing anything: another process enqueued the work, or a listener

@@ -29,7 +29,7 @@ final class PostgresDatabase: Sendable {
         leases = ConnectionLeases(client: client, pool: pool, logger: logger)
         let announcer = JobAnnouncer(leases: leases, options: wakeups, logger: logger)
         self.announcer = announcer
-        notifier = JobNotifier(announce: { announcer.jobsEnqueued() })
+        notifier = JobNotifier(announce: { announcer.jobsEnqueued() }, announced: { await announcer.flush() })
     }
 
     /// Runs one statement in its own (implicit) transaction and returns every row.

@@ -31,6 +31,9 @@ package final class Debouncer: @unchecked Sendable {
     private var lastRun: Date?
     /// A run is scheduled for the end of the current window.
     private var trailing = false
+    /// Runs started (or scheduled) and not yet finished, by a number of their own, for `flush`.
+    private var unfinished: [UInt64: Task<Void, Never>] = [:]
+    private var tracked: UInt64 = 0
 
     /// - Parameters:
     ///   - window: the least time between the starts of two runs.
@@ -60,16 +63,35 @@ package final class Debouncer: @unchecked Sendable {
         case .covered:
             break
         case .now:
-            Task { await action() }
+            track { await self.action() }
         case let .at(deadline):
-            Task {
+            track {
                 // Nothing cancels this task: it ends when the clock passes the window, at most `window` from now.
-                try? await time.sleep(until: deadline)
-                lock.withLock {
-                    trailing = false
-                    start(at: time.now())
+                try? await self.time.sleep(until: deadline)
+                self.lock.withLock {
+                    self.trailing = false
+                    self.start(at: self.time.now())
                 }
-                await action()
+                await self.action()
+            }
+        }
+    }
+
+    /// Returns once every run asked for so far has finished, the one scheduled for the window's end included (so
+    /// at most `window` plus the action's own time): a process about to exit awaits it, or its last request would
+    /// go with it.
+    package func flush() async {
+        for run in lock.withLock({ Array(unfinished.values) }) { await run.value }
+    }
+
+    /// Starts `run` in a task `flush` can await; the task forgets itself when it ends.
+    private func track(_ run: @escaping @Sendable () async -> Void) {
+        lock.withLock {
+            tracked += 1
+            let id = tracked
+            unfinished[id] = Task {
+                await run()
+                _ = self.lock.withLock { self.unfinished.removeValue(forKey: id) }
             }
         }
     }

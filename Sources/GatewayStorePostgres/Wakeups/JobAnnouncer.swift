@@ -31,6 +31,9 @@ package final class JobAnnouncer: @unchecked Sendable {
         debouncer.request()
     }
 
+    /// Returns once every NOTIFY asked for so far has been sent (or has failed): see `Debouncer.flush`.
+    func flush() async { await debouncer.flush() }
+
     /// Stops (true) or resumes sending: tests lose notifications on purpose with it.
     package var isMuted: Bool {
         get { lock.withLock { muted } }
