@@ -204,26 +204,37 @@ final class PostgresProofStore: ProofStore, DeliveryStore {
         // One statement, without a transaction around it: the proof's state, the breaker's reset and the attempt's
         // end commit together.
         var query = DynamicQuery("")
-        let (now, mg) = (query.bind(time.millis), query.bind(proof.mgOCID.stored))
         query.append("""
             WITH proof AS (
                 UPDATE transfer_proofs SET delivery_state = \(query.bind(state.rawValue)),
                     delivered_at = \(query.bind(state == .accepted ? time.millis : nil))::bigint
                 WHERE txid = \(query.bind(proof.txid))
-            ), breaker AS (
-                UPDATE delivery_breakers SET consecutive_failures = 0, open_until = NULL, updated_at = \(now)
-                WHERE \(query.bind(mgAnswered)) AND mg_ocid = \(mg) AND (consecutive_failures > 0 OR open_until IS NOT NULL)
             )
             """)
+        // The breaker's reset is in the text only when the MG answered, rather than behind a bound flag: with a flag
+        // PostgreSQL found a plan for each run's value cheaper than the generic one and planned every run anew
+        // (0.19 ms of its CPU a delivery, `pg_stat_statements.track_planning`).
+        if mgAnswered {
+            query.append("""
+                , breaker AS (
+                    UPDATE delivery_breakers SET consecutive_failures = 0, open_until = NULL,
+                        updated_at = \(query.bind(time.millis))
+                    WHERE mg_ocid = \(query.bind(proof.mgOCID.stored)) AND (consecutive_failures > 0 OR open_until IS NOT NULL)
+                )
+                """)
+        }
         guard let success else {
             query.append(" SELECT 1")
-            try await database.run(query, as: DeliveryRecordStatement.self)
+            try await (mgAnswered
+                ? database.run(query, as: AnsweredDeliveryRecord.self) : database.run(query, as: DeliveryRecord.self))
             return nil
         }
         query.append(", ")
         PostgresJobQueue.appendFinish([success.finish], now: time, to: &query)
         query.append(" SELECT EXISTS (SELECT 1 FROM ended) AS held")
-        return try await database.run(query, as: DeliveryFinishStatement.self).first?.get("held", as: Bool.self)
+        let rows = try await mgAnswered
+            ? database.run(query, as: AnsweredDeliveryFinish.self) : database.run(query, as: DeliveryFinish.self)
+        return try rows.first?.get("held", as: Bool.self)
     }
 
     static func proof(_ row: PostgresRow) throws -> StoredProof {
@@ -245,15 +256,23 @@ final class PostgresProofStore: ProofStore, DeliveryStore {
 }
 
 /// The prepared statements of a payment's proof (`PreparedShape`): its issue, and its delivery's record without and
-/// with the attempt's end.
+/// with the attempt's end, each with the breaker's reset (the MG answered) and without.
 private enum IssueStatement: PreparedShape {
     static let text = PreparedText()
 }
 
-private enum DeliveryRecordStatement: PreparedShape {
+private enum DeliveryRecord: PreparedShape {
     static let text = PreparedText()
 }
 
-private enum DeliveryFinishStatement: PreparedShape {
+private enum AnsweredDeliveryRecord: PreparedShape {
+    static let text = PreparedText()
+}
+
+private enum DeliveryFinish: PreparedShape {
+    static let text = PreparedText()
+}
+
+private enum AnsweredDeliveryFinish: PreparedShape {
     static let text = PreparedText()
 }
