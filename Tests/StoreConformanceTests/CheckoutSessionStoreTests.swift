@@ -300,7 +300,9 @@ struct CheckoutSessionStoreTests {
         let younger = try await fixture.createSession()
         fixture.clock.advance(by: .seconds(Seed.lifetime - 60))
 
-        #expect(try await fixture.sessions.expirePending(now: fixture.now) == lapsed)
+        let (expired, batches) = try await batched { try await fixture.sessions.expirePending(now: fixture.now) }
+        #expect(expired == lapsed)
+        #expect(batches == [MaintenanceBatches.size, MaintenanceBatches.size, 7], "one transaction per batch")
         #expect(try await fixture.sessions.expirePending(now: fixture.now) == 0)
         #expect(try await fixture.sessions.session(id: younger.id)?.status == SessionStatus.pending.rawValue)
         #expect(try await fixture.sessions.list(SessionFilter(status: .expired)).count == lapsed)

@@ -591,7 +591,9 @@ struct JobQueueTests {
         _ = try await jobs.finish(young, .succeeded(note: nil))
         fixture.clock.advance(by: .seconds(600))
 
-        #expect(try await jobs.prune(olderThan: .seconds(1800)) == old)
+        let (pruned, batches) = try await batched { try await jobs.prune(olderThan: .seconds(1800)) }
+        #expect(pruned == old)
+        #expect(batches == [MaintenanceBatches.size, MaintenanceBatches.size, 7], "one transaction per batch")
         #expect(try await jobs.prune(olderThan: .seconds(1800)) == 0)
         #expect(try await jobs.show(id: young.id) != nil)
         #expect(try await jobs.show(id: waiting) != nil)

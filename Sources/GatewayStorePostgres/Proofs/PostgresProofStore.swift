@@ -225,8 +225,11 @@ final class PostgresProofStore: ProofStore, DeliveryStore {
         }
         guard let success else {
             query.append(" SELECT 1")
-            try await (mgAnswered
-                ? database.run(query, as: AnsweredDeliveryRecord.self) : database.run(query, as: DeliveryRecord.self))
+            if mgAnswered {
+                try await database.run(query, as: AnsweredDeliveryRecord.self)
+            } else {
+                try await database.run(query, as: DeliveryRecord.self)
+            }
             return nil
         }
         query.append(", ")

@@ -107,10 +107,12 @@ extension SQLiteJobQueue {
                         arguments: [state, after, cutoff, MaintenanceBatches.size])
                 }
                 guard let last = batch.last else { break }
-                pruned += try await database.write { [after] db in
+                let deleted = try await database.write { [after] db in
                     try db.execute(sql: MaintenanceStatements.jobPrune, arguments: [state, after, last, cutoff])
                     return db.changesCount
                 }
+                MaintenanceBatches.log?.record(deleted)
+                pruned += deleted
                 if batch.count < MaintenanceBatches.size { break }
                 after = last
             }

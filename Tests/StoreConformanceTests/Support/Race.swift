@@ -1,3 +1,5 @@
+import GatewayStore
+
 /// How many callers each race runs: enough to meet in the backend, few enough to keep the suite fast.
 let racers = 24
 
@@ -26,4 +28,12 @@ func inLanes(_ count: Int, _ body: @escaping @Sendable (Int) async throws -> Voi
         }
         try await group.waitForAll()
     }
+}
+
+/// Runs a maintenance sweep and returns its result with the rows each of its committed batches changed
+/// (`MaintenanceBatches.log`): a sweep that went back to one statement would change the same rows in total.
+func batched<T>(_ sweep: () async throws -> T) async throws -> (T, batches: [Int]) {
+    let log = BatchLog()
+    let result = try await MaintenanceBatches.$log.withValue(log) { try await sweep() }
+    return (result, log.batches)
 }
