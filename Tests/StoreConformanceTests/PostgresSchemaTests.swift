@@ -64,6 +64,36 @@ struct PostgresSchemaTests {
         #expect(!location.contains(":@"), "the location names no password")
     }
 
+    /// Migration 8: the idempotency key leads with the order id and is what every lookup by order id uses; the two
+    /// indexes that did it before are gone. Checked in the database itself (a DO block raises what is wrong).
+    @Test func lookupsByOrderIDUseTheIdempotencyKey() throws {
+        let (database, drop) = try freshDatabase()
+        defer { drop() }
+        _ = try PostgresBackend.open(database, time: SystemTime(), logger: logger)
+        try PostgresAdmin.run(
+            """
+            DO $$ DECLARE line text; lookup text; used boolean; BEGIN
+                IF EXISTS (SELECT 1 FROM pg_indexes WHERE tablename = 'checkout_sessions'
+                           AND indexname IN ('checkout_sessions_mg_order', 'checkout_sessions_order')) THEN
+                    RAISE EXCEPTION 'an index of the order id alone is left';
+                END IF;
+                IF (SELECT indexdef FROM pg_indexes WHERE indexname = 'checkout_sessions_order_key')
+                   NOT LIKE 'CREATE UNIQUE INDEX % (order_id, mg_ocid, merchant_ocid)' THEN
+                    RAISE EXCEPTION 'the idempotency key does not lead with the order id';
+                END IF;
+                SET LOCAL enable_seqscan = off;
+                FOREACH lookup IN ARRAY ARRAY['order_id = $o$o$o$', 'mg_ocid = 300 AND order_id = $o$o$o$',
+                                              'mg_ocid = 300 AND merchant_ocid = 500 AND order_id = $o$o$o$'] LOOP
+                    used := false;
+                    FOR line IN EXECUTE 'EXPLAIN SELECT id FROM checkout_sessions WHERE ' || lookup LOOP
+                        used := used OR line LIKE '%checkout_sessions_order_key%';
+                    END LOOP;
+                    IF NOT used THEN RAISE EXCEPTION 'not found through the key: %', lookup; END IF;
+                END LOOP;
+            END $$
+            """, on: database, logger: logger)
+    }
+
     @Test func theLocationNeverCarriesThePassword() throws {
         let configuration = try PostgresStoreConfiguration(url: "postgres://ocgate:s3cret@db.internal:6543/gw?sslmode=disable")
         #expect(configuration.location == "postgres://ocgate@db.internal:6543/gw")

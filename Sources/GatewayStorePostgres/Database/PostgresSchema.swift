@@ -237,6 +237,22 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // As SQLite's v16: the idempotency key leads with the order id, `(order_id, mg_ocid, merchant_ocid)`, and so
+        // serves `GET /orders/{orderId}/status` (order id and MG) and the console's search (order id alone), which
+        // had an index each. Every session row version (a checkout, then each status change, none of them a HOT
+        // update) wrote an entry in both, on a random page when order ids are random. The new key is built before
+        // the old one goes, so the key is enforced throughout; `ON CONFLICT (mg_ocid, merchant_ocid, order_id)`
+        // finds it whatever its column order.
+        Migration(version: 8, name: "one-order-id-index", statements: [
+            "CREATE UNIQUE INDEX checkout_sessions_order_key_v8 ON checkout_sessions (order_id, mg_ocid, merchant_ocid)",
+            "ALTER TABLE checkout_sessions DROP CONSTRAINT checkout_sessions_order_key",
+            """
+            ALTER TABLE checkout_sessions ADD CONSTRAINT checkout_sessions_order_key
+                UNIQUE USING INDEX checkout_sessions_order_key_v8
+            """,
+            "DROP INDEX checkout_sessions_mg_order",
+            "DROP INDEX checkout_sessions_order",
+        ]),
     ]
 
     /// Any fixed number: every ocgate process that migrates takes this transaction-scoped advisory lock first.
