@@ -24,9 +24,11 @@ extension PostgresProofStore {
         return try Self.breaker(row)
     }
 
+    /// Prepared: every delivery reads its MG's breaker first (see `session(id:)`).
     func breaker(mgOCID: UInt64) async throws -> DeliveryBreaker? {
-        try await database.run("SELECT * FROM delivery_breakers WHERE mg_ocid = \(mgOCID.stored)").first
-            .map(Self.breaker)
+        var query = DynamicQuery("SELECT * FROM delivery_breakers WHERE mg_ocid = ")
+        query.append(query.bind(mgOCID.stored))
+        return try await database.run(query, as: BreakerByMG.self).first.map(Self.breaker)
     }
 
     func troubledBreakers() async throws -> [DeliveryBreaker] {
@@ -42,4 +44,9 @@ extension PostgresProofStore {
             mgOCID: try r.ocid("mg_ocid"), consecutiveFailures: Int(try r.get("consecutive_failures", as: Int64.self)),
             openUntil: try r.optionalDate("open_until"), updatedAt: try r.date("updated_at"))
     }
+}
+
+/// `breaker(mgOCID:)`'s statement (`PreparedShape`).
+private enum BreakerByMG: PreparedShape {
+    static let text = PreparedText()
 }
