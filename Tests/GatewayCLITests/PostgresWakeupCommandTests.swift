@@ -12,18 +12,21 @@ import Testing
 struct PostgresWakeupCommandTests {
     private static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
+    /// Two jobs retried one after the other: the first NOTIFY goes at once, the second at the end of the debounce
+    /// window, 100 ms on, long after a process that did not wait would have exited.
     @Test func jobsRetryNotifiesOtherHostsBeforeItExits() async throws {
         let spool = try await SpoolFixture(.postgres)
         let database = try #require(spool.database)
-        let dead = try await spool.finished("beta", .dead(AttemptFailure(error: "boom")))
-        // The fixture enqueued from this process: its own NOTIFY is out before anyone listens.
+        let first = try await spool.finished("beta", .dead(AttemptFailure(error: "boom")))
+        let second = try await spool.finished("beta", .dead(AttemptFailure(error: "boom")))
+        // The fixture enqueued from this process: its own NOTIFYs are out before anyone listens.
         await spool.queue.notifier.announcementsSent()
 
-        let heard = try await Self.listen(on: database) {
-            let retried = try spool.ocgate(["jobs", "retry", "\(dead)"])
+        let heard = try await Self.listen(on: database, for: 2) {
+            let retried = try spool.ocgate(["jobs", "retry", "\(first)", "\(second)"])
             #expect(retried.status == 0, "\(retried.stderr)")
         }
-        #expect(heard, "another host's listener heard of the retried job")
+        #expect(heard, "another host's listener heard of both retries")
     }
 
     @Test func jobsRetryAllDeadNotifiesOtherHostsBeforeItExits() async throws {
@@ -32,7 +35,7 @@ struct PostgresWakeupCommandTests {
         _ = try await spool.finished("beta", .dead(AttemptFailure(error: "boom")))
         await spool.queue.notifier.announcementsSent()
 
-        let heard = try await Self.listen(on: database) {
+        let heard = try await Self.listen(on: database, for: 1) {
             let retried = try spool.ocgate(["jobs", "retry", "--all-dead"])
             #expect(retried.status == 0, "\(retried.stderr)")
         }
@@ -40,9 +43,11 @@ struct PostgresWakeupCommandTests {
     }
 
     /// LISTENs on the jobs channel as another host's listener does, runs `command` (which has exited when it
-    /// returns), and answers whether a notification arrived: after the command, any that was sent is on its way,
-    /// so the wait is bounded by `eventually` and only a notification never sent makes it fail.
-    private static func listen(on database: PostgresSpoolDatabase, while command: () throws -> Void) async throws -> Bool {
+    /// returns), and answers whether `count` notifications arrived: after the command, any that was sent is on its
+    /// way, so the wait is bounded by `eventually` and only a notification never sent makes it fail.
+    private static func listen(
+        on database: PostgresSpoolDatabase, for count: Int, while command: () throws -> Void
+    ) async throws -> Bool {
         let configuration = try PostgresStoreConfiguration(url: database.url).connectionConfiguration
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: quiet)
         let notifications = CallCounter()
@@ -55,6 +60,6 @@ struct PostgresWakeupCommandTests {
             Task { try? await connection.close() }
         }
         try command()
-        return try await eventually { notifications.value >= 1 }
+        return try await eventually { notifications.value >= count }
     }
 }

@@ -182,17 +182,24 @@ import Testing
     /// kept, the key still unique, and every lookup by order id (alone, with the MG, with the MG and merchant) on it.
     @Test func aVersion15SpoolFindsSessionsByOrderIDThroughTheIdempotencyKey() async throws {
         let scratch = try await spool(upTo: "v15-sessions-by-mg-and-status-in-time") { db in
-            for (id, merchant, order, created) in [("cs_b", 500, "order-1", 5), ("cs_a", 501, "order-1", 6), ("cs_c", 500, "order-2", 7)] {
+            // Rowids with gaps, so a copy that numbered the rows afresh would show.
+            for (rowid, id, merchant, order, created) in [
+                (10, "cs_b", 500, "order-1", 5), (20, "cs_a", 501, "order-1", 6), (35, "cs_c", 500, "order-2", 7),
+            ] {
                 try db.execute(
                     sql: """
-                        INSERT INTO checkout_sessions (id, mg_ocid, merchant_ocid, order_id, order_json, order_signature,
-                            request_digest, amount, currency, success_url, cancel_url, status, created_at, expires_at,
-                            merchant_name)
-                        VALUES (?, 300, ?, ?, '{}', 'sig', 'digest', '1.00', 'USD', 'https://s', 'https://c', 'pending', ?, 10,
-                            'Café')
+                        INSERT INTO checkout_sessions (rowid, id, mg_ocid, merchant_ocid, order_id, order_json,
+                            order_signature, request_digest, amount, currency, success_url, cancel_url, status, created_at,
+                            expires_at, merchant_name)
+                        VALUES (?, ?, 300, ?, ?, '{}', 'sig', 'digest', '1.00', 'USD', 'https://s', 'https://c', 'pending',
+                            ?, 10, 'Café')
                         """,
-                    arguments: [id, merchant, order, created])
+                    arguments: [rowid, id, merchant, order, created])
             }
+            try db.execute(sql: """
+                INSERT INTO payment_charges (reference, session_id, backend, state, created_at)
+                VALUES ('sbx_1', 'cs_a', 'sandbox', 'succeeded', 6)
+                """)
         }
 
         let database = try scratch.database()
@@ -204,19 +211,22 @@ import Testing
         try await database.write { db in
             let rows = try Row.fetchAll(db, sql: "SELECT rowid, id FROM checkout_sessions ORDER BY rowid")
             #expect(rows.map { $0["id"] as String } == ["cs_b", "cs_a", "cs_c"], "rows kept in creation order")
+            #expect(rows.map { $0[0] as Int64 } == [10, 20, 35], "every row keeps its rowid")
             let indexes = try db.indexes(on: "checkout_sessions").map(\.name)
             #expect(!indexes.contains("checkout_sessions_mg_order") && !indexes.contains("checkout_sessions_order"))
             #expect(indexes.contains("checkout_sessions_status_created") && indexes.contains("checkout_sessions_created_id"))
             let key = try #require(try db.indexes(on: "checkout_sessions").first { $0.isUnique && $0.columns.count == 3 })
             #expect(key.columns == ["order_id", "mg_ocid", "merchant_ocid"])
+            // The store's own statements (the console's search by order id alone, the order status route's with and
+            // without the merchant), planned as they run.
             let lookups: [(String, StatementArguments)] = [
-                ("order_id = ?", ["order-1"]), ("mg_ocid = ? AND order_id = ?", [300, "order-1"]),
-                ("mg_ocid = ? AND merchant_ocid = ? AND order_id = ?", [300, 500, "order-1"]),
+                ("SELECT id FROM checkout_sessions WHERE order_id = ?", ["order-1"]),
+                (SQLiteSessionStore.byOrderID(withMerchant: false), [300, "order-1"]),
+                (SQLiteSessionStore.byOrderID(withMerchant: true), [300, "order-1", 500]),
             ]
             for (lookup, arguments) in lookups {
-                let plan = try Row.fetchAll(
-                    db, sql: "EXPLAIN QUERY PLAN SELECT id FROM checkout_sessions WHERE \(lookup)", arguments: arguments
-                ).map(\.description).joined(separator: "; ")
+                let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + lookup, arguments: arguments)
+                    .map(\.description).joined(separator: "; ")
                 #expect(plan.contains("USING INDEX \(key.name)"), "\(lookup): \(plan)")
             }
             let duplicate = #expect(throws: DatabaseError.self) {
@@ -228,7 +238,13 @@ import Testing
                     """)
             }
             #expect(duplicate?.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE, "the idempotency key stays unique")
-            #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+            #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty, "the charge still has its session")
+            #expect(throws: DatabaseError.self, "a charge still needs its session") {
+                try db.execute(sql: """
+                    INSERT INTO payment_charges (reference, session_id, backend, state, created_at)
+                    VALUES ('sbx_2', 'cs_none', 'sandbox', 'pending', 6)
+                    """)
+            }
         }
     }
 

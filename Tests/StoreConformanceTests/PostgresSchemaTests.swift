@@ -77,8 +77,8 @@ struct PostgresSchemaTests {
                            AND indexname IN ('checkout_sessions_mg_order', 'checkout_sessions_order')) THEN
                     RAISE EXCEPTION 'an index of the order id alone is left';
                 END IF;
-                IF (SELECT indexdef FROM pg_indexes WHERE indexname = 'checkout_sessions_order_key')
-                   NOT LIKE 'CREATE UNIQUE INDEX % (order_id, mg_ocid, merchant_ocid)' THEN
+                IF ((SELECT indexdef FROM pg_indexes WHERE indexname = 'checkout_sessions_order_key')
+                    LIKE 'CREATE UNIQUE INDEX % (order_id, mg_ocid, merchant_ocid)') IS NOT TRUE THEN
                     RAISE EXCEPTION 'the idempotency key does not lead with the order id';
                 END IF;
                 SET LOCAL enable_seqscan = off;

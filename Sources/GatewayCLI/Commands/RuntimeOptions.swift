@@ -18,16 +18,36 @@ struct RuntimeOptions: ParsableArguments {
 
     /// Opens the configured spool and runs a verb that may enqueue jobs; whatever `work` ends with, returns only once
     /// other processes' workers have been told of what it enqueued (PostgreSQL's NOTIFY goes out after the commit,
-    /// and a process that exits first would take it along, leaving the jobs to the workers' next poll).
+    /// and a process that exits first would take it along, leaving the jobs to the workers' next poll), or after
+    /// `announcementWait` if the database cannot take the NOTIFY: the jobs are committed, and the poll finds them.
     func enqueuing<T>(_ work: (GatewayRuntime) async throws -> T) async throws -> T {
         let runtime = try open()
+        let notifier = runtime.stores.jobs.notifier
         do {
             let result = try await work(runtime)
-            await runtime.stores.jobs.notifier.announcementsSent()
+            await Self.atMost(Self.announcementWait) { await notifier.announcementsSent() }
             return result
         } catch {
-            await runtime.stores.jobs.notifier.announcementsSent()
+            await Self.atMost(Self.announcementWait) { await notifier.announcementsSent() }
             throw error
+        }
+    }
+
+    /// How long a one-shot verb waits for its NOTIFY before it exits anyway.
+    static let announcementWait = Duration.seconds(5)
+
+    /// Returns when `wait` has, or after `limit`, whichever is first; `wait` goes on in its own task.
+    private static func atMost(_ limit: Duration, _ wait: @escaping @Sendable () async -> Void) async {
+        let first = FirstResume()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Task {
+                await wait()
+                if first.claim() { continuation.resume() }
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                if first.claim() { continuation.resume() }
+            }
         }
     }
 
@@ -53,6 +73,22 @@ struct RuntimeOptions: ParsableArguments {
     static func gateway(_ configuration: GatewayConfiguration, slots: Int? = nil, logger: Logger) throws -> Gateway {
         do { return try GatewayAssembly.gateway(configuration, slots: slots, logger: logger) } catch {
             throw CommandFailure(error.description)
+        }
+    }
+}
+
+/// Lets exactly one of several racers resume a continuation.
+///
+/// `@unchecked Sendable`: `claimed` is only touched under `lock`.
+private final class FirstResume: @unchecked Sendable {
+    private let lock = NSLock()
+    private var claimed = false
+
+    /// True for the first caller only.
+    func claim() -> Bool {
+        lock.withLock {
+            defer { claimed = true }
+            return !claimed
         }
     }
 }

@@ -273,6 +273,9 @@ enum PostgresSchema {
         }
         _ = try run("BEGIN")
         do {
+            // `store.statement_timeout` is for the gateway's statements: an index built over a large table's rows
+            // takes what it takes, and a migration cut short rolls back and leaves every host unable to start.
+            _ = try run("SET LOCAL statement_timeout = 0")
             _ = try run("SELECT pg_advisory_xact_lock(\(advisoryLock))")
             _ = try run("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -46,28 +46,24 @@ package final class Debouncer: @unchecked Sendable {
 
     package var counts: Counts { lock.withLock { tally } }
 
-    /// Asks for a run: now, or at the end of the window the last run opened.
+    /// Asks for a run: now, or at the end of the window the last run opened. The run's task is made and registered
+    /// under the lock that decided it, so a `flush` that follows any request finds it.
     package func request() {
-        let next: Next = lock.withLock {
+        lock.withLock {
             tally.requested += 1
-            if trailing { return .covered }
+            if trailing { return }
             let now = time.now()
-            if let lastRun, now < lastRun.adding(window) {
-                trailing = true
-                return .at(lastRun.adding(window))
+            guard let lastRun, now < lastRun.adding(window) else {
+                start(at: now)
+                track { await self.action() }
+                return
             }
-            start(at: now)
-            return .now
-        }
-        switch next {
-        case .covered:
-            break
-        case .now:
-            track { await self.action() }
-        case let .at(deadline):
+            trailing = true
+            // At most `window`, whatever the wall clock does meanwhile: a process exiting waits for this run.
+            let wait = min(window, .seconds(lastRun.adding(window).timeIntervalSince(now)))
             track {
-                // Nothing cancels this task: it ends when the clock passes the window, at most `window` from now.
-                try? await self.time.sleep(until: deadline)
+                // Nothing cancels this task: it ends after `wait`.
+                try? await self.time.sleep(for: wait)
                 self.lock.withLock {
                     self.trailing = false
                     self.start(at: self.time.now())
@@ -84,19 +80,16 @@ package final class Debouncer: @unchecked Sendable {
         for run in lock.withLock({ Array(unfinished.values) }) { await run.value }
     }
 
-    /// Starts `run` in a task `flush` can await; the task forgets itself when it ends.
+    /// Starts `run` in a task `flush` can await, which forgets itself when it ends; called under `lock` (the task
+    /// takes it only once it runs, after this returns).
     private func track(_ run: @escaping @Sendable () async -> Void) {
-        lock.withLock {
-            tracked += 1
-            let id = tracked
-            unfinished[id] = Task {
-                await run()
-                _ = self.lock.withLock { self.unfinished.removeValue(forKey: id) }
-            }
+        tracked += 1
+        let id = tracked
+        unfinished[id] = Task {
+            await run()
+            _ = self.lock.withLock { self.unfinished.removeValue(forKey: id) }
         }
     }
-
-    private enum Next { case covered, now, at(Date) }
 
     /// Records a run starting at `instant`; called under `lock`.
     private func start(at instant: Date) {

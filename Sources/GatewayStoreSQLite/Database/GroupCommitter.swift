@@ -78,7 +78,14 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendabl
             let items = batch.map(\.item)
             let body = self.body
             do {
-                let outputs = try transaction { db in try body(items, db) }
+                let outputs = try transaction { db in
+                    let outputs = try body(items, db)
+                    // Checked before the commit: a caller without an output would wait for ever.
+                    guard outputs.count == items.count else {
+                        throw StoreError.inconsistent("a batch of \(items.count) writes gave \(outputs.count) outputs")
+                    }
+                    return outputs
+                }
                 for (waiter, output) in zip(batch, outputs) { waiter.continuation.resume(returning: output) }
             } catch {
                 for waiter in batch { waiter.continuation.resume(throwing: error) }

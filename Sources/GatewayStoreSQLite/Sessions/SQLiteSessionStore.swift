@@ -51,16 +51,20 @@ final class SQLiteSessionStore: CheckoutSessionStore, ChargeStore {
     }
 
     func session(mgOCID: UInt64, orderID: String, merchantOCID: UInt64?) async throws -> CheckoutSessionRecord? {
-        var sql = "SELECT * FROM checkout_sessions WHERE mg_ocid = ? AND order_id = ?"
         var arguments: StatementArguments = [Int64(bitPattern: mgOCID), orderID]
-        if let merchantOCID {
-            sql += " AND merchant_ocid = ?"
-            arguments += [Int64(bitPattern: merchantOCID)]
-        }
-        let (query, values) = (sql + " ORDER BY created_at DESC, id DESC LIMIT 1", arguments)
+        if let merchantOCID { arguments += [Int64(bitPattern: merchantOCID)] }
+        let (query, values) = (Self.byOrderID(withMerchant: merchantOCID != nil), arguments)
         return try await database.read { db in
             try Row.decodeFirst(db.cachedStatement(sql: query), arguments: values, as: Self.record)
         }
+    }
+
+    /// A caller's newest session of an order id (arguments: MG, order id, and the merchant when `withMerchant`).
+    /// `+created_at` keeps SQLite from sorting through `checkout_sessions_mg_created`, which would walk the MG's
+    /// sessions newest first until one had the order id; the idempotency key finds the order's few rows instead.
+    static func byOrderID(withMerchant: Bool) -> String {
+        "SELECT * FROM checkout_sessions WHERE mg_ocid = ? AND order_id = ?" + (withMerchant ? " AND merchant_ocid = ?" : "")
+            + " ORDER BY +created_at DESC, id DESC LIMIT 1"
     }
 
     /// The number of session rows (for tests and stats).
