@@ -22,15 +22,11 @@ struct RuntimeOptions: ParsableArguments {
     /// `announcementWait` if the database cannot take the NOTIFY: the jobs are committed, and the poll finds them.
     func enqueuing<T>(_ work: (GatewayRuntime) async throws -> T) async throws -> T {
         let runtime = try open()
+        let outcome: Result<T, any Error>
+        do { outcome = .success(try await work(runtime)) } catch { outcome = .failure(error) }
         let notifier = runtime.stores.jobs.notifier
-        do {
-            let result = try await work(runtime)
-            await Self.atMost(Self.announcementWait) { await notifier.announcementsSent() }
-            return result
-        } catch {
-            await Self.atMost(Self.announcementWait) { await notifier.announcementsSent() }
-            throw error
-        }
+        await Self.atMost(Self.announcementWait) { await notifier.announcementsSent() }
+        return try outcome.get()
     }
 
     /// How long a one-shot verb waits for its NOTIFY before it exits anyway.
@@ -38,15 +34,16 @@ struct RuntimeOptions: ParsableArguments {
 
     /// Returns when `wait` has, or after `limit`, whichever is first; `wait` goes on in its own task.
     private static func atMost(_ limit: Duration, _ wait: @escaping @Sendable () async -> Void) async {
-        let first = FirstResume()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let first = FirstOutcome<Void>()
+        // Neither racer fails: the outcome is only which ended first.
+        try? await first.value {
             Task {
                 await wait()
-                if first.claim() { continuation.resume() }
+                first.settle(.success(()))
             }
             Task {
                 try? await Task.sleep(for: limit)
-                if first.claim() { continuation.resume() }
+                first.settle(.success(()))
             }
         }
     }
@@ -77,18 +74,3 @@ struct RuntimeOptions: ParsableArguments {
     }
 }
 
-/// Lets exactly one of several racers resume a continuation.
-///
-/// `@unchecked Sendable`: `claimed` is only touched under `lock`.
-private final class FirstResume: @unchecked Sendable {
-    private let lock = NSLock()
-    private var claimed = false
-
-    /// True for the first caller only.
-    func claim() -> Bool {
-        lock.withLock {
-            defer { claimed = true }
-            return !claimed
-        }
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayStore
 import NIOCore
 import PostgresNIO
 
@@ -108,55 +109,5 @@ package final class ConnectionWatch: @unchecked Sendable {
 package struct PostgresConnectionLost: Error, CustomStringConvertible {
     package var description: String {
         "the connection to PostgreSQL closed while a statement ran; its outcome is unknown"
-    }
-}
-
-/// The first of several outcomes, handed to the one caller that waits for it.
-///
-/// `@unchecked Sendable`: `state` is only touched under `lock`.
-private final class FirstOutcome<T: Sendable>: @unchecked Sendable {
-    private enum State {
-        case open
-        case waiting(CheckedContinuation<T, any Error>)
-        case settledEarly(Result<T, any Error>)
-        case done
-    }
-
-    private let lock = NSLock()
-    private var state = State.open
-
-    /// Calls `start`, then returns the first outcome settled.
-    func value(start: () -> Void) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            let early: Result<T, any Error>? = lock.withLock {
-                if case .settledEarly(let result) = state {
-                    state = .done
-                    return result
-                }
-                state = .waiting(continuation)
-                return nil
-            }
-            if let early {
-                continuation.resume(with: early)
-            } else {
-                start()
-            }
-        }
-    }
-
-    func settle(_ result: Result<T, any Error>) {
-        let waiting: CheckedContinuation<T, any Error>? = lock.withLock {
-            switch state {
-            case .open:
-                state = .settledEarly(result)
-                return nil
-            case .waiting(let continuation):
-                state = .done
-                return continuation
-            case .settledEarly, .done:
-                return nil
-            }
-        }
-        waiting?.resume(with: result)
     }
 }

@@ -35,11 +35,9 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: @unchecked Sendabl
         self.init(transaction: { work in try database.write(work) }, maxBatch: maxBatch, body: body)
     }
 
-    /// A committer whose batches write each item on its own, in order.
-    convenience init(
-        transaction: @escaping Transaction, maxBatch: Int, eachItem write: @escaping @Sendable (Item, Database) throws -> Output
-    ) {
-        self.init(transaction: transaction, maxBatch: maxBatch) { items, db in try items.map { try write($0, db) } }
+    /// A batch body that writes each item on its own, in order.
+    static func eachItem(_ write: @escaping @Sendable (Item, Database) throws -> Output) -> Body {
+        { items, db in try items.map { try write($0, db) } }
     }
 
     init(transaction: @escaping Transaction, maxBatch: Int, body: @escaping Body) {

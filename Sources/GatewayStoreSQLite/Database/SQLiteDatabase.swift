@@ -47,7 +47,7 @@ final class SQLiteDatabase: Sendable {
         sharedCommits = GroupCommitter(
             transaction: { work in try pool.writeWithoutTransaction { db in try Self.immediateTransaction(db, work) } },
             maxBatch: 256,
-            eachItem: { work, db in
+            body: GroupCommitter.eachItem { work, db in
                 do {
                     return .success(try Self.inSavepoint(db) { try work.body(db) })
                 } catch let error as SharedTransactionLost {

@@ -14,8 +14,8 @@ struct SQLiteJobQueue: JobQueue {
         self.database = database
         self.time = time
         finisher = GroupCommitter(
-            transaction: { work in try database.write(work) }, maxBatch: 512,
-            eachItem: { finish, db in try Self.apply(finish, now: time.now(), in: db) })
+            database: database, maxBatch: 512,
+            body: GroupCommitter.eachItem { finish, db in try Self.apply(finish, now: time.now(), in: db) })
     }
 
     var notifier: JobNotifier { database.notifier }
