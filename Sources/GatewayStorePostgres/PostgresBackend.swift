@@ -98,6 +98,20 @@ public struct PostgresBackend: Sendable {
         return (pool, listener)
     }
 
+    /// The session a pooled connection runs in, as the server sees it: its backend's pid and its `statement_timeout`
+    /// and `TimeZone`, read by a statement that then sleeps `seconds` on the server (a test's way to outlast the
+    /// timeout). What a test of the session setup checks, with and without pgbouncer between.
+    package func session(sleeping seconds: Double = 0) async throws -> (pid: Int32, statementTimeout: String, timeZone: String) {
+        let rows = try await database.run(
+            """
+            SELECT pg_backend_pid(), current_setting('statement_timeout'), current_setting('TimeZone'),
+                   pg_sleep(\(seconds))::text
+            """)
+        guard let row = rows.first else { throw StoreError.inconsistent("a session probe answered no row") }
+        let (pid, timeout, zone, _) = try row.decode((Int32, String, String, String).self)
+        return (pid, timeout, zone)
+    }
+
     /// The pool will never run: every query waiting for it, and every later one, throws `error`.
     package func abandon(because error: any Error) {
         pool.fail(error)

@@ -2,6 +2,7 @@ import Foundation
 import GatewayCore
 import GatewayOutbound
 import GatewaySimulator
+import GatewayStorePostgres
 import GatewayTestSupport
 import Logging
 import Opencharge
@@ -10,7 +11,7 @@ import Testing
 /// Issue 18's HTTP surface against a real `ocgate serve` on loopback, as a Merchant Gateway, a proxy, a
 /// customer's browser and an operator meet it: auth header failures are 401, `http.base_path` is served with and
 /// without its prefix, unknown sessions are 404 on every `/pay/{id}` route, a drain from another process is exact,
-/// and orders and proofs can be looked up; on every backend (`TestBackend`).
+/// and orders and proofs can be looked up; on every backend (`TestBackend`), and on PostgreSQL through pgbouncer.
 @Suite(.timeLimit(.minutes(3)))
 struct ServeHTTPSurfaceTests {
     let merchant = SimulatedMerchant(party: SimulatedParty(ocid: 500, name: "Merchant", endpoint: "https://merchant.example"))
@@ -182,6 +183,31 @@ struct ServeHTTPSurfaceTests {
     }
 
     /// The MG polls its order and, its webhook lost, fetches the proof by txid, against a live `ocgate serve`.
+    /// A deployment behind pgbouncer in session mode (`docs/operations.md`): every connection of `store migrate`,
+    /// `serve --no-workers` and the operator's commands goes through it. pgbouncer refused each one at connect while
+    /// ocgate sent its statement timeout as a startup parameter (`unsupported startup parameter: statement_timeout`).
+    /// Fails (never skips) without `OCGATE_TEST_POSTGRES_URL` and `OCGATE_TEST_PGBOUNCER_URL`.
+    @Test func aDeploymentBehindPgBouncerMigratesServesAndOperates() async throws {
+        let database = try await PostgresTestDatabase.empty()
+        defer { database.drop() }
+        let url = try TestPgBouncer.url(database: database.configuration.database)
+        let store = ["OCGATE_STORE_BACKEND": "postgres", "OCGATE_STORE_POSTGRES_URL": url]
+        let config = OCGateProcess.packageRoot.appendingPathComponent("config/ocgate.toml").path
+        let migrated = try OCGateProcess.run(["store", "migrate", "--config", config], environment: store)
+        #expect(migrated.status == 0, "\(migrated.stderr)")
+
+        let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party], settings: store)
+        defer { served.stop() }
+        let answer = try await create(at: served)
+        #expect(answer.status == 200, "\(String(decoding: answer.body, as: UTF8.self))")
+        let created = try CheckoutCreateResponse(json: try JSONParser.parse(answer.body))
+
+        let shown = try await served.ocgate(["sessions", "show", created.sessionID, "--json"])
+        #expect(shown.exited && shown.result.status == 0, "\(shown.result.stderr)")
+        let session = try JSONParser.parse(shown.result.stdout)
+        #expect(session["id"]?.stringValue == created.sessionID && session["status"] == "pending", "\(shown.result.stdout)")
+    }
+
     @Test(arguments: TestBackend.allCases)
     func ordersAndProofsAreLookedUpFromOutside(backend: TestBackend) async throws {
         let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party], backend: backend)

@@ -54,10 +54,13 @@ public enum PostgresTestDatabase {
 
     /// `count` backends on one fresh database, as `count` processes (on as many hosts) would have: each with its own
     /// pool and job listener, all of them running. `discard` stops them and drops the database.
-    /// - Parameter url: the server, `OCGATE_TEST_POSTGRES_URL`'s unless given (`tlsURL`: the same server over TLS).
+    /// - Parameters:
+    ///   - url: the server, `OCGATE_TEST_POSTGRES_URL`'s unless given (`tlsURL`: the same server over TLS;
+    ///     `TestPgBouncer.url`: the same server through pgbouncer).
+    ///   - statementTimeout: `store.statement_timeout` of every backend.
     package static func openShared(
         count: Int = 1, time: any TimeSource, wakeups: WakeupOptions = WakeupOptions(),
-        database name: String = newDatabaseName(), url: String? = nil
+        database name: String = newDatabaseName(), url: String? = nil, statementTimeout: Duration = .seconds(30)
     ) throws -> (backends: [PostgresBackend], discard: @Sendable () -> Void) {
         let url = try url ?? serverURL()
         // Up to eight connections per test (opened only as a test's callers need them): with two, the racers queued
@@ -65,7 +68,7 @@ public enum PostgresTestDatabase {
         // flight) was decided by the pool's queue instead, and a missing lock went unseen. The conformance suites run
         // their tests one at a time and the HTTP tests need a connection or two each, so the server (max_connections
         // 500 in scripts/postgres-test-cluster) sees a few hundred at most.
-        let server = try PostgresStoreConfiguration(url: url, poolSize: 8)
+        let server = try PostgresStoreConfiguration(url: url, poolSize: 8, statementTimeout: statementTimeout)
         let database = server.with(database: name)
         let backends = (0..<count).map { _ in
             PostgresBackend.unmigrated(database, time: time, wakeups: wakeups, logger: logger)

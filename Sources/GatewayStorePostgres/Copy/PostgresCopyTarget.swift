@@ -128,6 +128,7 @@ public struct PostgresCopyTarget: StoreCopyTarget {
             throw PostgresOpenError(error, tls: configuration.tls)
         }
         do {
+            _ = try await connection.query(configuration.sessionSetup, logger: logger)
             let result = try await body(connection)
             try? await connection.close()
             return result

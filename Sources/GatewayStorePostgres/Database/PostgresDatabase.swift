@@ -26,7 +26,8 @@ final class PostgresDatabase: Sendable {
         self.logger = logger
         client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
         pool = PoolService(client: client)
-        leases = ConnectionLeases(client: client, pool: pool, logger: logger)
+        leases = ConnectionLeases(
+            client: client, pool: pool, logger: logger, setup: SessionSetup(statement: configuration.sessionSetup))
         let announcer = JobAnnouncer(leases: leases, options: wakeups, logger: logger)
         self.announcer = announcer
         notifier = JobNotifier(announce: { announcer.jobsEnqueued() }, announced: { await announcer.flush() })
@@ -68,18 +69,48 @@ final class PostgresDatabase: Sendable {
     }
 }
 
-/// Leases the pool's connections, their statements watched for a close (`ConnectionWatch`).
+/// Leases the pool's connections, their statements watched for a close (`ConnectionWatch`), each connection set up
+/// (`SessionSetup`) before its first statement.
 struct ConnectionLeases: Sendable {
     let client: PostgresClient
     let pool: PoolService
     let logger: Logger
+    let setup: SessionSetup
     let watch = ConnectionWatch()
 
     func leased<T: Sendable>(_ body: (Transaction) async throws -> T) async throws -> T {
         try await pool.ready()
         return try await client.withConnection { connection in
-            try await body(Transaction(connection: connection, logger: logger, watch: watch))
+            let transaction = Transaction(connection: connection, logger: logger, watch: watch)
+            try await setup.prepare(transaction)
+            return try await body(transaction)
         }
+    }
+}
+
+/// Runs the session's `SET`s (`PostgresStoreConfiguration.sessionSetup`) once on each connection of the pool, the
+/// first time it is leased: postgres-nio's pool has no hook for a new connection.
+///
+/// `@unchecked Sendable`: `ready` is only touched under `lock`.
+final class SessionSetup: @unchecked Sendable {
+    private let statement: PostgresQuery
+    private let lock = NSLock()
+    /// The open connections that ran it; one leaves when it closes.
+    private var ready: Set<PostgresConnection.ID> = []
+
+    init(statement: PostgresQuery) {
+        self.statement = statement
+    }
+
+    /// Runs the setup on `transaction`'s connection unless it ran there already. A lease holds its connection alone,
+    /// so no two callers set one connection up at once.
+    func prepare(_ transaction: Transaction) async throws {
+        let connection = transaction.connection
+        guard !lock.withLock({ ready.contains(connection.id) }) else { return }
+        try await transaction.run(statement)
+        let id = connection.id
+        lock.withLock { _ = ready.insert(id) }
+        connection.closeFuture.whenComplete { _ in self.lock.withLock { _ = self.ready.remove(id) } }
     }
 }
 

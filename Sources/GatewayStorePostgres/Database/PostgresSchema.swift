@@ -273,7 +273,8 @@ enum PostgresSchema {
         }
         _ = try run("BEGIN")
         do {
-            // `store.statement_timeout` is for the gateway's statements: an index built over a large table's rows
+            // `store.statement_timeout` is for the gateway's statements (this connection never sets it), and a
+            // timeout the role or database has by default is lifted too: an index built over a large table's rows
             // takes what it takes, and a migration cut short rolls back and leaves every host unable to start.
             _ = try run("SET LOCAL statement_timeout = 0")
             _ = try run("SELECT pg_advisory_xact_lock(\(advisoryLock))")

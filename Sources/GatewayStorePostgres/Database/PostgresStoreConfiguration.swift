@@ -48,11 +48,19 @@ public struct PostgresStoreConfiguration: Sendable {
     /// Where the data lives, for logs: the URL without its password.
     public var location: String { "postgres://\(username)@\(host):\(port)/\(database)" }
 
-    /// Startup parameters every connection sends: the statement timeout, and UTC so no server default leaks in.
+    /// Startup parameters every connection sends: UTC, so no server default leaks in, and a name for
+    /// `pg_stat_activity`. Only parameters pgbouncer tracks: it refuses a connection whose startup packet carries any
+    /// other (`unsupported startup parameter`), which is why the statement timeout is a `SET` (`sessionSetup`).
     var startupParameters: [(String, String)] { startupParameters(applicationName: "ocgate") }
 
     func startupParameters(applicationName: String) -> [(String, String)] {
-        [("statement_timeout", "\(statementTimeout.millis)"), ("TimeZone", "UTC"), ("application_name", applicationName)]
+        [("TimeZone", "UTC"), ("application_name", applicationName)]
+    }
+
+    /// What a connection that runs the gateway's statements sets before its first one: `store.statement_timeout`.
+    /// A `SET` lasts for the server session, which pgbouncer in session mode keeps for the client's connection.
+    var sessionSetup: PostgresQuery {
+        PostgresQuery(unsafeSQL: "SET statement_timeout = \(statementTimeout.millis)")
     }
 
     var clientConfiguration: PostgresClient.Configuration {
