@@ -50,16 +50,15 @@ struct PostgresWakeupCommandTests {
     ) async throws -> Bool {
         let configuration = try PostgresStoreConfiguration(url: database.url).connectionConfiguration
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: quiet)
-        let notifications = CallCounter()
-        let listening = try await connection.listen(WakeupOptions().channel)
-        let consumer = Task {
-            for try await _ in listening { _ = notifications.next() }
+        defer { Task { try? await connection.close() } }
+        return try await connection.listen(on: WakeupOptions().channel) { listening in
+            let notifications = CallCounter()
+            let consumer = Task {
+                for try await _ in listening { _ = notifications.next() }
+            }
+            defer { consumer.cancel() }
+            try command()
+            return try await eventually { notifications.value >= count }
         }
-        defer {
-            consumer.cancel()
-            Task { try? await connection.close() }
-        }
-        try command()
-        return try await eventually { notifications.value >= count }
     }
 }
