@@ -136,6 +136,13 @@ struct PostgresMaintenance: StoreMaintenance {
         throw StoreError.unsupported(
             "PostgreSQL is backed up with its own tools: pg_dump, or pg_basebackup with WAL archiving")
     }
+
+    /// ANALYZE of the database: what autovacuum does once a table has changed enough, done now. Until then the
+    /// planner sizes a freshly filled table by its old statistics: after `bench console`'s seed it joined an hour's
+    /// 95,000 attempts to their jobs one index probe at a time, and the overview took 175 ms at p50 (48 ms after).
+    func refreshStatistics() async throws {
+        try await database.run("ANALYZE")
+    }
 }
 
 /// Opening the database failed at the server or on the way to it.

@@ -10,4 +10,9 @@ public protocol StoreMaintenance: Sendable {
     /// Copies the live data to `destination` while readers and writers go on, or throws
     /// `StoreError.unsupported` where the backend has its own tools for that.
     func backup(to destination: String) async throws
+
+    /// Brings the query planner's statistics up to date with the tables as they are now, after a bulk load (a
+    /// benchmark's seed) that the database's own upkeep has not looked at yet. A backend whose planner keeps no
+    /// statistics does nothing.
+    func refreshStatistics() async throws
 }

@@ -75,6 +75,9 @@ public struct PostgresCopyTarget: StoreCopyTarget {
                 _ = try? await run("ROLLBACK")
                 throw error
             }
+            // The planner's statistics, as autovacuum would gather them some time later: until then it plans for
+            // the empty tables it last saw, and the first hosts to start on the copy would run on such plans.
+            _ = try await run("ANALYZE")
         }
     }
 

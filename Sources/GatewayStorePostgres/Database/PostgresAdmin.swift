@@ -40,6 +40,23 @@ package enum PostgresAdmin {
         return try rows.map { try $0.decode(String.self) }
     }
 
+    /// The rows the planner believes `table` of `database` holds (`pg_class.reltuples`: -1 before its first ANALYZE):
+    /// what a test of the statistics checks.
+    package static func plannedRows(of table: String, on database: PostgresStoreConfiguration, logger: Logger) throws
+        -> Double
+    {
+        let connection = try PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: database.connectionConfiguration, id: 0,
+            logger: logger
+        ).wait()
+        defer { try? connection.close().wait() }
+        let rows = try connection.query(
+            "SELECT reltuples::float8 FROM pg_class WHERE oid = \(table)::regclass", logger: logger
+        ).wait().rows
+        guard let row = rows.first else { throw StoreError.inconsistent("pg_class has no row for \(table)") }
+        return try row.decode(Double.self)
+    }
+
     /// Runs one statement on `server`'s database (operators' chores and tests that must reach past the contracts).
     package static func run(_ sql: String, on server: PostgresStoreConfiguration, logger: Logger) throws {
         let connection = try PostgresConnection.connect(

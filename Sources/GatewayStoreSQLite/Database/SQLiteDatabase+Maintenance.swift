@@ -14,4 +14,8 @@ extension SQLiteDatabase: StoreMaintenance {
         let target = try DatabaseQueue(path: destination)
         try pool.backup(to: target)
     }
+
+    /// Nothing: ocgate never runs SQLite's ANALYZE, so its planner keeps no statistics and the plans the schema's
+    /// tests pin do not move with the data.
+    func refreshStatistics() async throws {}
 }
