@@ -24,20 +24,17 @@ package enum PostgresAdmin {
     package static func databases(
         prefix: String, olderThan age: Duration, on server: PostgresStoreConfiguration, logger: Logger
     ) throws -> [String] {
-        let connection = try PostgresConnection.connect(
-            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: server.connectionConfiguration, id: 0,
-            logger: logger
-        ).wait()
-        defer { try? connection.close().wait() }
-        let rows = try connection.query(
-            """
-            SELECT datname FROM pg_database
-            WHERE starts_with(datname, \(prefix))
-              AND (pg_stat_file('base/' || oid || '/PG_VERSION')).modification
-                  < now() - make_interval(secs => \(Double(age.components.seconds)))
-            """, logger: logger
-        ).wait().rows
-        return try rows.map { try $0.decode(String.self) }
+        try connected(to: server, logger: logger) { connection in
+            let rows = try connection.query(
+                """
+                SELECT datname FROM pg_database
+                WHERE starts_with(datname, \(prefix))
+                  AND (pg_stat_file('base/' || oid || '/PG_VERSION')).modification
+                      < now() - make_interval(secs => \(Double(age.components.seconds)))
+                """, logger: logger
+            ).wait().rows
+            return try rows.map { try $0.decode(String.self) }
+        }
     }
 
     /// The rows the planner believes `table` of `database` holds (`pg_class.reltuples`: -1 before its first ANALYZE):
@@ -45,26 +42,32 @@ package enum PostgresAdmin {
     package static func plannedRows(of table: String, on database: PostgresStoreConfiguration, logger: Logger) throws
         -> Double
     {
-        let connection = try PostgresConnection.connect(
-            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: database.connectionConfiguration, id: 0,
-            logger: logger
-        ).wait()
-        defer { try? connection.close().wait() }
-        let rows = try connection.query(
-            "SELECT reltuples::float8 FROM pg_class WHERE oid = \(table)::regclass", logger: logger
-        ).wait().rows
-        guard let row = rows.first else { throw StoreError.inconsistent("pg_class has no row for \(table)") }
-        return try row.decode(Double.self)
+        try connected(to: database, logger: logger) { connection in
+            let rows = try connection.query(
+                "SELECT reltuples::float8 FROM pg_class WHERE oid = \(table)::regclass", logger: logger
+            ).wait().rows
+            guard let row = rows.first else { throw StoreError.inconsistent("pg_class has no row for \(table)") }
+            return try row.decode(Double.self)
+        }
     }
 
     /// Runs one statement on `server`'s database (operators' chores and tests that must reach past the contracts).
     package static func run(_ sql: String, on server: PostgresStoreConfiguration, logger: Logger) throws {
+        try connected(to: server, logger: logger) { connection in
+            _ = try connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).wait()
+        }
+    }
+
+    /// Runs `body` on a connection of its own to `server`'s database, closed afterwards, blocking the calling thread.
+    static func connected<T>(
+        to server: PostgresStoreConfiguration, logger: Logger, _ body: (PostgresConnection) throws -> T
+    ) throws -> T {
         let connection = try PostgresConnection.connect(
             on: MultiThreadedEventLoopGroup.singleton.any(), configuration: server.connectionConfiguration, id: 0,
             logger: logger
         ).wait()
         defer { try? connection.close().wait() }
-        _ = try connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).wait()
+        return try body(connection)
     }
 
     /// Ends the connections of every job listener (`JobListener`) on `database`, as a network failure or an operator's

@@ -1,8 +1,6 @@
 import Foundation
 import GatewayStore
 import Logging
-import NIOCore
-import NIOPosix
 import PostgresNIO
 
 extension PostgresBackend {
@@ -22,21 +20,20 @@ extension PostgresAdmin {
     package static func activity(of database: String, on server: PostgresStoreConfiguration, logger: Logger) throws
         -> DatabaseActivity
     {
-        let connection = try PostgresConnection.connect(
-            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: server.connectionConfiguration, id: 0,
-            logger: logger
-        ).wait()
-        defer { try? connection.close().wait() }
-        // Counters a backend has not reported yet are left out; the bench's pool reports within a second of idling.
-        _ = try connection.query("SELECT pg_stat_clear_snapshot()", logger: logger).wait()
-        let rows = try connection.query(
-            """
-            SELECT d.xact_commit, w.wal_records, w.wal_write, w.wal_sync
-            FROM pg_stat_database d, pg_stat_wal w WHERE d.datname = \(database)
-            """, logger: logger
-        ).wait().rows
-        guard let row = rows.first else { throw StoreError.inconsistent("pg_stat_database has no row for \(database)") }
-        let (commits, records, writes, syncs) = try row.decode((Int64, Int64, Int64, Int64).self)
-        return DatabaseActivity(commits: commits, walRecords: records, walWrites: writes, walSyncs: syncs)
+        try connected(to: server, logger: logger) { connection in
+            // Counters a backend has not reported yet are left out; the bench's pool reports within a second of idling.
+            _ = try connection.query("SELECT pg_stat_clear_snapshot()", logger: logger).wait()
+            let rows = try connection.query(
+                """
+                SELECT d.xact_commit, w.wal_records, w.wal_write, w.wal_sync
+                FROM pg_stat_database d, pg_stat_wal w WHERE d.datname = \(database)
+                """, logger: logger
+            ).wait().rows
+            guard let row = rows.first else {
+                throw StoreError.inconsistent("pg_stat_database has no row for \(database)")
+            }
+            let (commits, records, writes, syncs) = try row.decode((Int64, Int64, Int64, Int64).self)
+            return DatabaseActivity(commits: commits, walRecords: records, walWrites: writes, walSyncs: syncs)
+        }
     }
 }
