@@ -182,7 +182,6 @@ struct ServeHTTPSurfaceTests {
         #expect(try await create(at: served).status == 200)
     }
 
-    /// The MG polls its order and, its webhook lost, fetches the proof by txid, against a live `ocgate serve`.
     /// A deployment behind pgbouncer in session mode (`docs/operations.md`): every connection of `store migrate`,
     /// `serve --no-workers` and the operator's commands goes through it. pgbouncer refused each one at connect while
     /// ocgate sent its statement timeout as a startup parameter (`unsupported startup parameter: statement_timeout`).
@@ -208,6 +207,7 @@ struct ServeHTTPSurfaceTests {
         #expect(session["id"]?.stringValue == created.sessionID && session["status"] == "pending", "\(shown.result.stdout)")
     }
 
+    /// The MG polls its order and, its webhook lost, fetches the proof by txid, against a live `ocgate serve`.
     @Test(arguments: TestBackend.allCases)
     func ordersAndProofsAreLookedUpFromOutside(backend: TestBackend) async throws {
         let served = try await ServedGateway.start(resolving: [gateway.party, merchant.party], backend: backend)

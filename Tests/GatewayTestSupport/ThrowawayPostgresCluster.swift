@@ -78,7 +78,8 @@ public final class ThrowawayPostgresCluster: Sendable {
     }
 
     private var environment: [String: String] {
-        ["OCGATE_TEST_POSTGRES_PORT": String(port), "OCGATE_TEST_POSTGRES_DIR": directory]
+        // No pgbouncer: nothing of this cluster's tests goes through one, and its port + 1000 may be anyone's.
+        ["OCGATE_TEST_POSTGRES_PORT": String(port), "OCGATE_TEST_POSTGRES_DIR": directory, "OCGATE_TEST_PGBOUNCER": "off"]
     }
 
     private func script(_ arguments: [String]) async throws -> String {

@@ -11,7 +11,7 @@ import Testing
 /// packet carries a parameter it does not track, which is what `statement_timeout` used to be: every connection
 /// through it failed with `unsupported startup parameter`. Fail (never skip) without `OCGATE_TEST_POSTGRES_URL` or,
 /// for the pgbouncer cases, `OCGATE_TEST_PGBOUNCER_URL`.
-@Suite("PostgreSQL sessions", .serialized)
+@Suite("PostgreSQL sessions", .serialized, .timeLimit(.minutes(3)))
 struct PostgresSessionTests {
     enum Route: String, CaseIterable, CustomTestStringConvertible {
         case direct, pgbouncer
@@ -31,16 +31,16 @@ struct PostgresSessionTests {
     @Test(arguments: Route.allCases)
     func everyConnectionRunsWithTheStatementTimeoutAndUTC(route: Route) async throws {
         let shared = try PostgresTestDatabase.openShared(
-            time: SystemTime(), url: route.serverURL(), statementTimeout: .milliseconds(300))
+            time: SystemTime(), url: route.serverURL(), statementTimeout: .seconds(2))
         defer { shared.discard() }
         let backend = shared.backends[0]
 
         let first = try await backend.session()
-        #expect(first.statementTimeout == "300ms")
+        #expect(first.statementTimeout == "2s")
         #expect(first.timeZone == "UTC")
 
-        // A statement that outlasts the timeout is cancelled by the server (57014, query_canceled).
-        let cancelled = await #expect(throws: PSQLError.self) { try await backend.session(sleeping: 600) }
+        // A statement that outlasts the timeout is cancelled by the server (57014, query_canceled) after 2 s, not 5.
+        let cancelled = await #expect(throws: PSQLError.self) { try await backend.session(sleeping: 5) }
         #expect(cancelled?.serverInfo?[.sqlState] == "57014", "\(String(reflecting: cancelled))")
 
         // The connection is ended under the pool; the one that serves next is set up too.
@@ -52,7 +52,7 @@ struct PostgresSessionTests {
             return next != nil
         })
         #expect(next?.pid != first.pid)
-        #expect(next?.statementTimeout == "300ms")
+        #expect(next?.statementTimeout == "2s")
         #expect(next?.timeZone == "UTC")
     }
 

@@ -76,8 +76,17 @@ public struct PostgresCopyTarget: StoreCopyTarget {
                 throw error
             }
             // The planner's statistics, as autovacuum would gather them some time later: until then it plans for
-            // the empty tables it last saw, and the first hosts to start on the copy would run on such plans.
-            _ = try await run("ANALYZE")
+            // the empty tables it last saw, and the first hosts to start on the copy would run on such plans. The
+            // copy has committed, so a failure here is a warning, not a failed copy (whose rerun would find the
+            // database full); the statement timeout does not apply, since analyzing a large table takes a while.
+            do {
+                _ = try await run("SET statement_timeout = 0")
+                _ = try await run(PostgresQuery(unsafeSQL: "ANALYZE " + snapshot.tables.map(quoted).joined(separator: ", ")))
+            } catch {
+                logger.warning(
+                    "copied and committed, but ANALYZE failed: autovacuum will gather the statistics",
+                    metadata: ["error": "\(String(reflecting: error))"])
+            }
         }
     }
 
