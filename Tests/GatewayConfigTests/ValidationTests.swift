@@ -221,6 +221,19 @@ struct ValidationTests {
         #expect(error.key == "store.postgres_url")
     }
 
+    /// PostgreSQL takes whole milliseconds up to 2^31 - 1 (about 24.8 days): below a millisecond the SET would read
+    /// 0, which is no timeout; above the limit every connection would fail at run time.
+    @Test(arguments: ["0s", "500us", "25d"])
+    func aStatementTimeoutPostgresCannotTakeIsRefused(value: String) throws {
+        let error = try failure(environment: ["OCGATE_STORE_STATEMENT_TIMEOUT": value])
+        #expect(error.key == "store.statement_timeout")
+        #expect(error.problem.contains("from 1ms to 24d"), "\(error.problem)")
+    }
+
+    @Test func aStatementTimeoutOfDaysIsTaken() throws {
+        #expect(try ConfigFixture.load(environment: ["OCGATE_STORE_STATEMENT_TIMEOUT": "24d"]).store.statementTimeout == .seconds(24 * 86_400))
+    }
+
     @Test func aPoolOfNoConnectionsIsRefused() throws {
         let error = try failure(environment: ["OCGATE_STORE_POOL_SIZE": "0"])
         #expect(error.key == "store.pool_size")

@@ -55,7 +55,13 @@ extension StoreSection: ConfigSection {
             .value("busy_timeout", \.busyTimeout, .duration),
             .optional("postgres_url", \.postgresURL, .nonEmptyText, secret: true),
             .value("pool_size", \.poolSize, ValueFormat.integer.checked("an integer >= 1") { $0 >= 1 }),
-            .value("statement_timeout", \.statementTimeout, .positiveDuration),
+            // Whole milliseconds up to PostgreSQL's limit (an int of ms): below 1 ms the SET would read 0, no timeout
+            // at all, and above the limit every connection's SET would fail at run time instead of at startup.
+            .value(
+                "statement_timeout", \.statementTimeout,
+                ValueFormat.duration.checked("a duration from 1ms to 24d, like 30s or 5m") {
+                    $0 >= .milliseconds(1) && $0 <= .milliseconds(Int64(Int32.max))
+                }),
         ]
     }
 
