@@ -12,7 +12,7 @@ extension GatewayAssembly {
     /// with raw single-row commits on the same backend for comparison. SQLite runs on fresh files in `spool.dir`
     /// (at `store.durability`); PostgreSQL on `store.postgres_url`'s database, which should be empty.
     public static func benchmarkQueue(
-        _ configuration: GatewayConfiguration, jobs: Int, batch: Int, singles: Int
+        _ configuration: GatewayConfiguration, jobs: Int, batch: Int, workers: Int, singles: Int
     ) async throws -> QueueBenchmarkResult {
         switch configuration.store.backend {
         case .sqlite:
@@ -21,7 +21,8 @@ extension GatewayAssembly {
             let directory = configuration.spool.dir
             let queue = try SQLiteBackend.open(path: "\(directory)/bench-\(stamp).db", durability: durability).stores.jobs
             let raw = try await SQLiteBackend.rawCommits(path: "\(directory)/raw-\(stamp).db", durability: durability)
-            return try await QueueBenchmark.run(queue: queue, rawCommit: raw, jobs: jobs, batch: batch, singles: singles)
+            return try await QueueBenchmark.run(
+                queue: queue, rawCommit: raw, jobs: jobs, batch: batch, workers: workers, singles: singles)
         case .postgres:
             var logger = Logger(label: "ocgate.bench.queue")
             logger.logLevel = .error
@@ -31,7 +32,7 @@ extension GatewayAssembly {
             do {
                 let raw = try await backend.rawCommits()
                 let result = try await QueueBenchmark.run(
-                    queue: backend.stores.jobs, rawCommit: raw, jobs: jobs, batch: batch, singles: singles)
+                    queue: backend.stores.jobs, rawCommit: raw, jobs: jobs, batch: batch, workers: workers, singles: singles)
                 await group.triggerGracefulShutdown()
                 try await running.value
                 return result

@@ -13,7 +13,7 @@ struct PostgresBenchCommandTests {
 
     @Test(arguments: [
         ["checkout", "--requests", "40", "--connections", "4"],
-        ["queue", "--jobs", "200", "--batch", "50", "--singles", "10"],
+        ["queue", "--jobs", "200", "--batch", "50", "--workers", "2", "--singles", "10"],
         ["flow", "--sessions", "20", "--payers", "4", "--config", config],
     ])
     func benchRunsOnADatabaseOfItsOwnAndDropsIt(bench: [String]) throws {

@@ -720,4 +720,21 @@ struct JobQueueTests {
 
         #expect(signal.generation > before)
     }
+
+    /// `ocgate bench queue --workers N`: the pipelines share one queue, each claiming what is due whoever enqueued it,
+    /// and together they finish every job exactly once.
+    @Test(arguments: ConformanceBackend.allCases)
+    func theQueueBenchmarksWorkersFinishEveryJobOnce(backend: ConformanceBackend) async throws {
+        let fixture = try StoreFixture(backend)
+
+        let result = try await QueueBenchmark.run(
+            queue: fixture.jobs, rawCommit: { _ in }, jobs: 250, batch: 40, workers: 3, singles: 1)
+
+        #expect(result.pipelineJobsPerSecond > 0)
+        let counts = try await fixture.jobs.stats(registeredKinds: ["bench", "bench.single"]).counts
+        #expect(counts[JobStats.KindState(kind: "bench", state: .succeeded)] == 250)
+        #expect(counts.filter { $0.key.kind == "bench" && $0.key.state != .succeeded }.values.reduce(0, +) == 0)
+        let attempts = try await fixture.jobs.list(JobFilter(kind: "bench", limit: 300)).map(\.attempt)
+        #expect(attempts.count == 250 && attempts.allSatisfy { $0 == 1 }, "each job claimed once")
+    }
 }

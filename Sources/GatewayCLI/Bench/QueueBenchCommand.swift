@@ -13,6 +13,7 @@ struct QueueBenchCommand: AsyncParsableCommand {
 
     @Option(help: "Jobs pushed through the batched pipeline.") var jobs = 100_000
     @Option(help: "Jobs per enqueue, claim and complete transaction.") var batch = 100
+    @Option(help: "Pipelines running at once on the one queue, as that many worker processes would.") var workers = 1
     @Option(help: "Single-job enqueues and raw commits measured.") var singles = 2_000
     @Option(help: "full (fsync every commit) or normal; SQLite's (PostgreSQL commits as its server is set up).")
     var durability: BenchDurability = .full
@@ -25,7 +26,9 @@ struct QueueBenchCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        guard jobs > 0, batch > 0, singles > 0 else { throw ValidationError("--jobs, --batch and --singles must be positive") }
+        guard jobs > 0, batch > 0, workers > 0, singles > 0 else {
+            throw ValidationError("--jobs, --batch, --workers and --singles must be positive")
+        }
     }
 
     func run() async throws {
@@ -38,12 +41,12 @@ struct QueueBenchCommand: AsyncParsableCommand {
             spool: SpoolSection(dir: scratch.directory.path))
         configuration.store.durability = durability == .full ? .full : .normal
         let (result, headroom) = try await store.measure(operations: jobs + singles) {
-            try await GatewayAssembly.benchmarkQueue(store.configure(configuration), jobs: jobs, batch: batch, singles: singles)
+            try await GatewayAssembly.benchmarkQueue(store.configure(configuration), jobs: jobs, batch: batch, workers: workers, singles: singles)
         }
         let ratio = result.singleEnqueuesPerSecond / result.rawCommitsPerSecond
         if json {
             let report = try JSONParser.parse(
-                #"{"durability":"\#(durability.rawValue)","jobs":\#(jobs),"batch":\#(batch),"singles":\#(singles),"#
+                #"{"durability":"\#(durability.rawValue)","jobs":\#(jobs),"batch":\#(batch),"workers":\#(workers),"singles":\#(singles),"#
                     + #""pipeline_jobs_per_second":\#(Int(result.pipelineJobsPerSecond)),"#
                     + #""single_enqueues_per_second":\#(Int(result.singleEnqueuesPerSecond)),"#
                     + #""raw_commits_per_second":\#(Int(result.rawCommitsPerSecond)),"#
@@ -51,7 +54,7 @@ struct QueueBenchCommand: AsyncParsableCommand {
             print(CanonicalJSON.string(store.annotate(report, headroom: headroom)))
         } else {
             let engine = store.database == nil ? "SQLite" : "PostgreSQL"
-            print("ocgate bench queue: durability \(durability.rawValue), \(jobs) jobs in batches of \(batch), \(singles) singles, \(store.backend)")
+            print("ocgate bench queue: durability \(durability.rawValue), \(jobs) jobs in batches of \(batch) by \(workers) worker\(workers == 1 ? "" : "s"), \(singles) singles, \(store.backend)")
             print("  enqueue→claim→complete   \(Int(result.pipelineJobsPerSecond)) jobs/s")
             print("  single durable enqueue   \(Int(result.singleEnqueuesPerSecond)) enqueues/s")
             print("  raw \(engine) single commit \(Int(result.rawCommitsPerSecond)) commits/s")

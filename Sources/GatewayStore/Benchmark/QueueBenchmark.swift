@@ -12,20 +12,25 @@ public enum QueueBenchmark {
     ///     floor for a durable write.
     ///   - jobs: jobs pushed through the batched pipeline.
     ///   - batch: jobs per enqueue, claim and complete transaction.
+    ///   - workers: pipelines running at once on the same queue, as that many worker processes would: each
+    ///     enqueues its share of the jobs in batches and claims whatever is due, its own or another's.
     ///   - singles: single-job enqueues and raw commits measured.
     public static func run(
-        queue: any JobQueue, rawCommit: @Sendable (Data) async throws -> Void, jobs: Int, batch: Int, singles: Int
+        queue: any JobQueue, rawCommit: @Sendable (Data) async throws -> Void, jobs: Int, batch: Int, workers: Int = 1,
+        singles: Int
     ) async throws -> QueueBenchmarkResult {
         let pipelineStart = ContinuousClock.now
-        var done = 0
-        while done < jobs {
-            let size = min(batch, jobs - done)
-            _ = try await queue.enqueue(Array(repeating: NewJob(kind: "bench", payload: payload), count: size))
-            let claimed = try await queue.claim(kinds: ["bench"], limit: size, worker: "bench", lease: .seconds(30))
-            _ = try await queue.finish(claimed.map { JobFinish($0, .succeeded(note: nil)) })
-            done += claimed.count
+        let quota = JobQuota(jobs)
+        let finished = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<max(1, workers) {
+                group.addTask { try await pipeline(queue: queue, quota: quota, batch: batch) }
+            }
+            return try await group.reduce(0, +)
         }
-        let pipeline = ContinuousClock.now - pipelineStart
+        let pipelineTime = ContinuousClock.now - pipelineStart
+        guard finished == jobs else {
+            throw StoreError.inconsistent("the pipeline finished \(finished) of \(jobs) jobs")
+        }
 
         // Interleaved, so a noisy neighbour slows both loops alike.
         var single = Duration.zero
@@ -41,8 +46,47 @@ public enum QueueBenchmark {
         }
 
         return QueueBenchmarkResult(
-            pipelineJobsPerSecond: Double(jobs) / pipeline.seconds,
+            pipelineJobsPerSecond: Double(jobs) / pipelineTime.seconds,
             singleEnqueuesPerSecond: Double(singles) / single.seconds,
             rawCommitsPerSecond: Double(singles) / rawElapsed.seconds)
+    }
+
+    /// One worker's loop: enqueue a batch of the jobs left, claim up to a batch, finish what it claimed. Once no job
+    /// is left to enqueue it claims until a claim finds none: every job it enqueued was committed before that claim,
+    /// so a job it does not find is one another worker holds and will finish. - Returns: the jobs it finished.
+    private static func pipeline(queue: any JobQueue, quota: JobQuota, batch: Int) async throws -> Int {
+        var finished = 0
+        while true {
+            let size = quota.take(upTo: batch)
+            if size > 0 {
+                _ = try await queue.enqueue(Array(repeating: NewJob(kind: "bench", payload: payload), count: size))
+            }
+            let claimed = try await queue.claim(kinds: ["bench"], limit: batch, worker: "bench", lease: .seconds(30))
+            if claimed.isEmpty {
+                if size == 0 { return finished }
+                continue
+            }
+            _ = try await queue.finish(claimed.map { JobFinish($0, .succeeded(note: nil)) })
+            finished += claimed.count
+        }
+    }
+}
+
+/// The jobs the pipelines have yet to enqueue, shared between them.
+///
+/// `@unchecked Sendable`: `left` is only touched under `lock`.
+private final class JobQuota: @unchecked Sendable {
+    private let lock = NSLock()
+    private var left: Int
+
+    init(_ jobs: Int) { left = jobs }
+
+    /// Takes at most `limit` of the jobs left; 0 once none are.
+    func take(upTo limit: Int) -> Int {
+        lock.withLock {
+            let taken = min(limit, left)
+            left -= taken
+            return taken
+        }
     }
 }
