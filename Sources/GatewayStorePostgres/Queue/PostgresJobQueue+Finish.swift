@@ -6,7 +6,12 @@ extension PostgresJobQueue {
     /// One statement for the batch, which commits on its own: no transaction round trips around it.
     func finish(_ finishes: [JobFinish]) async throws -> [Bool] {
         guard !finishes.isEmpty else { return [] }
-        return try Self.held(finishes, rows: try await database.run(Self.query(finishes, now: time.now()), as: FinishStatement.self))
+        let query = Self.query(finishes, now: time.now())
+        // A single finish names its job by primary key as well, so its text differs from a batch's (`appendFinish`).
+        let rows = finishes.count == 1
+            ? try await database.run(query, as: SingleFinishStatement.self)
+            : try await database.run(query, as: FinishStatement.self)
+        return try Self.held(finishes, rows: rows)
     }
 
     /// Ends one attempt in the caller's transaction. - Returns: false when the worker had lost the lease.
@@ -35,6 +40,11 @@ extension PostgresJobQueue {
     /// second would find the lease gone. A statement that does more around the finish (a proof's issue or
     /// delivery) embeds these: `only` is an SQL condition the UPDATE also needs, and `note` an SQL text expression
     /// logged instead of the finishes' own notes.
+    ///
+    /// A single finish also names its job by primary key. Prepared statements run on a generic plan, made for the
+    /// statistics of when they were prepared, often those of a nearly empty table; for the join with `f` alone
+    /// such plans scanned every running job (a bitmap scan that rereads each dead index entry a claim left) rather
+    /// than look one row up, and the flow runs one such finish per step of a payment.
     static func appendFinish(
         _ finishes: [JobFinish], now: Date, only condition: String = "true", note: String = "f.note",
         to query: inout DynamicQuery
@@ -58,6 +68,7 @@ extension PostgresJobQueue {
             "\(query.bind(NullableArray(ends.map(\.nextRunAt))))::bigint[]",
         ]
         let now = query.bind(millis)
+        let oneJob = finishes.count == 1 ? "jobs.id = \(query.bind(finishes[0].job.id)) AND " : ""
         query.append("""
             f AS MATERIALIZED (
                 SELECT DISTINCT ON (id, worker, attempt) *
@@ -72,8 +83,8 @@ extension PostgresJobQueue {
                     attempt = jobs.attempt + f.attempt_change, updated_at = \(now),
                     last_error = CASE WHEN f.keeps_error THEN jobs.last_error ELSE f.last_error END
                 FROM f
-                WHERE jobs.id = f.id AND jobs.worker = f.worker AND jobs.attempt = f.attempt AND jobs.state = 'running'
-                    AND \(condition)
+                WHERE \(oneJob)jobs.id = f.id AND jobs.worker = f.worker AND jobs.attempt = f.attempt
+                    AND jobs.state = 'running' AND \(condition)
                 RETURNING f.n
             ), logged AS (
                 INSERT INTO job_attempts (job_id, attempt, worker, started_at, duration_ms, outcome, error,
@@ -90,6 +101,11 @@ extension PostgresJobQueue {
 
 /// `finish`'s statement, prepared: its text is the same for every batch (the batch is bound as arrays).
 private enum FinishStatement: PreparedShape {
+    static let text = PreparedText()
+}
+
+/// `finish`'s statement for one job, prepared: it also names the job by primary key.
+private enum SingleFinishStatement: PreparedShape {
     static let text = PreparedText()
 }
 
