@@ -721,16 +721,18 @@ struct JobQueueTests {
         #expect(signal.generation > before)
     }
 
-    /// `ocgate bench queue --workers N`: the pipelines share one queue, each claiming what is due whoever enqueued it,
-    /// and together they finish every job exactly once.
+    /// `ocgate bench queue --workers N`: the pipelines run at once on one queue (each one's first claim waits for the
+    /// others'), each claiming what is due whoever enqueued it, and together they finish every job exactly once.
     @Test(arguments: ConformanceBackend.allCases)
-    func theQueueBenchmarksWorkersFinishEveryJobOnce(backend: ConformanceBackend) async throws {
+    func theQueueBenchmarksWorkersRunAtOnceAndFinishEveryJobOnce(backend: ConformanceBackend) async throws {
         let fixture = try StoreFixture(backend)
+        let barrier = ClaimBarrierQueue(fixture.jobs, workers: 3)
 
         let result = try await QueueBenchmark.run(
-            queue: fixture.jobs, rawCommit: { _ in }, jobs: 250, batch: 40, workers: 3, singles: 1)
+            queue: barrier, rawCommit: { _ in }, jobs: 250, batch: 40, workers: 3, singles: 1)
 
         #expect(result.pipelineJobsPerSecond > 0)
+        #expect(barrier.arrivedWorkers == ["bench-1", "bench-2", "bench-3"])
         let counts = try await fixture.jobs.stats(registeredKinds: ["bench", "bench.single"]).counts
         #expect(counts[JobStats.KindState(kind: "bench", state: .succeeded)] == 250)
         #expect(counts.filter { $0.key.kind == "bench" && $0.key.state != .succeeded }.values.reduce(0, +) == 0)

@@ -41,7 +41,8 @@ struct QueueBenchCommand: AsyncParsableCommand {
             spool: SpoolSection(dir: scratch.directory.path))
         configuration.store.durability = durability == .full ? .full : .normal
         let (result, headroom) = try await store.measure(operations: jobs + singles) {
-            try await GatewayAssembly.benchmarkQueue(store.configure(configuration), jobs: jobs, batch: batch, workers: workers, singles: singles)
+            try await GatewayAssembly.benchmarkQueue(
+                store.configure(configuration), jobs: jobs, batch: batch, workers: workers, singles: singles)
         }
         let ratio = result.singleEnqueuesPerSecond / result.rawCommitsPerSecond
         if json {
@@ -54,7 +55,10 @@ struct QueueBenchCommand: AsyncParsableCommand {
             print(CanonicalJSON.string(store.annotate(report, headroom: headroom)))
         } else {
             let engine = store.database == nil ? "SQLite" : "PostgreSQL"
-            print("ocgate bench queue: durability \(durability.rawValue), \(jobs) jobs in batches of \(batch) by \(workers) worker\(workers == 1 ? "" : "s"), \(singles) singles, \(store.backend)")
+            let loops = "\(workers) worker\(workers == 1 ? "" : "s")"
+            print(
+                "ocgate bench queue: durability \(durability.rawValue), \(jobs) jobs in batches of \(batch) by \(loops),"
+                    + " \(singles) singles, \(store.backend)")
             print("  enqueue→claim→complete   \(Int(result.pipelineJobsPerSecond)) jobs/s")
             print("  single durable enqueue   \(Int(result.singleEnqueuesPerSecond)) enqueues/s")
             print("  raw \(engine) single commit \(Int(result.rawCommitsPerSecond)) commits/s")

@@ -19,11 +19,12 @@ public enum QueueBenchmark {
         queue: any JobQueue, rawCommit: @Sendable (Data) async throws -> Void, jobs: Int, batch: Int, workers: Int = 1,
         singles: Int
     ) async throws -> QueueBenchmarkResult {
+        precondition(jobs >= 0 && batch > 0 && workers > 0 && singles > 0, "counts out of range")
         let pipelineStart = ContinuousClock.now
         let quota = JobQuota(jobs)
         let finished = try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<max(1, workers) {
-                group.addTask { try await pipeline(queue: queue, quota: quota, batch: batch) }
+            for worker in 1...workers {
+                group.addTask { try await pipeline(queue: queue, worker: "bench-\(worker)", quota: quota, batch: batch) }
             }
             return try await group.reduce(0, +)
         }
@@ -52,22 +53,24 @@ public enum QueueBenchmark {
     }
 
     /// One worker's loop: enqueue a batch of the jobs left, claim up to a batch, finish what it claimed. Once no job
-    /// is left to enqueue it claims until a claim finds none: every job it enqueued was committed before that claim,
-    /// so a job it does not find is one another worker holds and will finish. - Returns: the jobs it finished.
-    private static func pipeline(queue: any JobQueue, quota: JobQuota, batch: Int) async throws -> Int {
+    /// is left to enqueue it claims until a claim finds none. That claim came after every job this loop enqueued had
+    /// committed, so each job it did not find was finished already, or is held (or being claimed) by another loop,
+    /// which finishes what it claims. A finish that lost its lease (a claim more than 30 s old) is not counted: the
+    /// loop that claimed the job again counts it. - Returns: the jobs whose finish this loop made.
+    private static func pipeline(queue: any JobQueue, worker: String, quota: JobQuota, batch: Int) async throws -> Int {
         var finished = 0
         while true {
             let size = quota.take(upTo: batch)
             if size > 0 {
                 _ = try await queue.enqueue(Array(repeating: NewJob(kind: "bench", payload: payload), count: size))
             }
-            let claimed = try await queue.claim(kinds: ["bench"], limit: batch, worker: "bench", lease: .seconds(30))
+            let claimed = try await queue.claim(kinds: ["bench"], limit: batch, worker: worker, lease: .seconds(30))
             if claimed.isEmpty {
                 if size == 0 { return finished }
                 continue
             }
-            _ = try await queue.finish(claimed.map { JobFinish($0, .succeeded(note: nil)) })
-            finished += claimed.count
+            let held = try await queue.finish(claimed.map { JobFinish($0, .succeeded(note: nil)) })
+            finished += held.count { $0 }
         }
     }
 }

@@ -8,7 +8,7 @@ extension PostgresJobQueue {
         guard !finishes.isEmpty else { return [] }
         let query = Self.query(finishes, now: time.now())
         // A single finish names its job by primary key as well, so its text differs from a batch's (`appendFinish`).
-        let rows = finishes.count == 1
+        let rows = Self.namesOneJob(finishes)
             ? try await database.run(query, as: SingleFinishStatement.self)
             : try await database.run(query, as: FinishStatement.self)
         return try Self.held(finishes, rows: rows)
@@ -34,6 +34,9 @@ extension PostgresJobQueue {
         return held
     }
 
+    /// Whether `appendFinish` names the one job of `finishes` by primary key, which gives the statement another text.
+    private static func namesOneJob(_ finishes: [JobFinish]) -> Bool { finishes.count == 1 }
+
     /// Appends the CTEs `f`, `ended` and `logged` that end the attempts of `finishes`: an UPDATE fenced per job by
     /// its lease token, and each attempt logged only if its update took (`ended` returns exactly those, as `n`, the
     /// finish's 1-based position). A token given twice is applied once, for its first occurrence, as in turn the
@@ -41,10 +44,11 @@ extension PostgresJobQueue {
     /// delivery) embeds these: `only` is an SQL condition the UPDATE also needs, and `note` an SQL text expression
     /// logged instead of the finishes' own notes.
     ///
-    /// A single finish also names its job by primary key. Prepared statements run on a generic plan, made for the
-    /// statistics of when they were prepared, often those of a nearly empty table; for the join with `f` alone
-    /// such plans scanned every running job (a bitmap scan that rereads each dead index entry a claim left) rather
-    /// than look one row up, and the flow runs one such finish per step of a payment.
+    /// A single finish also names its job by primary key (`namesOneJob`). The statistics of a table that grows by
+    /// thousands of rows a second are stale between two analyzes, and the plans made on them (prepared statements
+    /// keep theirs until the next analyze) joined `f` with a scan of every running job, a bitmap scan that rereads
+    /// each dead index entry a claim left, rather than look one row up; the flow runs one such finish per step of
+    /// a payment. `jobs.id = $n` is estimated at one row whatever the statistics say.
     static func appendFinish(
         _ finishes: [JobFinish], now: Date, only condition: String = "true", note: String = "f.note",
         to query: inout DynamicQuery
@@ -68,7 +72,7 @@ extension PostgresJobQueue {
             "\(query.bind(NullableArray(ends.map(\.nextRunAt))))::bigint[]",
         ]
         let now = query.bind(millis)
-        let oneJob = finishes.count == 1 ? "jobs.id = \(query.bind(finishes[0].job.id)) AND " : ""
+        let oneJob = namesOneJob(finishes) ? "jobs.id = \(query.bind(finishes[0].job.id)) AND " : ""
         query.append("""
             f AS MATERIALIZED (
                 SELECT DISTINCT ON (id, worker, attempt) *
@@ -99,7 +103,7 @@ extension PostgresJobQueue {
     }
 }
 
-/// `finish`'s statement, prepared: its text is the same for every batch (the batch is bound as arrays).
+/// `finish`'s statement for two jobs or more, prepared: its text is the same for every such batch (bound as arrays).
 private enum FinishStatement: PreparedShape {
     static let text = PreparedText()
 }
