@@ -55,32 +55,30 @@ extension PostgresJobQueue {
     ) {
         let millis = now.millis
         let ends = finishes.map { AttemptEnd($0, now: millis) }
-        let columns = [
-            "\(query.bind(finishes.map(\.job.id)))::bigint[]", "\(query.bind(finishes.map(\.job.worker)))::text[]",
-            "\(query.bind(finishes.map { Int64($0.job.attempt) }))::bigint[]", "\(query.bind(ends.map(\.state)))::text[]",
-            "\(query.bind(NullableArray(ends.map(\.runAt))))::bigint[]",
-            "\(query.bind(NullableArray(ends.map(\.finishedAt))))::bigint[]",
-            "\(query.bind(ends.map(\.attemptChange)))::bigint[]", "\(query.bind(ends.map(\.keepsError)))::bool[]",
-            "\(query.bind(NullableArray(ends.map(\.lastError))))::text[]",
-            "\(query.bind(finishes.map(\.job.claimedAt.millis)))::bigint[]",
-            "\(query.bind(finishes.map { max(0, millis - $0.job.claimedAt.millis) }))::bigint[]",
-            "\(query.bind(ends.map(\.outcome.rawValue)))::text[]",
-            "\(query.bind(NullableArray(ends.map { $0.failure?.error })))::text[]",
-            "\(query.bind(NullableArray(ends.map { $0.failure?.httpStatus.map(Int64.init) })))::bigint[]",
-            "\(query.bind(NullableArray(ends.map { $0.failure?.responseExcerpt })))::text[]",
-            "\(query.bind(NullableArray(ends.map(\.note))))::text[]",
-            "\(query.bind(NullableArray(ends.map(\.nextRunAt))))::bigint[]",
-        ]
+        var f = FinishColumns(single: namesOneJob(finishes))
+        f.add("id", finishes.map(\.job.id), "bigint", to: &query)
+        f.add("worker", finishes.map(\.job.worker), "text", to: &query)
+        f.add("attempt", finishes.map { Int64($0.job.attempt) }, "bigint", to: &query)
+        f.add("state", ends.map(\.state), "text", to: &query)
+        f.add("run_at", ends.map(\.runAt), "bigint", to: &query)
+        f.add("finished_at", ends.map(\.finishedAt), "bigint", to: &query)
+        f.add("attempt_change", ends.map(\.attemptChange), "bigint", to: &query)
+        f.add("keeps_error", ends.map(\.keepsError), "bool", to: &query)
+        f.add("last_error", ends.map(\.lastError), "text", to: &query)
+        f.add("started_at", finishes.map(\.job.claimedAt.millis), "bigint", to: &query)
+        f.add("duration_ms", finishes.map { max(0, millis - $0.job.claimedAt.millis) }, "bigint", to: &query)
+        f.add("outcome", ends.map(\.outcome.rawValue), "text", to: &query)
+        f.add("error", ends.map { $0.failure?.error }, "text", to: &query)
+        f.add("http_status", ends.map { $0.failure?.httpStatus.map(Int64.init) }, "bigint", to: &query)
+        f.add("response_excerpt", ends.map { $0.failure?.responseExcerpt }, "text", to: &query)
+        f.add("note", ends.map(\.note), "text", to: &query)
+        f.add("next_run_at", ends.map(\.nextRunAt), "bigint", to: &query)
         let now = query.bind(millis)
-        let oneJob = namesOneJob(finishes) ? "jobs.id = \(query.bind(finishes[0].job.id)) AND " : ""
+        // A single finish's id is a bound value: the key the UPDATE names (`f` is materialized, so the planner
+        // cannot see its value through the join).
+        let oneJob = f.single ? "jobs.id = \(f.expressions[0]) AND " : ""
+        query.append("f AS MATERIALIZED (\(f.select)")
         query.append("""
-            f AS MATERIALIZED (
-                SELECT DISTINCT ON (id, worker, attempt) *
-                FROM unnest(\(columns.joined(separator: ", ")))
-                    WITH ORDINALITY AS t(id, worker, attempt, state, run_at, finished_at, attempt_change, keeps_error,
-                                         last_error, started_at, duration_ms, outcome, error, http_status,
-                                         response_excerpt, note, next_run_at, n)
-                ORDER BY id, worker, attempt, n
             ), ended AS (
                 UPDATE jobs SET state = f.state, worker = NULL, locked_until = NULL,
                     run_at = COALESCE(f.run_at, jobs.run_at), finished_at = f.finished_at,
@@ -111,6 +109,45 @@ private enum FinishStatement: PreparedShape {
 /// `finish`'s statement for one job, prepared: it also names the job by primary key.
 private enum SingleFinishStatement: PreparedShape {
     static let text = PreparedText()
+}
+
+/// The rows `f` of `appendFinish`: for a batch, arrays bound once each and unnested (a token given twice kept once,
+/// its first occurrence); for a single finish, its values bound as they are, which spares both sides the arrays'
+/// encoding and the unnest, sort and dedup in the plan of every step of a payment.
+private struct FinishColumns {
+    let single: Bool
+    private(set) var names: [String] = []
+    /// Each column's SQL expression: its placeholder and type.
+    private(set) var expressions: [String] = []
+
+    init(single: Bool) { self.single = single }
+
+    mutating func add<Value: PostgresArrayEncodable & PostgresNonThrowingEncodable>(
+        _ name: String, _ values: [Value], _ type: String, to query: inout DynamicQuery
+    ) {
+        names.append(name)
+        expressions.append(single ? "\(query.bind(values[0]))::\(type)" : "\(query.bind(values))::\(type)[]")
+    }
+
+    mutating func add<Value: PostgresArrayEncodable & PostgresNonThrowingEncodable>(
+        _ name: String, _ values: [Value?], _ type: String, to query: inout DynamicQuery
+    ) {
+        names.append(name)
+        expressions.append(
+            single ? "\(query.bind(values[0]))::\(type)" : "\(query.bind(NullableArray(values)))::\(type)[]")
+    }
+
+    /// The SELECT that makes the rows, each with its 1-based position `n`.
+    var select: String {
+        if single {
+            return "SELECT " + zip(expressions, names).map { "\($0) AS \($1)" }.joined(separator: ", ") + ", 1::bigint AS n"
+        }
+        return """
+            SELECT DISTINCT ON (id, worker, attempt) *
+            FROM unnest(\(expressions.joined(separator: ", "))) WITH ORDINALITY AS t(\(names.joined(separator: ", ")), n)
+            ORDER BY id, worker, attempt, n
+            """
+    }
 }
 
 /// What one finish writes: the job's new state and the attempt's log row.
