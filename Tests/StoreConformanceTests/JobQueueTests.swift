@@ -723,7 +723,7 @@ struct JobQueueTests {
 
     /// `ocgate bench queue --workers N`: the pipelines run at once on one queue (each one's first claim waits for the
     /// others'), each claiming what is due whoever enqueued it, and together they finish every job exactly once.
-    @Test(arguments: ConformanceBackend.allCases)
+    @Test(.timeLimit(.minutes(1)), arguments: ConformanceBackend.allCases)
     func theQueueBenchmarksWorkersRunAtOnceAndFinishEveryJobOnce(backend: ConformanceBackend) async throws {
         let fixture = try StoreFixture(backend)
         let barrier = ClaimBarrierQueue(fixture.jobs, workers: 3)

@@ -2,8 +2,8 @@ import Foundation
 import GatewayStore
 
 /// A job queue that holds each worker's first claim until `workers` different workers have made theirs: a caller
-/// that says it runs that many loops at once passes, one that runs them one after another fails (after `timeout`,
-/// a bound on the failure only). Everything else goes to `base`.
+/// that runs that many loops at once passes, one that runs them one after another waits until its test is cancelled
+/// (by the test's `.timeLimit`) and then fails. No clock of its own. Everything else goes to `base`.
 ///
 /// `@unchecked Sendable`: `arrived` and `waiting` are only touched under `lock`.
 final class ClaimBarrierQueue: JobQueue, @unchecked Sendable {
@@ -11,13 +11,12 @@ final class ClaimBarrierQueue: JobQueue, @unchecked Sendable {
 
     private let base: any JobQueue
     private let workers: Int
-    private let timeout: Duration
     private let lock = NSLock()
     private var arrived: Set<String> = []
     private var waiting: [CheckedContinuation<Bool, Never>] = []
 
-    init(_ base: any JobQueue, workers: Int, timeout: Duration = .seconds(60)) {
-        (self.base, self.workers, self.timeout) = (base, workers, timeout)
+    init(_ base: any JobQueue, workers: Int) {
+        (self.base, self.workers) = (base, workers)
     }
 
     /// The workers whose first claim arrived.
@@ -29,7 +28,7 @@ final class ClaimBarrierQueue: JobQueue, @unchecked Sendable {
     }
 
     /// Returns at once for a worker's later claims and for the first claim that completes the set; waits otherwise.
-    /// - Throws: `NotConcurrent` when the set was not complete within `timeout`.
+    /// - Throws: `NotConcurrent` when the wait is cancelled before the set is complete.
     private func passBarrier(_ worker: String) async throws {
         let (first, complete) = lock.withLock { (arrived.insert(worker).inserted, arrived.count >= workers) }
         guard first else { return }
@@ -37,18 +36,19 @@ final class ClaimBarrierQueue: JobQueue, @unchecked Sendable {
             release(passing: true)
             return
         }
-        let timer = Task {
-            try await Task.sleep(for: timeout)
-            release(passing: false)
-        }
-        defer { timer.cancel() }
-        let passed = await withCheckedContinuation { continuation in
-            let complete = lock.withLock {
-                if arrived.count >= workers { return true }
-                waiting.append(continuation)
-                return false
+        let passed = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                // Under the lock, so a cancellation either finds this continuation waiting or is seen here.
+                let answer: Bool? = lock.withLock {
+                    if arrived.count >= workers { return true }
+                    if Task.isCancelled { return false }
+                    waiting.append(continuation)
+                    return nil
+                }
+                if let answer { continuation.resume(returning: answer) }
             }
-            if complete { continuation.resume(returning: true) }
+        } onCancel: {
+            release(passing: false)
         }
         guard passed else { throw NotConcurrent() }
     }
